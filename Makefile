@@ -1,0 +1,50 @@
+# The two commands: `make demo` and `make test`. Everything they need is installed from here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
+export CIVICGRID_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: demo test test-postgres bench env system-deps serve worker clean
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,postgres]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# Chromium (browser tests) and Noto CJK (Chinese in screenshots and printed reports) come from Debian.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing chromium and fonts-noto-cjk from Debian…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "Please install Debian packages: chromium fonts-noto-cjk (browser tests will be skipped)"; fi; \
+	fi
+
+demo: env
+	mkdir -p $(CIVICGRID_VAR_DIR)
+	$(BIN)/civicgrid migrate --noinput -v0
+	$(BIN)/civicgrid seed-demo
+	@echo "Starting the task worker (deadline sweeps) in the background; log in var/worker.log"
+	$(BIN)/civicgrid worker > $(CIVICGRID_VAR_DIR)/worker.log 2>&1 & echo $$! > $(CIVICGRID_VAR_DIR)/worker.pid
+	@echo "Serving on http://127.0.0.1:8000  (Ctrl-C stops the server and the worker)"
+	trap 'kill $$(cat $(CIVICGRID_VAR_DIR)/worker.pid) 2>/dev/null' EXIT; \
+	  $(BIN)/civicgrid runserver 127.0.0.1:8000 --noreload
+
+test: env system-deps
+	$(BIN)/pytest -q -p no:cacheprovider
+
+# The suite against PostgreSQL: a throw-away database on 127.0.0.1:5432 (trust auth, user postgres).
+test-postgres: env
+	bash scripts/with-postgres.sh $(BIN)/pytest -q -p no:cacheprovider
+
+bench: env
+	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) var

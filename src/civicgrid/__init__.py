@@ -1,0 +1,1 @@
+"""civicgrid: grassroots social governance."""

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from . import roles
+
+
+class User(AbstractUser):
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("工作电话", max_length=30, blank=True)
+    # Lockout state: consecutive failures and the moment the lock lifts.
+    failed_logins = models.PositiveIntegerField(default=0, editable=False)
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+
+class Role(models.Model):
+    """A role held by a user at one node of the territory tree or at one department unit."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles", verbose_name="用户")
+    role = models.CharField("角色", max_length=30, choices=roles.ROLE_CHOICES)
+    region = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="roles", verbose_name="所在区域")
+    department_unit = models.ForeignKey("departments.DepartmentUnit", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="roles",
+                                        verbose_name="所在部门单位")
+    title = models.CharField("职务", max_length=50, blank=True, help_text="如：网格长、专职网格员、民警")
+    # Shown on the public grid roster (实名制公示).
+    public = models.BooleanField("在网格公示中显示", default=True)
+
+    class Meta:
+        verbose_name = "角色"
+        verbose_name_plural = "角色"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "region", "department_unit"], name="unique_role_seat"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.department_unit or self.region
+        return f"{roles.ROLE_LABELS.get(self.role, self.role)} @ {where}"
+
+    @property
+    def label(self) -> str:
+        return roles.ROLE_LABELS.get(self.role, self.role)
+
+    def clean(self) -> None:
+        if self.role == roles.DEPARTMENT_HANDLER:
+            if not self.department_unit_id or self.region_id:
+                raise ValidationError("部门处置人员必须设在部门单位，不能设在区域。")
+            return
+        if not self.region_id or self.department_unit_id:
+            raise ValidationError(f"{self.label}必须设在一个区域节点上。")
+        allowed = roles.ROLE_LEVELS.get(self.role, set())
+        if self.region.level not in allowed:
+            from civicgrid.regions.codes import LEVEL_LABELS
+
+            names = "、".join(LEVEL_LABELS[lvl] for lvl in sorted(allowed))
+            raise ValidationError(f"{self.label}只能设在{names}级区域，不能设在{self.region.level_label}。")
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: D102
+        raise PermissionError("审计日志只能追加，不能修改。")
+
+    def delete(self):  # noqa: D102
+        raise PermissionError("审计日志只能追加，不能删除。")
+
+
+class AuditEntry(models.Model):
+    """Append-only: every write made through a service, every reveal or export of personal data.
+
+    Immutable at three depths: save() of an existing row and delete() raise, the queryset's
+    bulk update/delete raise, and database triggers (see migrations) refuse UPDATE and DELETE.
+    """
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, related_name="+", verbose_name="操作人")
+    actor_name = models.CharField("操作人", max_length=150, blank=True)
+    action = models.CharField("操作", max_length=60, db_index=True)
+    object_type = models.CharField("对象类型", max_length=60, blank=True, db_index=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    detail = models.JSONField("详情", default=dict, blank=True)
+    reason = models.CharField("事由", max_length=300, blank=True)
+    ip = models.GenericIPAddressField("来源地址", null=True, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计日志"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("审计日志只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计日志只能追加，不能删除。")
+
+
+class Notification(models.Model):
+    """The in-app inbox; SMS copies go through the configured SMS backend."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    link = models.CharField("链接", max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "站内通知"
+        verbose_name_plural = "站内通知"
+        ordering = ["-created_at"]

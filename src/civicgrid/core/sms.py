@@ -1,0 +1,30 @@
+"""Pluggable SMS: settings.SMS_BACKEND names a class with send(phone, text)."""
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+log = logging.getLogger("civicgrid.sms")
+
+
+class ConsoleSMSBackend:
+    """Development backend: writes the message to the log instead of a gateway."""
+
+    def send(self, phone: str, text: str) -> None:
+        log.info("短信 → %s：%s", phone, text)
+        print(f"[短信] {phone}: {text}", flush=True)
+
+
+class MemorySMSBackend:
+    """For tests: keeps every message in `outbox`."""
+
+    outbox: list[tuple[str, str]] = []
+
+    def send(self, phone: str, text: str) -> None:
+        MemorySMSBackend.outbox.append((phone, text))
+
+
+def send_sms(phone: str, text: str) -> None:
+    import_string(settings.SMS_BACKEND)().send(phone, text)

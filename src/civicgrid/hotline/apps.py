@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HotlineConfig(AppConfig):
+    name = "civicgrid.hotline"
+    verbose_name = "热线"

@@ -1,0 +1,110 @@
+"""Point-to-grid lookup over a shapely STRtree.
+
+The index is built once per process from all grid polygons and rebuilt lazily after any grid
+changes: in this process the signal handlers mark it dirty at once; changes made by another
+process (the worker, another app server) are noticed by comparing the grids' (count, latest
+update) signature, checked at most every RECHECK_SECONDS so a lookup is not a query.
+
+Boundary rule: a point on an edge shared by two grids belongs to the grid with the smallest code.
+Candidates from the tree are tested with `covers` (interior or boundary), sorted by code, and the
+first wins, so the answer never depends on insertion order. Holes are honoured by shapely.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.geometry import shape
+
+_lock = threading.Lock()
+_index: "GridIndex | None" = None
+_dirty = True
+_signature: tuple | None = None
+_checked_at = 0.0
+RECHECK_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class GridIndex:
+    tree: shapely.STRtree
+    geoms: np.ndarray
+    ids: np.ndarray  # Region primary keys, aligned with geoms
+    codes: list[str]
+
+    @classmethod
+    def build(cls, rows: list[tuple[int, str, dict]]) -> "GridIndex":
+        # Sorting by code once makes "smallest code wins" a matter of taking the smallest index.
+        rows = sorted(rows, key=lambda r: r[1])
+        geoms = np.array([shapely.make_valid(shape(g)) if not shape(g).is_valid else shape(g) for _, _, g in rows],
+                         dtype=object)
+        for g in geoms:
+            shapely.prepare(g)
+        return cls(tree=shapely.STRtree(geoms), geoms=geoms,
+                   ids=np.array([r[0] for r in rows], dtype=np.int64), codes=[r[1] for r in rows])
+
+    def lookup(self, lng: float, lat: float) -> int | None:
+        """Primary key of the grid covering (lng, lat), or None."""
+        point = shapely.Point(lng, lat)
+        hits = self.tree.query(point, predicate="covered_by")
+        if len(hits) == 0:
+            return None
+        return int(self.ids[hits.min()])
+
+    def lookup_many(self, lngs, lats) -> np.ndarray:
+        """Vectorised lookup: an array of grid pks (-1 where no grid covers the point)."""
+        points = shapely.points(np.asarray(lngs, dtype=float), np.asarray(lats, dtype=float))
+        point_idx, geom_idx = self.tree.query(points, predicate="covered_by")
+        out = np.full(len(points), -1, dtype=np.int64)
+        if len(point_idx):
+            # For each point keep the smallest geometry index (= smallest code).
+            order = np.lexsort((geom_idx, point_idx))
+            point_idx, geom_idx = point_idx[order], geom_idx[order]
+            first = np.ones(len(point_idx), dtype=bool)
+            first[1:] = point_idx[1:] != point_idx[:-1]
+            out[point_idx[first]] = self.ids[geom_idx[first]]
+        return out
+
+
+def invalidate() -> None:
+    global _dirty
+    _dirty = True
+
+
+def _db_signature() -> tuple:
+    from django.db.models import Count, Max
+
+    from .models import Region
+
+    agg = Region.objects.filter(level="grid").aggregate(n=Count("pk"), latest=Max("updated_at"))
+    return (agg["n"], agg["latest"])
+
+
+def grid_index() -> GridIndex:
+    global _index, _dirty, _signature, _checked_at
+    with _lock:
+        now = time.monotonic()
+        if _index is not None and not _dirty and now - _checked_at > RECHECK_SECONDS:
+            _checked_at = now
+            if _db_signature() != _signature:
+                _dirty = True
+        if _index is None or _dirty:
+            from .models import Region
+
+            _signature = _db_signature()
+            _checked_at = now
+            rows = list(Region.objects.filter(level="grid", geometry__isnull=False)
+                        .values_list("pk", "code", "geometry"))
+            _index = GridIndex.build(rows)
+            _dirty = False
+        return _index
+
+
+def grid_at(lng: float, lat: float):
+    """The grid Region covering the point, or None."""
+    from .models import Region
+
+    pk = grid_index().lookup(lng, lat)
+    return Region.objects.select_related("parent__parent__parent").get(pk=pk) if pk is not None else None

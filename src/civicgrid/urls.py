@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+admin.site.site_header = "civicgrid 基层治理平台 · 管理后台"
+admin.site.site_title = "civicgrid 管理后台"
+
+urlpatterns = [
+    path("", include("civicgrid.core.urls")),
+    path("regions/", include("civicgrid.regions.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG or not settings.PRODUCTION:
+    # In production nginx serves media (deploy/); this keeps `make demo` self-contained.
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,50 @@
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from that
+# thread are safe here because the browser, not the test, talks to the live server.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.SMS_BACKEND = "civicgrid.core.sms.MemorySMSBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
+                                 "django.contrib.auth.hashers.Argon2PasswordHasher"]
+    from civicgrid.core.sms import MemorySMSBackend
+
+    MemorySMSBackend.outbox.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _allow_flush_of_audit_log():
+    """Django's flush empties SQLite tables with DELETE, which the audit guard refuses.
+
+    Only the flush command between transactional tests is let through; every other DELETE is still
+    refused (tests/core/test_audit.py proves it).
+    """
+    from django.core.management.commands import flush
+
+    from civicgrid.core import dbguard
+
+    original = flush.Command.handle
+
+    def handle(self, *args, **options):
+        dbguard.set_unlocked(True)
+        try:
+            return original(self, *args, **options)
+        finally:
+            dbguard.set_unlocked(False)
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original
+
+
+@pytest.fixture
+def territory(db):
+    from tests.factories import build_territory
+
+    return build_territory()
