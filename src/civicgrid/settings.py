@@ -24,6 +24,10 @@ DEV_DATA_KEY = "ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE="
 
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 # Comma-separated list; the first key encrypts, all keys decrypt (rotation).
+# HMAC key for exact-lookup hashes of identity numbers and phones; never rotated casually
+# (every hash would have to be recomputed), so it is separate from the encryption keys.
+DEV_LOOKUP_KEY = "dev-only-lookup-hash-key-civicgrid"
+DATA_LOOKUP_KEY = os.environ.get("CIVICGRID_LOOKUP_KEY", DEV_LOOKUP_KEY)
 DATA_ENCRYPTION_KEYS = [
     k.strip() for k in os.environ.get("CIVICGRID_DATA_KEYS", DEV_DATA_KEY).split(",") if k.strip()
 ]
@@ -41,6 +45,8 @@ def _refuse_development_secrets() -> None:
         problems.append("SECRET_KEY 未设置或过短")
     if DEV_DATA_KEY in DATA_ENCRYPTION_KEYS:
         problems.append("CIVICGRID_DATA_KEYS 仍为开发密钥")
+    if DATA_LOOKUP_KEY == DEV_LOOKUP_KEY or len(DATA_LOOKUP_KEY) < 32:
+        problems.append("CIVICGRID_LOOKUP_KEY 未设置或过短")
     if DEBUG:
         problems.append("生产模式下 DEBUG 必须为 0")
     if not ALLOWED_HOSTS:
