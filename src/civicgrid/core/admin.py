@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Q
+
+from . import audit
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import AuditEntry, Notification, Role, User
@@ -11,12 +14,33 @@ class RoleInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["region", "department_unit"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A forged POST naming a region outside the admin's jurisdiction fails form validation.
+        if db_field.name in ("region", "department_unit"):
+            kwargs["queryset"] = visible_to(request.user, db_field.related_model.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     inlines = [RoleInline]
     list_display = ["username", "display_name", "phone", "is_active", "locked_until"]
     fieldsets = BaseUserAdmin.fieldsets + (("civicgrid", {"fields": ("display_name", "phone")}),)
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit.record(request.user, "user.update" if change else "user.create", obj,
+                         detail={"changed": [f for f in form.changed_data if f != "password"]})
+
+    def save_formset(self, request, form, formset, change):
+        with transaction.atomic():
+            super().save_formset(request, form, formset, change)
+            for seat in formset.new_objects:
+                audit.record(request.user, "role.grant", seat, detail={"user": seat.user.username, "role": seat.role})
+            for seat in formset.deleted_objects:
+                audit.record(request.user, "role.revoke", seat, object_id=str(seat.pk or ""),
+                             detail={"user": seat.user.username, "role": seat.role})
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

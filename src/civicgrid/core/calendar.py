@@ -71,6 +71,8 @@ class BusinessCalendar:
         if amount < dt.timedelta(0):
             raise ValueError("工作时长不能为负")
         cursor = self._local(start)
+        if amount == dt.timedelta(0):
+            return cursor
         remaining = amount
         day = cursor.date()
         for _ in range(3660):  # ten years of days: a bound, not a limit anyone reaches

@@ -27,5 +27,5 @@ ROLE_LEVELS = {
     STREET_DISPATCHER: {"street"},
     HOTLINE_OPERATOR: {"district", "city"},
     DISTRICT_COMMANDER: {"district", "city"},
-    SYSTEM_ADMIN: {"district", "city"},
+    SYSTEM_ADMIN: {"street", "district", "city"},
 }

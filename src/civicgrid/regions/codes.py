@@ -26,6 +26,8 @@ def code_errors(level: str, code: str, parent_level: str | None, parent_code: st
     errors: list[str] = []
     code = code or ""
     want = CODE_LENGTH[level]
+    if not code:
+        return [f"{label}编码不能为空（应为 {want} 位数字）"]
     if not code.isdigit() or not code.isascii():
         errors.append(f"{label}编码只能由数字组成（收到“{code}”）")
         return errors
@@ -39,6 +41,7 @@ def code_errors(level: str, code: str, parent_level: str | None, parent_code: st
     elif parent_level != expected_parent:
         errors.append(f"{label}的上级必须是{LEVEL_LABELS[expected_parent]}")
         return errors
+    parent_code = parent_code or ""
     if level == CITY:
         if code.endswith("0000") or not code.endswith("00"):
             errors.append(f"市级编码应形如 XXXX00（后两位为 00，前四位不为 XX00），收到“{code}”")

@@ -38,10 +38,12 @@ class GridIndex:
     def build(cls, rows: list[tuple[int, str, dict]]) -> "GridIndex":
         # Sorting by code once makes "smallest code wins" a matter of taking the smallest index.
         rows = sorted(rows, key=lambda r: r[1])
-        geoms = np.array([shapely.make_valid(shape(g)) if not shape(g).is_valid else shape(g) for _, _, g in rows],
-                         dtype=object)
-        for g in geoms:
-            shapely.prepare(g)
+        geoms = np.empty(len(rows), dtype=object)
+        for i, (_, _, g) in enumerate(rows):
+            geom = g if isinstance(g, shapely.Geometry) else shape(g)
+            # Imports refuse invalid polygons; this only guards rows written around the services.
+            geoms[i] = geom if geom.is_valid else shapely.make_valid(geom)
+        shapely.prepare(geoms)
         return cls(tree=shapely.STRtree(geoms), geoms=geoms,
                    ids=np.array([r[0] for r in rows], dtype=np.int64), codes=[r[1] for r in rows])
 
@@ -69,8 +71,21 @@ class GridIndex:
 
 
 def invalidate() -> None:
+    """Mark the index stale now, and again when the current transaction commits.
+
+    The second mark matters when another thread rebuilds between our write and our commit: it
+    reads the committed (old) rows, and without it would keep serving them until the next
+    signature check.
+    """
     global _dirty
     _dirty = True
+    from django.db import transaction
+
+    def _again() -> None:
+        global _dirty
+        _dirty = True
+
+    transaction.on_commit(_again)
 
 
 def _db_signature() -> tuple:
@@ -107,4 +122,30 @@ def grid_at(lng: float, lat: float):
     from .models import Region
 
     pk = grid_index().lookup(lng, lat)
-    return Region.objects.select_related("parent__parent__parent").get(pk=pk) if pk is not None else None
+    if pk is None:
+        return None
+    # A grid deleted in another process since the last signature check: answer as if uncovered.
+    return Region.objects.select_related("parent__parent__parent").filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class Location:
+    """A point's place in the tree: the grid covering it and the nodes above that grid."""
+
+    grid: object  # Region (typed loosely so this module imports no models at load time)
+    community: object | None
+    street: object | None
+    district: object | None
+
+
+def locate(lng: float, lat: float) -> Location | None:
+    """Which grid covers (lng, lat), and which community, street and district lie above it."""
+    grid = grid_at(lng, lat)
+    if grid is None:
+        return None
+    chain, node = {}, grid.parent  # grid → community → street → district, already joined
+    while node is not None and node.level not in chain:
+        chain[node.level] = node
+        node = node.parent if node.level != "district" else None
+    return Location(grid=grid, community=chain.get("community"), street=chain.get("street"),
+                    district=chain.get("district"))

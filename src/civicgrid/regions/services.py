@@ -1,6 +1,8 @@
 """Every write to the territory tree. Each service takes the acting user first."""
 from __future__ import annotations
 
+import warnings
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from shapely.geometry import mapping, shape
@@ -13,26 +15,59 @@ from . import codes
 from .models import Region
 
 
+# GEOS explains invalidity in English; staff read Chinese. Longest prefixes first.
+_VALIDITY_ZH = [
+    ("Ring Self-intersection", "边界环自相交"),
+    ("Self-intersection", "边界自相交"),
+    ("Too few points", "边界的点太少（一个环至少需要 4 个点且首尾相同）"),
+    ("Hole lies outside shell", "内环（洞）位于外环之外"),
+    ("Nested holes", "内环（洞）相互嵌套"),
+    ("Nested shells", "多边形的外环相互嵌套或重叠"),
+    ("Interior is disconnected", "内环把多边形内部分割成了不连通的部分"),
+    ("Invalid Coordinate", "含有无效坐标（如 NaN）"),
+    ("Ring is not closed", "边界环未闭合"),
+    ("Duplicate Rings", "存在重复的环"),
+]
+
+
+def _explain_invalid(geom) -> str:
+    from shapely.validation import explain_validity
+
+    reason = explain_validity(geom)
+    where = ""
+    if "[" in reason and reason.endswith("]"):
+        reason, _, at = reason[:-1].partition("[")
+        parts = at.split()
+        if len(parts) >= 2:
+            where = f"，位置约在（{parts[0]}, {parts[1]}）"
+    for en, zh in _VALIDITY_ZH:
+        if reason.startswith(en):
+            return zh + where
+    return reason + where
+
+
 def geometry_errors(geometry: dict | None) -> list[str]:
     """Why a GeoJSON geometry is not an acceptable region boundary (empty list when it is)."""
     if geometry is None:
         return []
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
-        return ["边界必须是 GeoJSON Polygon 或 MultiPolygon"]
+        got = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
+        return [f"边界必须是 GeoJSON Polygon 或 MultiPolygon（收到“{got}”）"]
     try:
-        geom = shape(geometry)
-    except Exception as exc:  # shapely raises several types for malformed coordinates
-        return [f"边界坐标格式错误：{exc}"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # NaN coordinates are reported below
+            geom = shape(geometry)
+    except Exception:  # shapely raises several types for malformed coordinates
+        return ["边界坐标格式错误：应为 [经度, 纬度] 数值对组成的闭合环"]
     errors = []
     if geom.is_empty:
-        errors.append("边界为空")
-    elif not geom.is_valid:
-        from shapely.validation import explain_validity
-
-        errors.append(f"边界多边形无效：{explain_validity(geom)}")
-    minx, miny, maxx, maxy = geom.bounds if not geom.is_empty else (0, 0, 0, 0)
+        return ["边界为空"]
+    if not geom.is_valid:
+        errors.append(f"边界多边形无效：{_explain_invalid(geom)}")
+    minx, miny, maxx, maxy = geom.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        errors.append("边界坐标超出 WGS-84 经纬度范围（经度 −180～180，纬度 −90～90）")
+        errors.append("边界坐标超出 WGS-84 经纬度范围（经度 −180～180，纬度 −90～90；"
+                      "请检查经纬度是否写反）")
     return errors
 
 
@@ -113,3 +148,23 @@ def update_region(actor, region: Region, *, name: str | None = None, geometry: d
                  detail={"before": before, "after": {"name": region.name, "grid_kind": region.grid_kind},
                          "geometry_changed": geometry is not ...})
     return region
+
+
+@transaction.atomic
+def delete_region(actor, region: Region) -> None:
+    """Remove a region that nothing hangs from (no children, no seats, no department units)."""
+    from django.db.models import ProtectedError
+
+    _require_admin_over(actor, region)
+    region = Region.objects.select_for_update().get(pk=region.pk)
+    if region.children.exists():
+        raise ValidationError(f"“{region.name}”下还有下级区域，不能删除")
+    snapshot = {"code": region.code, "name": region.name, "level": region.level,
+                "parent": region.parent.code if region.parent_id else None}
+    try:
+        # The audit entry is written first so it carries the primary key the row had.
+        audit.record(actor, "region.delete", region, detail=snapshot)
+        with transaction.atomic():
+            region.delete()
+    except ProtectedError as exc:
+        raise ValidationError(f"“{region.name}”仍被岗位、部门或其他记录引用，不能删除") from exc

@@ -1,0 +1,43 @@
+"""Who may do what with personal data, as data.
+
+Roles carry default capabilities (ROLE_CAPABILITIES); a system administrator can grant a
+capability to one user (CapabilityGrant, via services.grant_capability), e.g. export_unmasked to the
+one clerk who sends the annual census file. Jurisdiction still applies: a capability never widens
+what a user can see, it only lets them see more of what is already inside their scope.
+"""
+from __future__ import annotations
+
+from civicgrid.core import roles as R
+
+REVEAL = "reveal"                    # see a full identity number / phone, one field at a time, with a reason
+VIEW_MANAGED = "view_managed"        # see managed-group tags (社区矫正、戒毒康复 …)
+EXPORT_UNMASKED = "export_unmasked"  # export identity numbers and phones in full
+SUBJECT_ACCESS = "subject_access"    # produce a person's whole record for their own request (PIPL art. 45)
+EDIT = "edit"                        # add and correct residents, households, buildings, tags, visits
+IMPORT = "import"                    # bulk import sheets
+
+CAPABILITY_LABELS = {
+    REVEAL: "查看完整证件号/电话",
+    VIEW_MANAGED: "查看重点管理人群标签",
+    EXPORT_UNMASKED: "导出不打码数据",
+    SUBJECT_ACCESS: "出具个人信息副本",
+    EDIT: "采集与更正基础数据",
+    IMPORT: "批量导入",
+}
+CAPABILITY_CHOICES = list(CAPABILITY_LABELS.items())
+
+# Managed groups are followed up by the community and its grid workers (grid duty no. 8); street
+# dispatchers, the command centre, hotline and departments work on cases, not on these people, so
+# they see care data only. Nobody exports unmasked by role: that is always a personal grant.
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    R.COMMUNITY_STAFF: frozenset({REVEAL, VIEW_MANAGED, SUBJECT_ACCESS, EDIT, IMPORT}),
+    R.GRID_WORKER: frozenset({REVEAL, VIEW_MANAGED, EDIT}),
+    R.STREET_DISPATCHER: frozenset({IMPORT, EDIT}),
+    R.SYSTEM_ADMIN: frozenset({IMPORT}),
+    R.DISTRICT_COMMANDER: frozenset(),
+    R.HOTLINE_OPERATOR: frozenset(),
+    R.DEPARTMENT_HANDLER: frozenset(),
+}
+
+# A reveal reason must say something; "看看" is not a reason.
+MIN_REASON_LENGTH = 4
