@@ -1,10 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
 from django.db.models import Q
 
 from . import audit
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-
 from .models import AuditEntry, Notification, Role, User
 from .scoping import sees_everything, visible_to
 

@@ -173,7 +173,7 @@ def import_geojson(actor, data: dict | bytes | str, *, dry_run: bool = False) ->
     try:
         with transaction.atomic():
             items = _read_features(features, report)
-            _resolve(actor, items)
+            _resolve(actor, items, report)
             _check_tiling(items)
             if report.ok and not dry_run:
                 _apply(actor, items, report)
@@ -290,7 +290,7 @@ def _read_features(features: list, report: ImportReport) -> list[_Item]:
 
 # -------------------------------------------------------------------------------------- resolving
 
-def _resolve(actor, items: list[_Item]) -> None:
+def _resolve(actor, items: list[_Item], report: ImportReport) -> None:
     by_code = {it.code: it for it in items}
     wanted = set(by_code) | {it.parent_code for it in items if it.parent_code}
     in_db = {r.code: r for r in Region.objects.filter(code__in=wanted).select_related("parent")}
@@ -298,8 +298,9 @@ def _resolve(actor, items: list[_Item]) -> None:
     permission_cache: dict[int | None, str | None] = {}
     # Features too broken to become items (no level, say) can still be named as someone's parent.
     unusable: dict[str, FeatureReport] = {}
-    for f in reversed(items[0].report_list if False else []):
-        pass
+    for f in report.features:
+        if f.code and f.code not in by_code and f.code not in unusable:
+            unusable[f.code] = f
 
     def permission_error(anchor: Region | None) -> str | None:
         key = anchor.pk if anchor is not None else None
@@ -531,8 +532,8 @@ def _apply(actor, items: list[_Item], report: ImportReport) -> None:
     # Signals already mark the index stale for each saved grid; this covers a file with no grids
     # whose community boundaries changed, and registers the after-commit mark once.
     geo.invalidate()
-    codes_in_file = [it.code for it in items]
+    ordered = sorted(items, key=lambda i: (codes.LEVELS.index(i.level), i.code))
     audit.record(actor, "region.import", None, object_type="regions.region",
-                 object_id=min(codes_in_file, key=len) if codes_in_file else "",
-                 detail={**report.counts, "codes_sample": sorted(codes_in_file)[:20]})
+                 object_id=ordered[0].code if ordered else "",
+                 detail={**report.counts, "codes_sample": [it.code for it in ordered[:20]]})
     report.committed = True
