@@ -84,7 +84,7 @@ def mask_phone(value: str | None) -> str:
     if not value:
         return ""
     v = normalise(value)
-    if len(v) == 11 and v.isdigit():
+    if len(v) == 11 and v.isdigit() and v.startswith("1"):
         return v[:3] + "****" + v[-4:]
     return "*" * max(0, len(v) - 4) + v[-4:]
 

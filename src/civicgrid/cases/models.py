@@ -1,0 +1,282 @@
+"""Cases: the closed loop from discovery to verified closure (问题处置闭环).
+
+Data and invariants only. Every write goes through services.py; the allowed transitions live in
+workflow.py (mirrored into the Transition table for reporting and the admin).
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from civicgrid.core.crypto import EncryptedTextField, mask_name, mask_phone
+
+from . import workflow as W
+
+
+class Category(models.Model):
+    """A case type in the manner of GB/T 47678: 5 digits = 2-digit major class + 3-digit minor class.
+
+    Components (部件) and events (事件) follow the national standard's classes; social-governance
+    matters (社会治理) are our own extension majors (50+). Limits are in working hours (工作时).
+    """
+
+    KIND_CHOICES = [("component", "部件"), ("event", "事件"), ("social", "社会治理")]
+
+    code = models.CharField("类别编码", max_length=5, unique=True,
+                            help_text="5 位：2 位大类 + 3 位小类，如 01037 路灯")
+    kind = models.CharField("类型", max_length=10, choices=KIND_CHOICES)
+    major_name = models.CharField("大类名称", max_length=50)
+    name = models.CharField("小类名称", max_length=50)
+    # A code, not a FK: departments are per-district data; resolved to the case's district's department.
+    department_code = models.CharField("默认处置部门编码", max_length=20, blank=True)
+    default_tier = models.CharField("默认处置层级", max_length=10, choices=W.TIER_CHOICES, default=W.STREET)
+    accept_hours = models.FloatField("受理（立案）时限（工作时）", default=0.5)
+    dispatch_hours = models.FloatField("派遣时限（工作时）", default=0.5)
+    handle_hours = models.FloatField("处置时限（工作时）", default=14)
+    urgent_accept_hours = models.FloatField("紧急受理时限（工作时）", default=1 / 6)
+    urgent_dispatch_hours = models.FloatField("紧急派遣时限（工作时）", default=1 / 6)
+    urgent_handle_hours = models.FloatField("紧急处置时限（工作时）", default=2)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "案件类别"
+        verbose_name_plural = "案件类别"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(code__regex=r"^[0-9]{5}$"), name="category_code_5_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def major_code(self) -> str:
+        return self.code[:2]
+
+    @property
+    def minor_code(self) -> str:
+        return self.code[2:]
+
+    def limit(self, step: str, urgent: bool) -> float:
+        """Working hours allowed for step 'accept' | 'dispatch' | 'handle'."""
+        return getattr(self, f"{'urgent_' if urgent else ''}{step}_hours")
+
+
+class CaseSerial(models.Model):
+    """One row per local day: the last serial handed out, so numbers are dense and never collide."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Case(models.Model):
+    """One reported problem. Region FKs are denormalised so scoped lists are single-table filters.
+
+    `region` is the most precise known node (grid, else community, else street): it is what
+    jurisdiction follows. `version` grows by one with every event; CaseEvent(case, seq) is unique,
+    so two concurrent actions can never both append the same step.
+    """
+
+    SCOPE_REGION_FIELD = "region"
+    SCOPE_UNIT_FIELD = "assigned_unit"
+
+    CHANNEL_CHOICES = [
+        ("grid_worker", "网格员上报"), ("community", "社区受理"), ("hotline", "热线"),
+        ("resident", "居民自报"), ("api", "接口"), ("other", "其他"),
+    ]
+
+    number = models.CharField("案件编号", max_length=20, unique=True)
+    channel = models.CharField("来源渠道", max_length=15, choices=CHANNEL_CHOICES, db_index=True)
+    source = models.CharField("来源说明", max_length=100, blank=True,
+                              help_text="无登录用户的渠道（居民、接口）记录来源，如 open311:app-key")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases", verbose_name="类别")
+    description = models.TextField("问题描述")
+    urgent = models.BooleanField("紧急", default=False)
+    lng = models.FloatField("经度", null=True, blank=True)
+    lat = models.FloatField("纬度", null=True, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name="所属区域")
+    grid = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+", verbose_name="网格")
+    community = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="社区")
+    street = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name="街道")
+    district = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name="区")
+
+    assigned_unit = models.ForeignKey("departments.DepartmentUnit", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="cases", verbose_name="处置单位")
+    # The department that last handled it; kept after closure so evaluation can group by department.
+    department = models.ForeignKey("departments.Department", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="cases", verbose_name="处置部门")
+
+    state = models.CharField("状态", max_length=20, choices=W.STATE_CHOICES, default=W.REPORTED, db_index=True)
+    tier = models.CharField("处置层级", max_length=10, choices=W.TIER_CHOICES, default=W.STREET)
+
+    # Deadlines of each step (kept after the step for evaluation) and the clock now running.
+    accept_due = models.DateTimeField("受理时限", null=True, blank=True)
+    dispatch_due = models.DateTimeField("派遣时限", null=True, blank=True)
+    handle_due = models.DateTimeField("处置时限", null=True, blank=True)
+    due_at = models.DateTimeField("当前环节时限", null=True, blank=True, db_index=True)
+    warn_at = models.DateTimeField("当前环节预警点", null=True, blank=True)
+    is_warned = models.BooleanField("已预警", default=False)
+    is_overdue = models.BooleanField("已超期", default=False)
+    overdue_count = models.PositiveIntegerField("超期环节数", default=0)
+
+    filed_at = models.DateTimeField("立案时间", null=True, blank=True)
+    dispatched_at = models.DateTimeField("派遣时间", null=True, blank=True)
+    handle_started_at = models.DateTimeField("开始处置", null=True, blank=True)
+    handled_at = models.DateTimeField("处置反馈时间", null=True, blank=True)
+    handled_on_time = models.BooleanField("按期处置", null=True, blank=True)
+    handling_hours = models.FloatField("处置用时（工作时）", null=True, blank=True)
+    closed_at = models.DateTimeField("结案时间", null=True, blank=True, db_index=True)
+
+    rework_count = models.PositiveIntegerField("返工次数", default=0)
+    return_count = models.PositiveIntegerField("退回次数", default=0)
+    extension_count = models.PositiveIntegerField("延期次数", default=0)
+    extension_hours_requested = models.FloatField("申请延期（工作时）", null=True, blank=True)
+    suspended_until = models.DateField("挂账复查日期", null=True, blank=True)
+
+    requester_name = models.CharField("诉求人", max_length=50, blank=True)
+    requester_phone = EncryptedTextField("诉求人电话", blank=True)
+    requester_phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="reported_cases", verbose_name="上报人")
+    # Suggested on intake (same minor class, nearby, recent); `duplicate_of` is set only by a merge.
+    possible_duplicate = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                           related_name="+", verbose_name="疑似重复")
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="merged_cases", verbose_name="合并至")
+
+    created_at = models.DateTimeField("上报时间", db_index=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    version = models.PositiveIntegerField("版本", default=0)
+
+    class Meta:
+        verbose_name = "案件"
+        verbose_name_plural = "案件"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="case_state_due"),
+            models.Index(fields=["category", "state", "created_at"], name="case_cat_state_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.category.name if self.category_id else ''}"
+
+    @property
+    def state_label(self) -> str:
+        return W.STATE_LABELS.get(self.state, self.state)
+
+    @property
+    def tier_label(self) -> str:
+        return W.TIER_LABELS.get(self.tier, self.tier)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in W.TERMINAL
+
+    @property
+    def requester_phone_masked(self) -> str:
+        return mask_phone(self.requester_phone)
+
+    @property
+    def requester_name_masked(self) -> str:
+        return mask_name(self.requester_name)
+
+
+class CaseEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: D102
+        raise PermissionError("案件流转记录只能追加，不能修改。")
+
+    def delete(self):  # noqa: D102
+        raise PermissionError("案件流转记录只能追加，不能删除。")
+
+
+class CaseEvent(models.Model):
+    """One step of the case's history. Append-only; (case, seq) unique so the history cannot fork."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField("序号")
+    action = models.CharField("动作", max_length=30)
+    from_state = models.CharField("原状态", max_length=20, blank=True)
+    to_state = models.CharField("新状态", max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name="操作人")
+    actor_name = models.CharField("操作人", max_length=150, blank=True)
+    actor_role = models.CharField("操作身份", max_length=30, blank=True)
+    at = models.DateTimeField("时间")
+    note = models.TextField("说明", blank=True)
+    data = models.JSONField("数据", default=dict, blank=True)
+
+    objects = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "案件流转记录"
+        verbose_name_plural = "案件流转记录"
+        ordering = ["case", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return W.ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def actor_role_label(self) -> str:
+        from civicgrid.core.roles import ROLE_LABELS
+
+        return ROLE_LABELS.get(self.actor_role, "系统" if self.actor_role == W.SYSTEM else self.actor_role)
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("案件流转记录只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("案件流转记录只能追加，不能删除。")
+
+
+class Attachment(models.Model):
+    """A photo attached to an event; re-encoded on upload (EXIF, including GPS, is dropped)."""
+
+    KIND_CHOICES = [("before", "现场照片"), ("evidence", "处置照片"), ("after", "核查照片")]
+
+    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField("类型", max_length=10, choices=KIND_CHOICES)
+    image = models.ImageField("图片", upload_to="cases/%Y/%m/")
+    thumbnail = models.ImageField("缩略图", upload_to="cases/%Y/%m/")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    size = models.PositiveIntegerField("字节数", default=0)
+    original_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "案件附件"
+        verbose_name_plural = "案件附件"
+        ordering = ["id"]
+
+
+class Transition(models.Model):
+    """Read-only mirror of workflow.TRANSITIONS, rewritten after every migrate (see apps.py).
+
+    The code is the one source the services read; this table lets the admin and SQL reports see it.
+    """
+
+    from_state = models.CharField("原状态", max_length=20, blank=True)
+    action = models.CharField("动作", max_length=30)
+    to_state = models.CharField("新状态", max_length=20)
+    roles = models.CharField("可执行角色", max_length=200)
+    label = models.CharField("名称", max_length=30)
+    condition = models.CharField("条件", max_length=30, blank=True)
+    needs_note = models.BooleanField("须填写说明", default=False)
+    needs_photo = models.BooleanField("须上传照片", default=False)
+
+    class Meta:
+        verbose_name = "流转规则"
+        verbose_name_plural = "流转规则"
+        ordering = ["id"]
