@@ -49,10 +49,10 @@ POSTGRES_REMOVE = [f"DROP TRIGGER IF EXISTS {AUDIT_TABLE}_append_only ON {AUDIT_
 def install(schema_editor) -> None:
     vendor = schema_editor.connection.vendor
     for sql in {"sqlite": SQLITE_INSTALL, "postgresql": POSTGRES_INSTALL}.get(vendor, []):
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)  # None: the "%" in the plpgsql body is not a placeholder
 
 
 def remove(schema_editor) -> None:
     vendor = schema_editor.connection.vendor
     for sql in {"sqlite": SQLITE_REMOVE, "postgresql": POSTGRES_REMOVE}.get(vendor, []):
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
