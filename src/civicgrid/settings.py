@@ -39,6 +39,10 @@ ALLOWED_HOSTS = [
 ]
 
 
+# Set when nginx (deploy/nginx.conf) sits in front and sets X-Real-IP; never otherwise.
+TRUST_PROXY_HEADERS = os.environ.get("CIVICGRID_TRUST_PROXY", "0") == "1"
+
+
 def _refuse_development_secrets() -> None:
     problems = []
     if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 40:

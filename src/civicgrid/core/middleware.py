@@ -11,9 +11,12 @@ current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("current
 
 
 def client_ip(request) -> str | None:
-    # Behind our nginx (deploy/) the real address arrives in X-Real-IP; REMOTE_ADDR otherwise.
-    ip = request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
-    return ip or None
+    # Behind our nginx (deploy/) the real address arrives in X-Real-IP. The header is trusted only
+    # when settings say a proxy sets it; otherwise any client could forge its audit address.
+    from django.conf import settings
+
+    ip = request.META.get("HTTP_X_REAL_IP") if settings.TRUST_PROXY_HEADERS else None
+    return ip or request.META.get("REMOTE_ADDR") or None
 
 
 class RequestContextMiddleware:
