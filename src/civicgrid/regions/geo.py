@@ -79,13 +79,15 @@ def invalidate() -> None:
     """
     global _dirty
     _dirty = True
-    from django.db import transaction
+    from django.db import connection, transaction
 
-    def _again() -> None:
-        global _dirty
-        _dirty = True
+    if connection.in_atomic_block:  # outside a transaction the write is already committed
+        transaction.on_commit(_mark_dirty)
 
-    transaction.on_commit(_again)
+
+def _mark_dirty() -> None:
+    global _dirty
+    _dirty = True
 
 
 def _db_signature() -> tuple:
@@ -108,12 +110,17 @@ def grid_index() -> GridIndex:
         if _index is None or _dirty:
             from .models import Region
 
-            _signature = _db_signature()
-            _checked_at = now
-            rows = list(Region.objects.filter(level="grid", geometry__isnull=False)
-                        .values_list("pk", "code", "geometry"))
-            _index = GridIndex.build(rows)
+            # Cleared before reading, so an invalidate() that lands while we read is not lost.
             _dirty = False
+            try:
+                _signature = _db_signature()
+                _checked_at = now
+                rows = list(Region.objects.filter(level="grid", geometry__isnull=False)
+                            .values_list("pk", "code", "geometry"))
+                _index = GridIndex.build(rows)
+            except BaseException:
+                _dirty = True
+                raise
         return _index
 
 

@@ -145,6 +145,7 @@ class _Item:
     parent_code: str | None
     geometry: dict | None
     geom: Any = None  # shapely geometry when the feature's boundary is valid
+    kind_invalid: bool = False
     existing: Region | None = None
     parent_item: "_Item | None" = None
     parent_region: Region | None = None
@@ -175,8 +176,10 @@ def import_geojson(actor, data: dict | bytes | str, *, dry_run: bool = False) ->
             items = _read_features(features, report)
             _resolve(actor, items, report)
             _check_tiling(items)
-            if report.ok and not dry_run:
-                _apply(actor, items, report)
+            if report.ok:
+                _plan_actions(items)
+                if not dry_run:
+                    _apply(actor, items, report)
     except IntegrityError:
         # Another import or edit wrote one of these codes between our checks and our writes.
         for f in report.features:
@@ -281,7 +284,7 @@ def _read_features(features: list, report: ImportReport) -> list[_Item]:
                 first_index[code] = index
         if code and level is not None and code in first_index and first_index[code] == index:
             item = _Item(report=fr, code=code, name=name, level=level, kind=kind, parent_code=parent_code,
-                         geometry=geometry)
+                         geometry=geometry, kind_invalid=raw_kind not in (None, "") and kind is None)
             if geometry is not None and not geo_errors:
                 item.geom = shape(geometry)
             items.append(item)
@@ -324,7 +327,8 @@ def _resolve(actor, items: list[_Item], report: ImportReport) -> None:
                     it.errors.append(f"上级“{it.parent_code}”（第 {it.parent_item.report.number} 个要素）有错误")
             elif it.parent_code in unusable:
                 it.errors.append(f"上级“{it.parent_code}”（第 {unusable[it.parent_code].number} 个要素）有错误")
-            elif it.parent_code in in_db and it.parent_code in visible:
+            elif it.parent_code in in_db and (it.parent_code in visible or _same_parent(in_db.get(it.code), it)):
+                # An admin may update their own top node although its parent lies above them.
                 it.parent_region = in_db[it.parent_code]
                 parent_level = it.parent_region.level
             elif it.parent_code in in_db:
@@ -364,7 +368,7 @@ def _resolve(actor, items: list[_Item], report: ImportReport) -> None:
                     it.errors.append(err)
             it.anchor = anchor
 
-        if it.level == codes.GRID and it.kind is None:
+        if it.level == codes.GRID and it.kind is None and not it.kind_invalid:
             if it.existing is not None and it.existing.grid_kind:
                 it.kind = it.existing.grid_kind
             else:
@@ -372,6 +376,11 @@ def _resolve(actor, items: list[_Item], report: ImportReport) -> None:
         if it.level != codes.GRID:
             it.kind = ""
         it.processed = True
+
+
+def _same_parent(existing: Region | None, it: _Item) -> bool:
+    return (existing is not None and existing.parent_id is not None
+            and existing.parent.code == it.parent_code)
 
 
 # ----------------------------------------------------------------------------------------- tiling
@@ -442,8 +451,11 @@ def _check_tiling(items: list[_Item]) -> None:
         grid_items = [it for it in file_grids if it.parent_code == ccode]
         skip = False
         for it in grid_items:
-            if it.errors and it.geom is None and it.geometry is not None:
-                skip = True  # an invalid boundary: gaps computed without it would mislead
+            if it.errors:
+                # Already refused (bad code, boundary, parent…): tiling it would add noise, and a
+                # gap computed without it would mislead.
+                skip = True
+                continue
             geom = it.geom
             if geom is None and it.geometry is None and it.existing is not None:
                 geom = _stored_geom(it.existing)  # null geometry in an update keeps the stored one
@@ -459,7 +471,7 @@ def _check_tiling(items: list[_Item]) -> None:
 
         def where(geom) -> str:
             p = geom.representative_point()
-            return f"（约在 {p.x:.6f}, {p.y:.6f} 附近）"
+            return f"，位置约在（{p.x:.6f}, {p.y:.6f}）附近"
 
         for t in tiles:
             outside = t.geom.difference(community)
@@ -504,22 +516,30 @@ def _check_tiling(items: list[_Item]) -> None:
 
 # ---------------------------------------------------------------------------------------- writing
 
+def _plan_actions(items: list[_Item]) -> None:
+    """What each feature will do; a dry run reports exactly what the real run would."""
+    for it in items:
+        ex = it.existing
+        if ex is None:
+            it.report.action = "create"
+            continue
+        changed = ex.name != it.name or ex.grid_kind != it.kind
+        if it.geometry is not None:
+            old = _stored_geom(ex)
+            # 1e-9° is about 0.1 mm: differences below it are float noise, not an edit.
+            changed = changed or old is None or not old.equals_exact(it.geom, 1e-9)
+        it.report.action = "update" if changed else "unchanged"
+
+
 def _apply(actor, items: list[_Item], report: ImportReport) -> None:
     for it in sorted(items, key=lambda i: (codes.LEVELS.index(i.level), i.report.index)):
         if it.existing is not None:
             region = Region.objects.select_for_update().get(pk=it.existing.pk)
-            changed = region.name != it.name or region.grid_kind != it.kind
-            if it.geometry is not None:
-                old = _stored_geom(region)
-                changed = changed or old is None or not old.equals_exact(it.geom, 0.0)
-            if changed:
+            if it.report.action == "update":
                 region.name, region.grid_kind = it.name, it.kind
                 if it.geometry is not None:
                     services.apply_geometry(region, it.geometry)
                 region.save()
-                it.report.action = "update"
-            else:
-                it.report.action = "unchanged"
         else:
             parent = it.parent_region if it.parent_region is not None else (
                 it.parent_item.saved if it.parent_item is not None else None)
@@ -527,7 +547,6 @@ def _apply(actor, items: list[_Item], report: ImportReport) -> None:
             services.apply_geometry(region, it.geometry)
             region.path = region.compute_path()
             region.save()
-            it.report.action = "create"
         it.saved = region
     # Signals already mark the index stale for each saved grid; this covers a file with no grids
     # whose community boundaries changed, and registers the after-commit mark once.

@@ -1,0 +1,37 @@
+"""/api/v1: the typed JSON API. One router per app; token auth; one error shape (errors.py)."""
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from . import errors
+from .auth import TokenAuth
+
+api = NinjaAPI(
+    title="civicgrid 接口",
+    version="1",
+    description=(
+        "基层治理平台 JSON 接口。认证：`Authorization: Bearer <令牌>`；令牌按用户或接入应用签发，"
+        "可见范围与页面相同（管辖范围）。所有创建接口支持 `Idempotency-Key` 请求头：同键同请求重放原响应，"
+        "同键不同请求返回 422 `idempotency_key_reused`。错误统一为 "
+        '`{"error": {"code", "message", "details"}}`。'
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+errors.install(api)
+
+
+def _mount() -> None:
+    from .routers import categories, regions
+
+    api.add_router("", regions.router)
+    api.add_router("", categories.router)
+    try:
+        from .routers import cases
+    except ImportError:  # the cases services are not there yet
+        return
+    api.add_router("", cases.router)
+
+
+_mount()

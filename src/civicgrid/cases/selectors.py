@@ -1,0 +1,174 @@
+"""Every user-triggered read of cases, always through jurisdiction scoping."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Case as When_, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from civicgrid.core import roles as R
+from civicgrid.core.scoping import get_visible_or_404, has_role, sees_everything, user_roles, visible_to
+
+from . import workflow as W
+from .models import Case, Category
+
+# What each role has to act on: the states that make up its to-do list.
+TODO_STATES = {
+    R.GRID_WORKER: [W.HANDLED],
+    R.COMMUNITY_STAFF: [W.REPORTED, W.COMMUNITY_HANDLING, W.HANDLED, W.VERIFIED],
+    R.STREET_DISPATCHER: [W.REPORTED, W.FILED, W.RETURNED, W.EXTENSION_REQUESTED, W.VERIFIED, W.SUSPENDED],
+    R.DISTRICT_COMMANDER: [W.FILED, W.RETURNED, W.EXTENSION_REQUESTED, W.VERIFIED],
+    R.DEPARTMENT_HANDLER: [W.DISPATCHED],
+    R.HOTLINE_OPERATOR: [W.HANDLED],
+}
+
+
+def cases_for(user) -> QuerySet[Case]:
+    return visible_to(user, Case.objects.all()).select_related(
+        "category", "grid", "community", "street", "assigned_unit", "region")
+
+
+def case_for(user, number: str) -> Case:
+    """One case by number; outside the jurisdiction it is a 404, like a case that does not exist."""
+    return get_visible_or_404(user, Case.objects.select_related(
+        "category", "grid", "community", "street", "district", "assigned_unit__department", "reporter",
+        "possible_duplicate", "duplicate_of", "region"), number=number)
+
+
+def with_urgency(qs: QuerySet[Case], now: dt.datetime | None = None) -> QuerySet[Case]:
+    """Overdue first, then past the warning point, then by deadline; closed last."""
+    now = now or timezone.now()
+    return qs.annotate(urgency=When_(
+        When(state__in=list(W.TERMINAL), then=Value(9)),
+        When(due_at__lte=now, then=Value(0)),
+        When(warn_at__lte=now, then=Value(1)),
+        When(due_at__isnull=True, then=Value(3)),
+        default=Value(2), output_field=IntegerField(),
+    )).order_by("urgency", "due_at", "-created_at")
+
+
+def _todo_q(user) -> Q:
+    """Cases waiting for this user's roles: states each role acts in; handlers only in their units."""
+    if sees_everything(user):
+        return Q(state__in=W.OPEN_STATES)
+    q = Q(pk__in=[])
+    for seat in user_roles(user):
+        states = TODO_STATES.get(seat.role, [])
+        if not states:
+            continue
+        if seat.role == R.DEPARTMENT_HANDLER:
+            q |= Q(assigned_unit_id=seat.department_unit_id, state__in=[W.DISPATCHED, W.EXTENSION_REQUESTED])
+            continue
+        tier = W.ROLE_TIER.get(seat.role)
+        sq = Q(region__path__startswith=seat.region.path, state__in=states)
+        if tier:  # a supervisor's to-do is its own tier's cases (and untaken reported ones for the community)
+            sq &= Q(tier=tier) | Q(state=W.REPORTED, tier__in=[t for t, r in W.TIER_RANK.items() if r <= W.TIER_RANK[tier]])
+        if seat.role == R.HOTLINE_OPERATOR:
+            sq &= Q(channel="hotline")
+        q |= sq
+    return q
+
+
+@dataclass
+class Filters:
+    state: str = ""
+    category: str = ""       # code or 2-digit major
+    region: str = ""         # region code (street, community or grid)
+    department: str = ""     # department code
+    channel: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str = ""
+    view: str = "todo"       # todo | open | all | overdue
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_query(cls, get) -> "Filters":
+        f = cls(**{k: (get.get(k) or "").strip() for k in ("state", "category", "region", "department", "channel", "q")})
+        f.view = get.get("view") or "todo"
+        for name in ("date_from", "date_to"):
+            raw = (get.get(name) or "").strip()
+            if raw:
+                try:
+                    setattr(f, name, dt.date.fromisoformat(raw))
+                except ValueError:
+                    f.errors.append(f"日期“{raw}”格式不对，应为 年-月-日")
+        return f
+
+
+def search(user, f: Filters, now: dt.datetime | None = None) -> QuerySet[Case]:
+    now = now or timezone.now()
+    qs = cases_for(user)
+    if f.view == "todo":
+        qs = qs.filter(_todo_q(user))
+    elif f.view == "open":
+        qs = qs.filter(state__in=W.OPEN_STATES)
+    elif f.view == "overdue":
+        qs = qs.filter(state__in=W.OPEN_STATES, due_at__lte=now)
+    if f.state:
+        qs = qs.filter(state=f.state)
+    if f.category:
+        qs = qs.filter(category__code__startswith=f.category)
+    if f.region:
+        qs = qs.filter(region__path__contains=f"/{f.region}/")
+    if f.department:
+        qs = qs.filter(department__code=f.department)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.date_from:
+        qs = qs.filter(created_at__date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(created_at__date__lte=f.date_to)
+    if f.q:
+        qs = qs.filter(Q(number__startswith=f.q) | Q(description__icontains=f.q) | Q(address__icontains=f.q))
+    return with_urgency(qs, now)
+
+
+def nav_counts(user, now: dt.datetime | None = None) -> dict:
+    """Counts for the navigation: my to-do, and how many of them are overdue or near it."""
+    now = now or timezone.now()
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    qs = cases_for(user).filter(_todo_q(user))
+    todo = qs.count()
+    if not todo:
+        return {"todo": 0, "overdue": 0, "warning": 0}
+    return {"todo": todo, "overdue": qs.filter(due_at__lte=now).count(),
+            "warning": qs.filter(warn_at__lte=now, due_at__gt=now).count()}
+
+
+def grid_worker_cases(user) -> dict:
+    """The grid worker's phone view: cases to verify, open cases in my grids, what I reported lately."""
+    mine = cases_for(user)
+    return {
+        "to_verify": with_urgency(mine.filter(state=W.HANDLED)),
+        "open": with_urgency(mine.filter(state__in=W.OPEN_STATES).exclude(state=W.HANDLED))[:50],
+        "reported": my_reports(user)[:20],
+    }
+
+
+def my_reports(user) -> QuerySet[Case]:
+    """What the user reported, even where it now lies outside their grid (a worker follows up their own reports)."""
+    return Case.objects.filter(reporter=user).select_related("category").order_by("-created_at")
+
+
+def filter_choices(user) -> dict:
+    from civicgrid.departments.models import Department
+    from civicgrid.regions.models import Region
+
+    regions = visible_to(user, Region.objects.filter(level__in=["street", "community", "grid"])).order_by("path")
+    return {
+        "states": W.STATE_CHOICES,
+        "channels": Case.CHANNEL_CHOICES,
+        "categories": Category.objects.order_by("code"),
+        "regions": regions[:300],
+        "departments": visible_to(user, Department.objects.all()) if not has_role(user, R.DEPARTMENT_HANDLER) or
+        sees_everything(user) else Department.objects.filter(units__in=[s.department_unit_id for s in user_roles(user)
+                                                                           if s.department_unit_id]).distinct(),
+    }
+
+
+def active_categories() -> QuerySet[Category]:
+    """Public: the category list is the same for everyone."""
+    return Category.objects.filter(active=True).order_by("code")

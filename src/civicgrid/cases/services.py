@@ -1,0 +1,736 @@
+"""Every write to cases. Screens, the API, Open311, the hotline and the sweep all call these.
+
+    intake(actor, *, channel, category, description, ...) -> Case     信息采集: a new case
+    act(actor, case, action, *, note, expected_version, ...) -> Case  every later step (workflow.py)
+    available_actions(user, case) -> list[workflow.T]                 what this user may do now
+    sweep(now=None) -> dict                                           warnings, overdue, escalation
+
+Errors a user can cause are raised as:
+    ValidationError  bad or missing input (nothing is saved)
+    PermissionDenied role or jurisdiction refuses the action
+    IllegalAction    the action does not exist in the case's current state
+    CaseConflict     someone else changed the case first ("already changed"; refresh and retry)
+All carry a Chinese message fit to show as is.
+
+Concurrency: `act` locks the case row (SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE
+transactions serialise writers) and re-reads it; every event takes seq = the new version, and
+(case, seq) is unique, so even a writer that skipped the lock could not fork the history.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from civicgrid.core import audit
+from civicgrid.core import roles as R
+from civicgrid.core.calendar import default_calendar
+from civicgrid.core.crypto import lookup_hash
+from civicgrid.core.models import Role
+from civicgrid.core.notifications import notify
+from civicgrid.core.scoping import sees_everything, user_roles, visible_to
+from civicgrid.departments.models import Department, DepartmentUnit
+from civicgrid.regions.models import Region
+
+from . import photos as photo_mod
+from . import signals
+from . import workflow as W
+from .models import Attachment, Case, CaseEvent, CaseSerial, Category
+
+log = logging.getLogger(__name__)
+
+NO_ROLE_CHANNELS = ("resident", "api")
+CHANNEL_ROLES = {
+    "grid_worker": (R.GRID_WORKER,),
+    "community": (R.COMMUNITY_STAFF,),
+    "hotline": (R.HOTLINE_OPERATOR,),
+    "other": (R.GRID_WORKER, R.COMMUNITY_STAFF, R.HOTLINE_OPERATOR, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER),
+}
+VERIFY_HOURS = float(getattr(settings, "CASES_VERIFY_HOURS", 1))  # Taiyuan: on-site check within 1 hour
+MAX_EXTENSION_HOURS = 7 * 30  # thirty working days: beyond that the case should be suspended (挂账)
+
+
+class CaseActionError(Exception):
+    """Base for refusals that are about the case's state, not about who is asking."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class IllegalAction(CaseActionError):
+    pass
+
+
+class CaseConflict(CaseActionError):
+    pass
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _actor_label(actor, source: str = "") -> str:
+    if actor is not None:
+        return actor.name
+    return source or "系统"
+
+
+def _chain(region: Region) -> dict[str, Region]:
+    """{level: Region} for the node and every ancestor, in one query."""
+    codes = [c for c in region.path.strip("/").split("/") if c]
+    return {r.level: r for r in Region.objects.filter(code__in=codes)}
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.strip("/").split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def _users_with_role(role: str, case: Case):
+    """Users holding `role` at the case's region or any node above it."""
+    from civicgrid.core.models import User
+
+    return User.objects.filter(is_active=True, roles__role=role,
+                               roles__region__path__in=_ancestor_paths(case.region.path)).distinct()
+
+
+def _unit_handlers(unit):
+    from civicgrid.core.models import User
+
+    if unit is None:
+        return User.objects.none()
+    return User.objects.filter(is_active=True, roles__role=R.DEPARTMENT_HANDLER, roles__department_unit=unit).distinct()
+
+
+def supervisors(case: Case):
+    return _users_with_role(W.SUPERVISOR_OF_TIER[case.tier], case)
+
+
+def _notify_all(users, title: str, body: str, case: Case, *, sms: bool = False) -> int:
+    link = f"/cases/{case.number}/"
+    n = 0
+    for u in users:
+        notify(u, title, body, link, sms=sms)
+        n += 1
+    return n
+
+
+def _next_number(now: dt.datetime) -> str:
+    day = timezone.localtime(now).date()
+    if not CaseSerial.objects.filter(day=day).update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                CaseSerial.objects.create(day=day, last=1)
+        except IntegrityError:  # another intake created today's row first
+            CaseSerial.objects.filter(day=day).update(last=F("last") + 1)
+    last = CaseSerial.objects.get(day=day).last
+    return f"{day:%Y%m%d}{last:05d}"
+
+
+def _start_clock(case: Case, step: str | None, now: dt.datetime, *, due: dt.datetime | None = None) -> None:
+    """Set the running clock for `step` ('accept', 'dispatch', 'handle', 'verify' or None)."""
+    case.is_warned = False
+    case.is_overdue = False
+    if step is None:
+        case.due_at = case.warn_at = None
+        return
+    cal = default_calendar()
+    if due is None:
+        hours = VERIFY_HOURS if step == "verify" else case.category.limit(step, case.urgent)
+        due = cal.add_working_hours(now, hours)
+        warn = cal.add_working_hours(now, hours * W.WARN_FRACTION)
+    else:
+        remaining = cal.working_hours_between(now, due)
+        warn = cal.add_working_hours(now, remaining * W.WARN_FRACTION) if remaining > 0 else due
+    case.due_at, case.warn_at = due, warn
+    if step in ("accept", "dispatch", "handle"):
+        setattr(case, f"{step}_due", due)
+
+
+# -- duplicates ------------------------------------------------------------------------------
+def _meters(lng1, lat1, lng2, lat2) -> float:
+    rad = math.radians
+    a = (math.sin(rad(lat2 - lat1) / 2) ** 2
+         + math.cos(rad(lat1)) * math.cos(rad(lat2)) * math.sin(rad(lng2 - lng1) / 2) ** 2)
+    return 6371008.8 * 2 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def find_duplicate(category: Category, *, lng=None, lat=None, grid=None, now=None, exclude_pk=None) -> Case | None:
+    """The nearest open case of the same minor class within CASES_DUPLICATE_METERS and _HOURS.
+
+    Without a point, an open case of the same class in the same grid and period counts.
+    """
+    meters = float(getattr(settings, "CASES_DUPLICATE_METERS", 50))
+    hours = float(getattr(settings, "CASES_DUPLICATE_HOURS", 72))
+    now = now or timezone.now()
+    qs = (Case.objects.filter(category=category, state__in=W.OPEN_STATES, created_at__gte=now - dt.timedelta(hours=hours))
+          .exclude(pk=exclude_pk))
+    if lng is None or lat is None:
+        if grid is None:
+            return None
+        return qs.filter(grid=grid).order_by("-created_at").first()
+    dlat = meters / 111_320
+    dlng = meters / (111_320 * max(0.01, math.cos(math.radians(lat))))
+    near = qs.filter(lng__range=(lng - dlng, lng + dlng), lat__range=(lat - dlat, lat + dlat)).only("pk", "lng", "lat")
+    best = None
+    for c in near:
+        d = _meters(lng, lat, c.lng, c.lat)
+        if d <= meters and (best is None or d < best[0]):
+            best = (d, c.pk)
+    return Case.objects.get(pk=best[1]) if best else None
+
+
+# -- intake ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Place:
+    region: Region
+    grid: Region | None
+    community: Region | None
+    street: Region
+    district: Region
+
+
+def _locate(*, lng, lat, grid, region) -> _Place:
+    from civicgrid.regions import geo
+
+    if lng is not None or lat is not None:
+        try:
+            lng, lat = float(lng), float(lat)
+        except (TypeError, ValueError):
+            raise ValidationError("位置坐标无效，请重新定位。")
+        if not (-180 <= lng <= 180 and -90 <= lat <= 90):
+            raise ValidationError("位置坐标超出范围，请重新定位。")
+        found = geo.grid_at(lng, lat)
+        if found is not None:
+            grid = found
+        elif grid is None and region is None:
+            raise ValidationError("该位置不在本系统的任何网格内，请选择所在网格或地址。")
+    node = grid or region
+    if node is None:
+        raise ValidationError("请提供位置：定位坐标、所在网格或地址所属社区/街道。")
+    if node.level not in ("grid", "community", "street"):
+        raise ValidationError("案件位置须精确到街道、社区或网格。")
+    chain = _chain(node)
+    if "street" not in chain or "district" not in chain:
+        raise ValidationError("所选区域不在任何街道之下，无法受理。")
+    return _Place(region=node, grid=chain.get("grid"), community=chain.get("community"), street=chain["street"],
+                  district=chain["district"])
+
+
+def _check_intake_actor(actor, channel: str, source: str, place: _Place) -> str:
+    """Returns the role label for the event; refuses channels the actor does not hold."""
+    if channel not in dict(Case.CHANNEL_CHOICES):
+        raise ValidationError("来源渠道无效。")
+    if actor is None:
+        if channel not in NO_ROLE_CHANNELS or not source.strip():
+            raise PermissionDenied("只有居民自报和接口渠道可以不登录上报，且须注明来源。")
+        return W.SYSTEM
+    if sees_everything(actor):
+        return R.SYSTEM_ADMIN
+    seats = user_roles(actor)
+    wanted = CHANNEL_ROLES.get(channel)
+    if wanted is None:  # resident / api with a logged-in account (a resident, an API client user)
+        return seats[0].role if seats else "resident"
+    held = [s for s in seats if s.role in wanted and s.region_id]
+    if not held:
+        labels = "、".join(R.ROLE_LABELS[r] for r in wanted)
+        raise PermissionDenied(f"以“{dict(Case.CHANNEL_CHOICES)[channel]}”渠道上报需要以下角色之一：{labels}")
+    d = place.district.path
+    for s in held:
+        if s.region.path.startswith(d) or d.startswith(s.region.path):
+            return s.role
+    raise PermissionDenied("该位置不在您所在的区，不能上报。")
+
+
+def intake(actor, *, channel: str, category: Category, description: str, lng: float | None = None,
+           lat: float | None = None, grid: Region | None = None, region: Region | None = None, address: str = "",
+           urgent: bool = False, requester_name: str = "", requester_phone: str = "", photos=(),
+           reporter=None, source: str = "", now: dt.datetime | None = None) -> Case:
+    """信息采集: create a case from any channel, find its place, stamp the acceptance deadline, flag duplicates.
+
+    `actor` is the logged-in user; it may be None only for channel "resident" or "api", and then
+    `source` says who sent it (e.g. "open311:key-name"); the audit log records that label.
+    `grid`/`region` are the fallbacks when there is no point (a chosen grid, or the community or
+    street an address belongs to). `photos` are uploads or bytes; each is verified and re-encoded.
+    """
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError("请填写问题描述。")
+    if len(description) > 2000:
+        raise ValidationError("问题描述不能超过 2000 字。")
+    if category is None or not category.active:
+        raise ValidationError("请选择有效的问题类别。")
+    requester_phone = (requester_phone or "").strip()
+    if requester_phone and not requester_phone.replace("-", "").replace(" ", "").isdigit():
+        raise ValidationError("诉求人电话只能包含数字。")
+    place = _locate(lng=lng, lat=lat, grid=grid, region=region)
+    role = _check_intake_actor(actor, channel, source, place)
+    prepared = photo_mod.prepare_all(photos)
+    now = now or timezone.now()
+    lng = float(lng) if lng is not None else None
+    lat = float(lat) if lat is not None else None
+
+    with transaction.atomic():
+        dup = find_duplicate(category, lng=lng, lat=lat, grid=place.grid, now=now)
+        case = Case(
+            number=_next_number(now), channel=channel, source=source[:100], category=category,
+            description=description, urgent=bool(urgent), lng=lng, lat=lat, address=(address or "")[:200],
+            region=place.region, grid=place.grid, community=place.community, street=place.street,
+            district=place.district, state=W.REPORTED, tier=category.default_tier,
+            requester_name=(requester_name or "")[:50], requester_phone=requester_phone,
+            requester_phone_hash=lookup_hash(requester_phone), reporter=reporter or actor,
+            possible_duplicate=dup, created_at=now, version=1,
+        )
+        if case.tier == W.COMMUNITY and case.community is None:
+            case.tier = W.STREET  # no community known: the street is the lowest tier that can take it
+        _start_clock(case, "accept", now)
+        case.save()
+        event = _append_event(case, None if actor is None else actor, role, "report", "", W.REPORTED, now,
+                              note="", data={"possible_duplicate": dup.number if dup else None}, photos=prepared,
+                              photo_kind="before", source=source)
+        audit.record(actor if actor is not None else (source or "系统"), "case.intake", case,
+                     detail={"channel": channel, "category": category.code, "grid": place.grid.code if place.grid else None,
+                             "duplicate_of": dup.number if dup else None, "source": source})
+        body = f"{category.name}：{description[:60]}"
+        if dup:
+            body += f"（疑似与 {dup.number} 重复）"
+        _notify_all(supervisors(case), f"新案件待受理 {case.number}", body, case, sms=case.urgent)
+        signals.case_event_appended.send(sender=Case, case=case, event=event)
+    return case
+
+
+def _append_event(case: Case, actor, role: str, action: str, from_state: str, to_state: str, now, *, note: str,
+                  data: dict, photos: list, photo_kind: str, source: str = "") -> CaseEvent:
+    event = CaseEvent.objects.create(case=case, seq=case.version, action=action, from_state=from_state,
+                                     to_state=to_state, actor=actor, actor_name=_actor_label(actor, source),
+                                     actor_role=role, at=now, note=note, data=data)
+    for p in photos:
+        Attachment.objects.create(event=event, kind=photo_kind, image=p.image, thumbnail=p.thumbnail, width=p.width,
+                                  height=p.height, size=p.image.size, original_name=p.original_name)
+    return event
+
+
+# -- permission to act -----------------------------------------------------------------------
+CONDITIONS = {
+    "": lambda c: True,
+    "community_tier": lambda c: c.tier == W.COMMUNITY,
+    "has_unit": lambda c: c.assigned_unit_id is not None,
+    "below_district": lambda c: c.tier != W.DISTRICT,
+}
+
+
+def _row_for(case: Case, action: str) -> W.T | None:
+    for t in W.rows(case.state, action):
+        if CONDITIONS[t.condition](case):
+            return t
+    return None
+
+
+def _in_scope(user, case: Case, role: str) -> bool:
+    return visible_to(user, Case.objects.filter(pk=case.pk), roles=(role,)).exists()
+
+
+def _role_refusal(actor, case: Case, row: W.T) -> tuple[str | None, str]:
+    """(role the actor acts as, "") or (None, why not)."""
+    if actor is None:
+        return (W.SYSTEM, "") if W.SYSTEM in row.roles else (None, "该操作须由工作人员执行。")
+    if sees_everything(actor):
+        return next(r for r in row.roles if r != W.SYSTEM), ""
+    held = [r for r in row.roles if r != W.SYSTEM and any(s.role == r for s in user_roles(actor))]
+    if not held:
+        labels = "、".join(R.ROLE_LABELS[r] for r in row.roles if r != W.SYSTEM)
+        return None, f"“{row.label}”需要以下角色之一：{labels}"
+    why = "该案件不在您的管辖范围内。"
+    for role in held:
+        if not _in_scope(actor, case, role):
+            continue
+        if row.supervise and role in W.ROLE_TIER and W.TIER_RANK[W.ROLE_TIER[role]] < W.TIER_RANK[case.tier]:
+            why = f"该案件由{W.TIER_LABELS[case.tier]}负责，您不能执行“{row.label}”。"
+            continue
+        return role, ""
+    return None, why
+
+
+def available_actions(user, case: Case) -> list[W.T]:
+    """The transitions `user` may take on `case` now (one row per action), for screens and the API."""
+    out, seen = [], set()
+    for t in W.transitions_from(case.state):
+        if t.action in seen:
+            continue
+        row = _row_for(case, t.action)
+        if row is None:
+            continue
+        seen.add(t.action)
+        if W.SYSTEM in row.roles and len(row.roles) == 1:
+            continue
+        role, _ = _role_refusal(user, case, row)
+        if role:
+            out.append(row)
+    return out
+
+
+def dispatch_units(user, case: Case):
+    """Units `user` may dispatch `case` to: active units of the case's district inside the user's seats."""
+    qs = DepartmentUnit.objects.filter(active=True, department__district=case.district).select_related("department", "region")
+    if sees_everything(user):
+        return qs
+    paths = [s.region.path for s in user_roles(user) if s.role in W.DISPATCHERS and s.region_id]
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(region__path__startswith=p)
+    return qs.filter(q)
+
+
+def suggested_unit(case: Case) -> DepartmentUnit | None:
+    """The category's default department, at the case's street for street tier, else its district desk."""
+    if not case.category.department_code:
+        return None
+    code = case.category.department_code
+    # Department codes are unique across districts, so installations prefix them ("110108-URB").
+    dept = (Department.objects.filter(district=case.district).filter(Q(code=code) | Q(code__endswith=f"-{code}"))
+            .order_by("code").first())
+    if dept is None:
+        return None
+    region = case.street if case.tier != W.DISTRICT else case.district
+    return dept.units.filter(region=region, active=True).first() or dept.units.filter(active=True).first()
+
+
+# -- act ---------------------------------------------------------------------------------------
+def act(actor, case: Case, action: str, *, note: str = "", expected_version: int | None = None, photos=(),
+        unit: DepartmentUnit | None = None, hours: float | None = None, review_date: dt.date | None = None,
+        into: Case | None = None, now: dt.datetime | None = None) -> Case:
+    """Take one workflow step on `case`. Returns the updated case.
+
+    `expected_version` (from the form the user saw) turns a concurrent change into CaseConflict
+    even when the action would still be legal; without it, an action made illegal by someone
+    else's step is reported as CaseConflict rather than IllegalAction when the caller's copy is stale.
+    Extra inputs by action: dispatch/reroute `unit`; request_extension `hours`; suspend
+    `review_date`; merge `into`; photos for handle (evidence) and verification (after).
+    """
+    if action not in W.ACTION_LABELS or action == "report":
+        raise IllegalAction("未知的操作。")
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise ValidationError("说明不能超过 2000 字。")
+    prepared = photo_mod.prepare_all(photos)
+    now = now or timezone.now()
+    label = W.ACTION_LABELS[action]
+
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        stale = case.version != locked.version
+        if actor is not None and not visible_to(actor, Case.objects.filter(pk=locked.pk)).exists():
+            raise PermissionDenied("该案件不在您的管辖范围内。")  # before anything that would reveal its state
+        if expected_version is not None and int(expected_version) != locked.version:
+            raise CaseConflict(f"案件已被他人处理（当前状态：{locked.state_label}），请刷新页面后再操作。")
+        row = _row_for(locked, action)
+        if row is None:
+            if stale:
+                raise CaseConflict(f"案件已被他人处理（当前状态：{locked.state_label}），不能再{label}。")
+            raise IllegalAction(f"案件当前状态为“{locked.state_label}”，不能{label}。")
+        role, why = _role_refusal(actor, locked, row)
+        if role is None:
+            raise PermissionDenied(why)
+        if row.needs_note and not note:
+            raise ValidationError(f"{label}须填写说明/理由。")
+        if (row.needs_photo or (action, role) in W.PHOTO_REQUIRED_FOR_ROLE) and not prepared:
+            raise ValidationError(f"{label}须上传现场照片。")
+
+        from_state = locked.state
+        data: dict = {}
+        effect = _EFFECTS.get(action)
+        if effect:
+            effect(locked, row, now, actor=actor, role=role, note=note, unit=unit, hours=hours,
+                   review_date=review_date, into=into, data=data)
+        locked.state = row.to_state
+        if action not in ("approve_extension", "refuse_extension", "request_extension", "suspend", "escalate"):
+            # The step changed: start the clock of the new state's step.
+            step = W.STEP_OF_STATE.get(locked.state)
+            if step == "handle" and action == "verify_fail":
+                _start_clock(locked, "handle", now, due=locked.handle_due)  # 返工不重置处置时限
+            elif step == "handle" and action == "resume" and locked.handle_due and locked.handle_due > now:
+                _start_clock(locked, "handle", now, due=locked.handle_due)
+            else:
+                _start_clock(locked, step, now)
+        elif action == "escalate":
+            _start_clock(locked, W.STEP_OF_STATE[locked.state], now)
+        locked.version += 1
+        locked.save()
+        event = _append_event(locked, actor, role, action, from_state, locked.state, now, note=note, data=data,
+                              photos=prepared, photo_kind="evidence" if action == "handle" else "after")
+        audit.record(actor if actor is not None else "系统", f"case.{action}", locked,
+                     detail={"from": from_state, "to": locked.state, "version": locked.version, **data},
+                     reason=note[:300])
+        _NOTIFY.get(action, lambda *a: None)(locked, event, data)
+        signals.case_event_appended.send(sender=Case, case=locked, event=event)
+        if locked.state == W.CLOSED:
+            signals.case_closed.send(sender=Case, case=locked, event=event)
+    return locked
+
+
+# Each effect changes fields beyond state and clock, and records its inputs in `data`.
+def _fx_take(c, row, now, **kw):
+    c.tier = W.COMMUNITY
+    c.filed_at = c.filed_at or now
+    c.handle_started_at = now
+
+
+def _fx_file(c, row, now, *, role, **kw):
+    if W.TIER_RANK[c.tier] < W.TIER_RANK[W.STREET]:
+        c.tier = W.STREET
+    if role == R.DISTRICT_COMMANDER:
+        c.tier = W.DISTRICT
+    c.filed_at = c.filed_at or now
+
+
+def _fx_dispatch(c, row, now, *, actor, unit, data, **kw):
+    if unit is None:
+        raise ValidationError("请选择处置单位。")
+    if not dispatch_units(actor, c).filter(pk=unit.pk).exists():
+        raise PermissionDenied(f"不能派遣到“{unit}”：该单位不在您可派遣的范围内。")
+    c.assigned_unit = unit
+    c.department = unit.department
+    c.dispatched_at = c.dispatched_at or now
+    c.handle_started_at = now
+    c.handle_due = None  # a new unit gets the full handling time
+    data.update(unit=unit.pk, unit_name=unit.name)
+
+
+def _fx_return(c, row, now, *, data, **kw):
+    data.update(unit=c.assigned_unit_id, unit_name=c.assigned_unit.name)
+    c.assigned_unit = None
+    c.return_count += 1
+    c.extension_hours_requested = None
+
+
+def _fx_request_extension(c, row, now, *, hours, data, **kw):
+    try:
+        hours = float(hours)
+    except (TypeError, ValueError):
+        raise ValidationError("请填写申请延长的工作时数。")
+    if not (0 < hours <= MAX_EXTENSION_HOURS):
+        raise ValidationError(f"延长时数须在 0 到 {MAX_EXTENSION_HOURS} 工作时之间；更长的请申请挂账。")
+    c.extension_hours_requested = hours
+    data["hours"] = hours
+
+
+def _fx_approve_extension(c, row, now, *, data, **kw):
+    hours = c.extension_hours_requested or 0
+    base = max(c.handle_due or now, now)
+    c.handle_due = default_calendar().add_working_hours(base, hours)
+    c.extension_count += 1
+    c.extension_hours_requested = None
+    _start_clock(c, "handle", now, due=c.handle_due)
+    data.update(hours=hours, handle_due=c.handle_due.isoformat())
+
+
+def _fx_refuse_extension(c, row, now, *, data, **kw):
+    data["hours"] = c.extension_hours_requested
+    c.extension_hours_requested = None
+
+
+def _fx_handle(c, row, now, **kw):
+    c.handled_at = now
+    c.handled_on_time = c.handle_due is None or now <= c.handle_due
+    if c.handle_started_at:
+        c.handling_hours = round(default_calendar().working_hours_between(c.handle_started_at, now), 2)
+
+
+def _fx_verify_fail(c, row, now, **kw):
+    c.rework_count += 1
+    c.handled_on_time = None
+
+
+def _fx_close(c, row, now, **kw):
+    c.closed_at = now
+
+
+def _fx_suspend(c, row, now, *, review_date, data, **kw):
+    if not isinstance(review_date, dt.date):
+        raise ValidationError("挂账须填写复查日期。")
+    if review_date <= timezone.localdate(now):
+        raise ValidationError("复查日期须晚于今天。")
+    data.update(review_date=review_date.isoformat(), unit=c.assigned_unit_id)
+    c.suspended_until = review_date
+    c.assigned_unit = None
+    c.extension_hours_requested = None
+    # The clock stops; the sweep reminds the supervisor on the review date.
+    c.is_warned = c.is_overdue = False
+    c.due_at = dt.datetime.combine(review_date, dt.time(9, 0), timezone.get_default_timezone())
+    c.warn_at = None
+
+
+def _fx_resume(c, row, now, **kw):
+    c.suspended_until = None
+
+
+def _fx_escalate(c, row, now, *, data, **kw):
+    new = W.NEXT_TIER[c.tier]
+    data.update(from_tier=c.tier, to_tier=new)
+    c.tier = new
+    c.assigned_unit = None
+
+
+def _fx_merge(c, row, now, *, into, data, **kw):
+    if into is None:
+        raise ValidationError("请选择要合并到的案件。")
+    if into.pk == c.pk or into.district_id != c.district_id:
+        raise ValidationError("不能合并到该案件。")
+    if into.state in W.TERMINAL:
+        raise ValidationError(f"案件 {into.number} 已{into.state_label}，不能合并到它。")
+    c.duplicate_of = into
+    c.closed_at = None
+    data.update(into=into.number)
+
+
+_EFFECTS = {
+    "take": _fx_take, "file": _fx_file, "dispatch": _fx_dispatch, "reroute": _fx_dispatch, "return": _fx_return,
+    "request_extension": _fx_request_extension, "approve_extension": _fx_approve_extension,
+    "refuse_extension": _fx_refuse_extension, "handle": _fx_handle, "verify_fail": _fx_verify_fail,
+    "close": _fx_close, "suspend": _fx_suspend, "resume": _fx_resume, "escalate": _fx_escalate, "merge": _fx_merge,
+}
+
+
+# -- who hears about each step -----------------------------------------------------------------
+def _verifiers(case: Case):
+    users = list(_users_with_role(R.GRID_WORKER, case)) if case.grid_id else []
+    if case.channel == "hotline":
+        users += list(_users_with_role(R.HOTLINE_OPERATOR, case))
+    return users or list(_users_with_role(R.COMMUNITY_STAFF, case)) or list(supervisors(case))
+
+
+def _n_to_unit(title):
+    def f(case, event, data):
+        unit_id = case.assigned_unit_id
+        _notify_all(_unit_handlers(unit_id and case.assigned_unit), f"{title} {case.number}",
+                    f"{case.category.name}：{case.description[:60]}", case, sms=case.urgent)
+    return f
+
+
+def _n_to_supervisors(title):
+    def f(case, event, data):
+        _notify_all(supervisors(case), f"{title} {case.number}", event.note[:100] or case.category.name, case)
+    return f
+
+
+def _n_handled(case, event, data):
+    _notify_all(_verifiers(case), f"待核查 {case.number}", f"{case.category.name}已处置，请到现场核查", case,
+                sms=case.urgent)
+
+
+def _n_rework(case, event, data):
+    users = _unit_handlers(case.assigned_unit) if case.assigned_unit_id else _users_with_role(R.COMMUNITY_STAFF, case)
+    _notify_all(users, f"核查未通过，请返工 {case.number}", event.note[:100], case, sms=True)
+
+
+_NOTIFY = {
+    "take": None, "dispatch": _n_to_unit("新派遣案件"), "reroute": _n_to_unit("改派案件"),
+    "return": _n_to_supervisors("部门退回案件"), "request_extension": _n_to_supervisors("延期申请待审批"),
+    "approve_extension": _n_to_unit("延期已批准"), "refuse_extension": _n_to_unit("延期被驳回"),
+    "handle": _n_handled, "verify_fail": _n_rework, "verify_pass": _n_to_supervisors("核查通过待结案"),
+    "escalate": _n_to_supervisors("上报案件待处理"), "resume": _n_to_supervisors("挂账案件恢复办理"),
+}
+_NOTIFY = {k: v for k, v in _NOTIFY.items() if v}
+
+
+# -- the sweep -----------------------------------------------------------------------------------
+def _responsible(case: Case):
+    if case.state in (W.DISPATCHED, W.EXTENSION_REQUESTED) and case.assigned_unit_id:
+        return list(_unit_handlers(case.assigned_unit)) + list(supervisors(case))
+    if case.state == W.HANDLED:
+        return _verifiers(case)
+    return list(supervisors(case))
+
+
+def sweep(now: dt.datetime | None = None, *, batch: int = 500) -> dict:
+    """Warn at 80 % of a step, flag and notify at its deadline, escalate where workflow.SWEEP_ESCALATES says.
+
+    Each case is handled in its own transaction under the row lock, re-checked after locking, so a
+    sweep racing a user's action either sees the new step or waits for it. Department handling
+    past its deadline is not taken away from the department: it is flagged, the unit is told by SMS
+    and the supervisor and district command centre are told in the inbox.
+    """
+    now = now or timezone.now()
+    counts = {"warned": 0, "overdue": 0, "escalated": 0, "review_due": 0}
+    due_q = Q(due_at__lte=now, is_overdue=False) | Q(warn_at__lte=now, is_warned=False)
+    ids = list(Case.objects.filter(state__in=W.OPEN_STATES, due_at__isnull=False).filter(due_q)
+               .order_by("due_at").values_list("pk", flat=True)[:batch])
+    for pk in ids:
+        try:
+            _sweep_one(pk, now, counts)
+        except Exception:  # one bad case must not stop the sweep of the others
+            log.exception("deadline sweep failed for case %s", pk)
+    return counts
+
+
+def _sweep_one(pk: int, now: dt.datetime, counts: dict) -> None:
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related(None).get(pk=pk)
+        if case.state in W.TERMINAL or case.due_at is None:
+            return
+        step = W.ACTION_LABELS.get({"accept": "file", "dispatch": "dispatch", "handle": "handle",
+                                    "verify": "verify_pass"}.get(W.STEP_OF_STATE.get(case.state) or "", ""), "")
+        if case.due_at <= now and not case.is_overdue:
+            Case.objects.filter(pk=pk).update(is_overdue=True, is_warned=True, overdue_count=F("overdue_count") + 1)
+            if case.state == W.SUSPENDED:
+                counts["review_due"] += 1
+                _notify_all(supervisors(case), f"挂账案件到复查日期 {case.number}", case.category.name, case)
+                audit.record("系统", "case.review_due", case)
+                return
+            counts["overdue"] += 1
+            audit.record("系统", "case.overdue", case, detail={"state": case.state, "due_at": case.due_at.isoformat()})
+            body = f"{case.category.name}：{step or case.state_label}已超过时限"
+            _notify_all(_responsible(case), f"案件超期 {case.number}", body, case, sms=True)
+            if case.state in (W.DISPATCHED, W.EXTENSION_REQUESTED) and case.tier == W.STREET:
+                _notify_all(_users_with_role(R.DISTRICT_COMMANDER, case), f"部门处置超期 {case.number}", body, case)
+            if (case.state, case.tier) in W.SWEEP_ESCALATES:
+                case.refresh_from_db()
+                act(None, case, "escalate", note=f"{step or case.state_label}超过时限，系统自动上报{W.TIER_LABELS[W.NEXT_TIER[case.tier]]}",
+                    now=now)
+                counts["escalated"] += 1
+        elif case.warn_at and case.warn_at <= now and not case.is_warned:
+            Case.objects.filter(pk=pk).update(is_warned=True)
+            counts["warned"] += 1
+            _notify_all(_responsible(case), f"案件即将超期 {case.number}",
+                        f"{case.category.name}：{step or case.state_label}时限 {timezone.localtime(case.due_at):%m-%d %H:%M}",
+                        case)
+
+
+# -- reveal ----------------------------------------------------------------------------------------
+def can_see_requester(user, case: Case) -> bool:
+    """Handling staff: the case's supervisors, its unit's handlers, the hotline. Not grid workers."""
+    if sees_everything(user):
+        return True
+    for role in (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER, R.HOTLINE_OPERATOR, R.DEPARTMENT_HANDLER):
+        if any(s.role == role for s in user_roles(user)) and _in_scope(user, case, role):
+            return True
+    return False
+
+
+def reveal_requester(actor, case: Case, *, reason: str) -> dict:
+    """The requester's full name and phone, for handling staff only; logged with the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("查看诉求人完整信息须填写事由。")
+    if not can_see_requester(actor, case):
+        raise PermissionDenied("您无权查看诉求人完整信息。")
+    audit.record(actor, "case.reveal_requester", case, reason=reason)
+    return {"name": case.requester_name, "phone": case.requester_phone}
+
+
+@transaction.atomic
+def save_category(actor, category: Category, *, changed: list[str] | None = None) -> Category:
+    """Administrators edit categories (limits, default department and tier) through the admin."""
+    from civicgrid.core.scoping import is_admin
+
+    if not is_admin(actor):
+        raise PermissionDenied("只有系统管理员可以维护案件类别。")
+    category.full_clean()
+    category.save()
+    audit.record(actor, "case.category_save", category, detail={"changed": changed or []})
+    return category

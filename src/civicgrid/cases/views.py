@@ -1,0 +1,232 @@
+"""Thin views: parse, call a service or selector, render."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from civicgrid.core import audit
+from civicgrid.core import roles as R
+from civicgrid.core.scoping import has_role, sees_everything, user_roles, visible_to
+from civicgrid.departments.models import DepartmentUnit
+from civicgrid.regions.models import Region
+
+from . import evaluation, selectors, services
+from . import workflow as W
+from .models import Case, Category
+
+
+def _error_text(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return getattr(exc, "message", None) or str(exc) or "操作被拒绝"
+
+
+# -- lists ---------------------------------------------------------------------------------------
+@login_required
+def worklist(request):
+    f = selectors.Filters.from_query(request.GET)
+    for e in f.errors:
+        messages.error(request, e)
+    qs = selectors.search(request.user, f)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "cases/worklist.html", {
+        "page": page, "f": f, "query": query.urlencode(), "choices": selectors.filter_choices(request.user),
+        "now": timezone.now(), "views": [("todo", "我的待办"), ("open", "全部在办"), ("overdue", "超期"), ("all", "全部")],
+    })
+
+
+@login_required
+def export(request):
+    """The filtered list as .xlsx; requester data masked; the export itself is logged."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    f = selectors.Filters.from_query(request.GET)
+    qs = selectors.search(request.user, f).select_related("department")[:20000]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "案件"
+    head = ["案件编号", "上报时间", "来源", "类别编码", "类别", "描述", "地址", "街道", "社区", "网格", "状态", "层级",
+            "处置单位", "当前时限", "超期", "返工次数", "延期次数", "诉求人", "诉求人电话", "结案时间"]
+    ws.append(head)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    n = 0
+    local = timezone.localtime
+    for c in qs:
+        n += 1
+        ws.append([
+            c.number, local(c.created_at).strftime("%Y-%m-%d %H:%M"), c.get_channel_display(), c.category.code,
+            c.category.name, c.description, c.address, c.street.name, c.community.name if c.community else "",
+            c.grid.name if c.grid else "", c.state_label, c.tier_label, c.assigned_unit.name if c.assigned_unit else "",
+            local(c.due_at).strftime("%Y-%m-%d %H:%M") if c.due_at else "",
+            "是" if c.due_at and c.due_at <= timezone.now() and c.is_open else "", c.rework_count, c.extension_count,
+            c.requester_name_masked, c.requester_phone_masked,
+            local(c.closed_at).strftime("%Y-%m-%d %H:%M") if c.closed_at else "",
+        ])
+    for col, width in zip("ABCDEFGHIJKLMNOPQRST", [16, 17, 10, 9, 14, 40, 24, 12, 12, 16, 12, 14, 18, 17, 6, 8, 8, 8, 14, 17]):
+        ws.column_dimensions[col].width = width
+    audit.record(request.user, "case.export", None, object_type="cases.case",
+                 detail={"rows": n, "filters": {k: v for k, v in request.GET.items()}})
+    buf = io.BytesIO()
+    wb.save(buf)
+    resp = HttpResponse(buf.getvalue(),
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = f'attachment; filename="cases-{timezone.localdate():%Y%m%d}.xlsx"'
+    return resp
+
+
+@login_required
+def grid_view(request):
+    """The grid worker's phone page: what to verify, what is open in my grid, what I reported."""
+    return render(request, "cases/grid.html", {**selectors.grid_worker_cases(request.user), "now": timezone.now()})
+
+
+# -- report --------------------------------------------------------------------------------------
+def _channel_for(user) -> str:
+    for role, channel in ((R.GRID_WORKER, "grid_worker"), (R.COMMUNITY_STAFF, "community"),
+                          (R.HOTLINE_OPERATOR, "hotline")):
+        if has_role(user, role):
+            return channel
+    return "other"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request):
+    user = request.user
+    channel = _channel_for(user)
+    grids = visible_to(user, Region.objects.filter(level="grid")).order_by("code")
+    if channel == "hotline" or sees_everything(user) or has_role(user, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER):
+        grids = Region.objects.filter(level="grid").order_by("code") if channel == "hotline" else grids
+    ctx = {"categories": selectors.active_categories(), "grids": grids[:500], "channel": channel,
+           "channel_label": dict(Case.CHANNEL_CHOICES)[channel], "form": request.POST}
+    if request.method == "POST":
+        p = request.POST
+        try:
+            category = Category.objects.filter(pk=p.get("category") or 0, active=True).first()
+            grid = grids.filter(pk=p.get("grid") or 0).first() if p.get("grid") else None
+            lng, lat = (p.get("lng") or None), (p.get("lat") or None)
+            case = services.intake(
+                user, channel=channel, category=category, description=p.get("description", ""),
+                lng=lng, lat=lat, grid=grid, address=p.get("address", ""), urgent=bool(p.get("urgent")),
+                requester_name=p.get("requester_name", ""), requester_phone=p.get("requester_phone", ""),
+                photos=request.FILES.getlist("photos"),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+            return render(request, "cases/report.html", ctx, status=400)
+        messages.success(request, f"已上报，案件编号 {case.number}"
+                         + (f"。提示：可能与 {case.possible_duplicate.number} 重复，调度员会核实。" if case.possible_duplicate else ""))
+        return redirect("cases:detail", number=case.number)
+    return render(request, "cases/report.html", ctx)
+
+
+# -- one case ------------------------------------------------------------------------------------
+@login_required
+def detail(request, number: str, revealed: dict | None = None):
+    case = selectors.case_for(request.user, number)
+    events = list(case.events.select_related("actor").prefetch_related("attachments").order_by("seq"))
+    actions = services.available_actions(request.user, case)
+    units = []
+    if any(a.action in ("dispatch", "reroute") for a in actions):
+        units = list(services.dispatch_units(request.user, case).order_by("region__code", "department__code"))
+    dup = case.possible_duplicate if case.possible_duplicate_id else None
+    if dup is not None and not visible_to(request.user, Case.objects.filter(pk=dup.pk)).exists():
+        dup = None
+    cal = services.default_calendar()
+    now = timezone.now()
+    remaining = cal.working_hours_between(now, case.due_at) if case.due_at and case.is_open else None
+    return render(request, "cases/detail.html", {
+        "case": case, "events": events, "actions": actions, "units": units,
+        "suggested": services.suggested_unit(case) if units else None, "dup": dup, "now": now,
+        "remaining": remaining, "can_reveal": services.can_see_requester(request.user, case), "revealed": revealed,
+        "photo_actions": {"handle", "verify_pass", "verify_fail"},
+        "photo_required": {a.action for a in actions if a.needs_photo
+                           or any((a.action, s.role) in W.PHOTO_REQUIRED_FOR_ROLE for s in user_roles(request.user))},
+        "today": timezone.localdate(),
+        "secondary_actions": {"not_file", "verify_fail", "return", "refuse_extension", "suspend", "merge", "escalate",
+                              "request_extension"},
+    })
+
+
+@login_required
+@require_POST
+def act(request, number: str):
+    case = selectors.case_for(request.user, number)
+    p = request.POST
+    action = p.get("action", "")
+    kw = {}
+    try:
+        if p.get("unit"):
+            kw["unit"] = DepartmentUnit.objects.filter(pk=p["unit"]).first()
+            if kw["unit"] is None:
+                raise ValidationError("所选处置单位不存在。")
+        if p.get("hours"):
+            kw["hours"] = p["hours"]
+        if p.get("review_date"):
+            try:
+                kw["review_date"] = dt.date.fromisoformat(p["review_date"])
+            except ValueError:
+                raise ValidationError("复查日期格式不对。")
+        if p.get("into"):
+            into = visible_to(request.user, Case.objects.filter(number=p["into"].strip())).first()
+            if into is None:
+                raise ValidationError(f"找不到案件 {p['into']}（或不在您的管辖范围内）。")
+            kw["into"] = into
+        version = p.get("version")
+        case = services.act(request.user, case, action, note=p.get("note", ""),
+                            expected_version=int(version) if version and version.isdigit() else None,
+                            photos=request.FILES.getlist("photos"), **kw)
+    except (ValidationError, PermissionDenied, services.CaseActionError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"已{W.ACTION_LABELS.get(action, action)}：{case.state_label}")
+        if not visible_to(request.user, Case.objects.filter(pk=case.pk)).exists():
+            return redirect("cases:worklist")  # e.g. a department that returned it no longer sees it
+    return redirect("cases:detail", number=case.number)
+
+
+@login_required
+@require_POST
+def reveal(request, number: str):
+    case = selectors.case_for(request.user, number)
+    try:
+        data = services.reveal_requester(request.user, case, reason=request.POST.get("reason", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("cases:detail", number=number)
+    return detail(request, number, revealed=data)
+
+
+# -- evaluation ----------------------------------------------------------------------------------
+@login_required
+def evaluation_view(request):
+    today = timezone.localdate()
+    g = request.GET
+    group = g.get("group") if g.get("group") in evaluation.GROUPS else "street"
+    try:
+        date_from = dt.date.fromisoformat(g["date_from"]) if g.get("date_from") else today.replace(day=1)
+        date_to = dt.date.fromisoformat(g["date_to"]) if g.get("date_to") else today
+        result = evaluation.evaluate(request.user, group=group, date_from=date_from, date_to=date_to)
+    except ValueError as exc:
+        messages.error(request, str(exc) if "日期" in str(exc) else "日期格式不对，应为 年-月-日")
+        date_from, date_to = today.replace(day=1), today
+        result = evaluation.evaluate(request.user, group=group, date_from=date_from, date_to=date_to)
+    return render(request, "cases/evaluation.html", {
+        "result": result, "group": group, "groups": [(k, v[2]) for k, v in evaluation.GROUPS.items()],
+        "date_from": date_from, "date_to": date_to, "counts": evaluation.COUNTS, "rates": evaluation.RATES,
+        "hotline_rates": evaluation.HOTLINE_RATES, "hotline_note": evaluation.HOTLINE_NOTE,
+    })
+

@@ -1,0 +1,185 @@
+"""Command centre data: exact rollups of the case stream, ranking weights, monthly reports.
+
+DailyRollup holds integer counters per (day, region, category, department, channel). Every case
+event adds to one row for each level of the case's region chain (grid, community, street,
+district), so the figures of any area are read from that area's own rows (`region = area`), not
+summed over a subtree: a district-year board is a few hundred thousand rows at most, whatever the
+number of cases. LiveCase mirrors the open cases (one slim row each) for "open now / overdue now"
+and the map's markers; HeatCell counts reports per day in ~100 m cells for the heat layer.
+
+All three are written only by dashboard/rollup.py, inside the transaction of the case event
+(cases.signals.case_event_appended), and checked against the raw cases by dashboard/reconcile.py.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+# The counters of a DailyRollup row, in the order the bulk loader writes them.
+COUNTERS = (
+    "reported",        # 受理数: intake (report event), on the day it came in
+    "filed",           # 立案数: file or take
+    "not_filed",       # 不予立案数
+    "dispatched",      # 派遣数: dispatch or reroute
+    "returned",        # 退回数
+    "extended",        # 延期数: extension approved
+    "escalated",       # 上报上级数
+    "handled",         # 处置反馈数: handle events
+    "reworked",        # 返工次数: verify_fail events
+    "closed",          # 结案数
+    "closed_on_time",  # 按期结案数: closed, last handling on time
+    "closed_reworked",  # closed cases that had at least one rework
+    "closed_timed",    # closed cases with a recorded handling time
+    "closed_centihours",  # Σ handling hours × 100 over closed_timed (integers, so sums are exact)
+    "merged",          # 合并数
+    "h0", "h1", "h2", "h3", "h4",  # closed cases by handling hours: <2, 2–8, 8–24, 24–72, ≥72
+)
+HOUR_BUCKETS = (2, 8, 24, 72)  # upper bounds of h0..h3 in working hours
+BUCKET_LABELS = ("2 工作时内", "2–8 工作时", "8–24 工作时", "24–72 工作时", "72 工作时以上")
+
+
+class DailyRollup(models.Model):
+    SCOPE_REGION_FIELD = "region"
+
+    day = models.DateField("日期")
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=10)  # the region's level, so "all streets" is one filter
+    category = models.ForeignKey("cases.Category", on_delete=models.CASCADE, related_name="+")
+    # 0 = no department yet (before dispatch, or handled in the community/street). Not a FK: NULLs
+    # would make the unique key non-unique on both databases.
+    department_key = models.PositiveIntegerField(default=0)
+    channel = models.CharField(max_length=15)
+
+    reported = models.PositiveIntegerField(default=0)
+    filed = models.PositiveIntegerField(default=0)
+    not_filed = models.PositiveIntegerField(default=0)
+    dispatched = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    extended = models.PositiveIntegerField(default=0)
+    escalated = models.PositiveIntegerField(default=0)
+    handled = models.PositiveIntegerField(default=0)
+    reworked = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    closed_on_time = models.PositiveIntegerField(default=0)
+    closed_reworked = models.PositiveIntegerField(default=0)
+    closed_timed = models.PositiveIntegerField(default=0)
+    closed_centihours = models.BigIntegerField(default=0)
+    merged = models.PositiveIntegerField(default=0)
+    h0 = models.PositiveIntegerField(default=0)
+    h1 = models.PositiveIntegerField(default=0)
+    h2 = models.PositiveIntegerField(default=0)
+    h3 = models.PositiveIntegerField(default=0)
+    h4 = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "日汇总"
+        verbose_name_plural = "日汇总"
+        constraints = [models.UniqueConstraint(fields=["day", "region", "category", "department_key", "channel"],
+                                               name="dashboard_rollup_key")]
+        indexes = [models.Index(fields=["region", "day"], name="rollup_region_day"),
+                   models.Index(fields=["level", "day"], name="rollup_level_day")]
+
+
+class LiveCase(models.Model):
+    """One row per open case (deleted when it reaches a terminal state)."""
+
+    SCOPE_REGION_FIELD = "region"
+    SCOPE_UNIT_FIELD = "unit"
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    number = models.CharField(max_length=20)
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=120, db_index=True)
+    grid = models.ForeignKey("regions.Region", null=True, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("cases.Category", on_delete=models.CASCADE, related_name="+")
+    department_key = models.PositiveIntegerField(default=0)
+    unit = models.ForeignKey("departments.DepartmentUnit", null=True, on_delete=models.SET_NULL, related_name="+")
+    channel = models.CharField(max_length=15)
+    state = models.CharField(max_length=20)
+    urgent = models.BooleanField(default=False)
+    due_at = models.DateTimeField(null=True)
+    lng = models.FloatField(null=True)
+    lat = models.FloatField(null=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "在办案件"
+        verbose_name_plural = "在办案件"
+        indexes = [models.Index(fields=["path", "due_at"], name="livecase_path_due")]
+
+
+class HeatCell(models.Model):
+    """Reports per local day in cells of 0.001° (about 100 m), per most precise region."""
+
+    SCOPE_REGION_FIELD = "region"
+    CELL = 1000  # cells per degree
+
+    day = models.DateField()
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=120)
+    x = models.IntegerField()
+    y = models.IntegerField()
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "region", "x", "y"], name="dashboard_heat_key")]
+        indexes = [models.Index(fields=["path", "day"], name="heat_path_day")]
+
+
+class ReconciliationRun(models.Model):
+    """What one reconciliation found and fixed (kept so a difference is never silent)."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    start = models.DateField()
+    end = models.DateField()
+    rows_checked = models.PositiveIntegerField(default=0)
+    rows_fixed = models.PositiveIntegerField(default=0)
+    live_fixed = models.PositiveIntegerField(default=0)
+    heat_fixed = models.PositiveIntegerField(default=0)
+    detail = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = "汇总核对记录"
+        verbose_name_plural = "汇总核对记录"
+
+
+class RankingWeights(models.Model):
+    """The district's weights for the composite ranking score (排名综合得分)."""
+
+    SCOPE_REGION_FIELD = "district"
+
+    district = models.OneToOneField("regions.Region", on_delete=models.CASCADE, related_name="+")
+    w_closure = models.PositiveIntegerField("结案率权重", default=30)
+    w_on_time = models.PositiveIntegerField("按期结案率权重", default=40)
+    w_rework = models.PositiveIntegerField("（1−返工率）权重", default=15)
+    w_satisfaction = models.PositiveIntegerField("满意率权重", default=15)
+    min_cases = models.PositiveIntegerField("参与排名的最少案件数", default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = "排名权重"
+        verbose_name_plural = "排名权重"
+
+
+class MonthlyReport(models.Model):
+    SCOPE_REGION_FIELD = "area"
+    PENDING, DONE, FAILED = "pending", "done", "failed"
+    STATUS_CHOICES = [(PENDING, "生成中"), (DONE, "已生成"), (FAILED, "生成失败")]
+
+    area = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name="区域")
+    month = models.DateField("月份")  # first day of the month
+    status = models.CharField("状态", max_length=10, choices=STATUS_CHOICES, default=PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    workbook = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = "月度报告"
+        verbose_name_plural = "月度报告"

@@ -1,0 +1,148 @@
+"""Keeping the rollups: what each case event adds, applied inside the event's transaction.
+
+One rule decides every counter (`increments`); the live receiver and the bulk loader both use it,
+and reconcile.py recomputes the same counters from the raw cases by its own queries, so a slip in
+either path shows up as a difference there.
+
+Row keys: the local day of the event; each region of the case's chain (grid, community, street,
+district, city); the category; the department the case is with at that moment (0 before any
+dispatch); the channel. A case's region, category and channel never change after intake, and its
+department changes only on dispatch/reroute, so every key is known from the case as it is when
+the event is appended.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from civicgrid.cases import workflow as W
+
+from .models import COUNTERS, HOUR_BUCKETS, DailyRollup, HeatCell, LiveCase
+
+FILE_ACTIONS = ("file", "take")
+DISPATCH_ACTIONS = ("dispatch", "reroute")
+SIMPLE = {"report": "reported", "file": "filed", "take": "filed", "not_file": "not_filed", "dispatch": "dispatched",
+          "reroute": "dispatched", "return": "returned", "approve_extension": "extended", "escalate": "escalated",
+          "handle": "handled", "verify_fail": "reworked", "merge": "merged"}
+COUNTED_ACTIONS = tuple(SIMPLE) + ("close",)
+LEVELS = ("grid", "community", "street", "district", "city")
+
+
+def hour_bucket(hours: float) -> int:
+    for i, upper in enumerate(HOUR_BUCKETS):
+        if hours < upper:
+            return i
+    return len(HOUR_BUCKETS)
+
+
+def centihours(hours: float) -> int:
+    return int(round(hours * 100))
+
+
+def increments(action: str, *, handled_on_time, handling_hours, rework_count) -> dict[str, int]:
+    """The counters one event adds. Closure reads the case's final handling figures (closed is terminal)."""
+    if action in SIMPLE:
+        return {SIMPLE[action]: 1}
+    if action != "close":
+        return {}
+    inc = {"closed": 1}
+    if handled_on_time is True:
+        inc["closed_on_time"] = 1
+    if rework_count:
+        inc["closed_reworked"] = 1
+    if handling_hours is not None:
+        inc["closed_timed"] = 1
+        inc["closed_centihours"] = centihours(handling_hours)
+        inc[f"h{hour_bucket(handling_hours)}"] = 1
+    return inc
+
+
+_city_of: dict[int, int | None] = {}
+
+
+def city_of(district_id: int) -> int | None:
+    """The district's parent (city), cached: the territory's upper levels do not move."""
+    if district_id not in _city_of:
+        from civicgrid.regions.models import Region
+
+        _city_of[district_id] = Region.objects.filter(pk=district_id).values_list("parent_id", flat=True).first()
+    return _city_of[district_id]
+
+
+def chain(grid_id, community_id, street_id, district_id) -> list[tuple[int, str]]:
+    out = [(rid, lvl) for rid, lvl in ((grid_id, "grid"), (community_id, "community"), (street_id, "street"),
+                                      (district_id, "district")) if rid]
+    city = city_of(district_id) if district_id else None
+    if city:
+        out.append((city, "city"))
+    return out
+
+
+def cell_of(lng: float, lat: float) -> tuple[int, int]:
+    return math.floor(lng * HeatCell.CELL), math.floor(lat * HeatCell.CELL)
+
+
+def _upsert(model, key: dict, inc: dict, extra: dict | None = None) -> None:
+    qs = model.objects.filter(**key)
+    changes = {k: F(k) + v for k, v in inc.items()}
+    if qs.update(**changes):
+        return
+    try:
+        with transaction.atomic():  # savepoint: a concurrent first insert of the same key must not abort ours
+            model.objects.create(**key, **(extra or {}), **inc)
+    except IntegrityError:
+        qs.update(**changes)
+
+
+def apply_event(case, event) -> None:
+    """Add `event` to the rollups and bring the case's live row up to date. Called inside the event's transaction."""
+    inc = increments(event.action, handled_on_time=case.handled_on_time, handling_hours=case.handling_hours,
+                     rework_count=case.rework_count)
+    day = timezone.localdate(event.at)
+    if inc:
+        for region_id, level in chain(case.grid_id, case.community_id, case.street_id, case.district_id):
+            _upsert(DailyRollup, dict(day=day, region_id=region_id, category_id=case.category_id,
+                                      department_key=case.department_id or 0, channel=case.channel),
+                    inc, extra={"level": level})
+    if event.action == "report" and case.lng is not None and case.lat is not None:
+        x, y = cell_of(case.lng, case.lat)
+        _upsert(HeatCell, dict(day=day, region_id=case.region_id, x=x, y=y), {"n": 1},
+                extra={"path": case.region.path})
+    sync_live(case)
+
+
+def live_fields(case, path: str) -> dict:
+    return dict(number=case.number, region_id=case.region_id, path=path, grid_id=case.grid_id,
+                category_id=case.category_id, department_key=case.department_id or 0,
+                unit_id=case.assigned_unit_id, channel=case.channel, state=case.state, urgent=case.urgent,
+                due_at=case.due_at, lng=case.lng, lat=case.lat, created_at=case.created_at)
+
+
+def sync_live(case) -> None:
+    if case.state in W.TERMINAL:
+        LiveCase.objects.filter(case_id=case.pk).delete()
+        return
+    fields = live_fields(case, case.region.path)
+    if not LiveCase.objects.filter(case_id=case.pk).update(**fields):
+        LiveCase.objects.create(case_id=case.pk, **fields)
+
+
+def on_case_event(sender, case, event, **kwargs) -> None:
+    apply_event(case, event)
+
+
+def add_rows(rows: Iterable[tuple[tuple, dict]]) -> int:
+    """Add counter dicts to rows keyed (day, region_id, level, category_id, department_key, channel); for loaders."""
+    n = 0
+    for (day, region_id, level, category_id, dept, channel), inc in rows:
+        _upsert(DailyRollup, dict(day=day, region_id=region_id, category_id=category_id, department_key=dept,
+                                  channel=channel), inc, extra={"level": level})
+        n += 1
+    return n
+
+
+__all__ = ["COUNTERS", "apply_event", "increments", "chain", "cell_of", "add_rows", "on_case_event"]

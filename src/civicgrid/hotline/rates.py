@@ -1,0 +1,97 @@
+"""The hotline's three rates (接诉即办), per street and per department.
+
+    响应率 = cases answered in time / cases due an answer
+             A case "with a requester" (hotline, resident, API) is due an answer once its first step after
+             intake has happened or its acceptance deadline (accept_due) has passed; it was answered in
+             time when that first step (take/file/not_file/…, event seq 2) came no later than accept_due.
+    解决率 = call-backs answered 解决 / call-backs reached
+    满意率 = call-backs answered 满意 or 基本满意 / call-backs reached
+             (基本满意 counts as BASIC_WEIGHT of a 满意; 1.0 by default — some cities use less)
+    综合得分 = Σ weight × rate (weights set by the district; default 30/35/35 as one published example)
+
+Call-backs are counted in the period they were made (done_at); response in the period cases came in.
+A reached answer is the hotline's call-back or, if the requester rated online first, that rating:
+there is one answer per closure. Unreached call-backs count in neither denominator.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.conf import settings
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from civicgrid.cases.models import Case, CaseEvent
+from civicgrid.core.scoping import visible_to
+
+from .models import CallBack
+
+BASIC_WEIGHT = float(getattr(settings, "HOTLINE_BASIC_SATISFIED_WEIGHT", 1.0))
+WEIGHTS = tuple(getattr(settings, "HOTLINE_RATE_WEIGHTS", (30, 35, 35)))
+REQUESTER_CHANNELS = ("hotline", "resident", "api")
+
+
+def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    return (dt.datetime.combine(start, dt.time.min, tz), dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tz))
+
+
+def _ratio(n: float, d: float) -> float | None:
+    return round(n / d, 4) if d else None
+
+
+def hotline_rates(user, *, start: dt.date, end: dt.date, by: str = "street", now: dt.datetime | None = None) -> list[dict]:
+    """One row per street (by="street") or department (by="department"), plus a total row last."""
+    if by not in ("street", "department"):
+        raise ValueError("by must be 'street' or 'department'")
+    now = now or timezone.now()
+    lo, hi = _bounds(start, end)
+    rows: dict = defaultdict(lambda: {"due": 0, "responded": 0, "reached": 0, "solved": 0, "satisfied": 0,
+                                      "basic": 0, "dissatisfied": 0})
+    names: dict = {}
+
+    first_step = CaseEvent.objects.filter(case=OuterRef("pk"), seq=2).values("at")[:1]
+    cases = (visible_to(user, Case.objects.all())
+             .filter(channel__in=REQUESTER_CHANNELS, created_at__gte=lo, created_at__lt=hi)
+             .annotate(first_at=Subquery(first_step))
+             .values("street_id", "street__name", "department_id", "department__name", "accept_due", "first_at"))
+    for c in cases:
+        key = c[f"{by}_id"]
+        names[key] = c[f"{by}__name"]
+        if c["first_at"] is None and (c["accept_due"] is None or c["accept_due"] >= now):
+            continue  # not yet due: neither answered nor late
+        rows[key]["due"] += 1
+        if c["first_at"] is not None and (c["accept_due"] is None or c["first_at"] <= c["accept_due"]):
+            rows[key]["responded"] += 1
+
+    cbs = (visible_to(user, CallBack.objects.all())
+           .filter(state=CallBack.DONE, reached=True, done_at__gte=lo, done_at__lt=hi)
+           .values("street_id", "street__name", "department_id", "department__name", "solved", "satisfaction"))
+    for cb in cbs:
+        key = cb[f"{by}_id"]
+        names[key] = cb[f"{by}__name"]
+        r = rows[key]
+        r["reached"] += 1
+        r["solved"] += 1 if cb["solved"] else 0
+        r[{"satisfied": "satisfied", "basic": "basic"}.get(cb["satisfaction"], "dissatisfied")] += 1
+
+    def finish(key, label, r) -> dict:
+        response = _ratio(r["responded"], r["due"])
+        solve = _ratio(r["solved"], r["reached"])
+        satisfaction = _ratio(r["satisfied"] + BASIC_WEIGHT * r["basic"], r["reached"])
+        parts = [(w, v) for w, v in zip(WEIGHTS, (response, solve, satisfaction)) if v is not None]
+        score = round(sum(w * v for w, v in parts) / sum(w for w, _ in parts) * 100, 2) if parts else None
+        return {"key": key, "name": label, **r, "response_rate": response, "solve_rate": solve,
+                "satisfaction_rate": satisfaction, "score": score}
+
+    out = [finish(k, names.get(k) or ("未派遣部门（街道/社区办理）" if by == "department" else "—"), r)
+           for k, r in rows.items()]
+    out.sort(key=lambda x: (x["name"] or ""))
+    total = defaultdict(int)
+    for r in rows.values():
+        for f, v in r.items():
+            total[f] += v
+    out.append(finish(None, "合计", dict(total) if rows else {"due": 0, "responded": 0, "reached": 0, "solved": 0,
+                                                           "satisfied": 0, "basic": 0, "dissatisfied": 0}))
+    return out

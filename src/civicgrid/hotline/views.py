@@ -1,0 +1,305 @@
+"""Hotline screens (operators, supervisors) and the public resident pages. Thin: parse, call, render."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from civicgrid.core import roles as R
+from civicgrid.core.middleware import client_ip
+from civicgrid.core.scoping import get_visible_or_404, has_role, sees_everything
+
+from . import cases_adapter, rates, selectors, services
+from .models import Article, CallBack, Contact
+from .ratelimit import RateLimited
+
+
+def _err(exc) -> str:
+    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def _operator(request):
+    if not (sees_everything(request.user) or has_role(request.user, R.HOTLINE_OPERATOR)):
+        raise PermissionDenied("此页面仅限热线话务员。")
+
+
+# -- console ---------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def console(request):
+    _operator(request)
+    error, form = "", request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            contact = services.record_contact(
+                request.user, subject=form.get("subject", ""), channel=form.get("channel", "phone"),
+                caller_phone=form.get("caller_phone", ""), caller_name=form.get("caller_name", ""),
+                urgent=form.get("urgent") == "on", address=form.get("address", ""), lng=form.get("lng") or None,
+                lat=form.get("lat") or None)
+        except (ValidationError, PermissionDenied) as exc:
+            error = _err(exc)
+        else:
+            return redirect("hotline:contact", number=contact.number)
+    return render(request, "hotline/console.html", {
+        "queue": selectors.queue_for(request.user)[:50], "form": form, "error": error,
+        "recent": selectors.contacts_for(request.user).exclude(outcome=Contact.PENDING)[:10],
+        "channels": Contact.CHANNEL_CHOICES,
+    }, status=400 if error else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_detail(request, number):
+    _operator(request)
+    contact = get_visible_or_404(request.user, Contact.objects.select_related("region", "case", "article"),
+                                 number=number)
+    error = ""
+    if request.method == "POST" and contact.outcome == Contact.PENDING:
+        p = request.POST
+        outcome = p.get("outcome")
+        try:
+            if outcome == "answered":
+                article = selectors.articles_for(request.user).filter(pk=p.get("article") or 0).first()
+                if p.get("article") and article is None:
+                    raise ValidationError("所选知识不存在。")
+                services.answer(request.user, contact, note=p.get("note", ""), article=article)
+            elif outcome == "case":
+                category = cases_adapter.categories().filter(code=p.get("category", "")).first()
+                services.to_case(request.user, contact, category=category, description=p.get("description", ""),
+                                 photos=request.FILES.getlist("photos"))
+            elif outcome == "forwarded":
+                services.forward(request.user, contact, to=p.get("forwarded_to", ""), note=p.get("note", ""))
+            elif outcome == "invalid":
+                services.mark_invalid(request.user, contact, note=p.get("note", ""))
+            else:
+                raise ValidationError("请选择处理结果。")
+        except (ValidationError, PermissionDenied, cases_adapter.CaseActionError) as exc:
+            error = _err(exc)
+        else:
+            messages.success(request, "已处理。")
+            return redirect("hotline:contact", number=contact.number)
+    q = request.GET.get("q") or contact.subject[:30]
+    return render(request, "hotline/contact.html", {
+        "c": contact, "error": error, "post": request.POST, "q": q,
+        "articles": selectors.kb_search(request.user, q, limit=8) or selectors.kb_search(request.user, "", limit=8),
+        "history": selectors.caller_history(request.user, contact.caller_phone, exclude=contact.pk),
+        "categories": cases_adapter.categories(),
+    }, status=400 if error else 200)
+
+
+@login_required
+def caller_lookup(request):
+    _operator(request)
+    phone = request.GET.get("phone", "")
+    return render(request, "hotline/_history.html", {"history": selectors.caller_history(request.user, phone),
+                                                     "phone": phone})
+
+
+# -- knowledge base --------------------------------------------------------------------------
+@login_required
+def kb(request):
+    q, cat = request.GET.get("q", ""), request.GET.get("category", "")
+    results = selectors.kb_search(request.user, q, category=cat, valid_only=request.GET.get("all") != "1", limit=50)
+    tpl = "hotline/_kb_results.html" if request.htmx else "hotline/kb.html"
+    return render(request, tpl, {
+        "q": q, "category": cat, "results": results, "categories": Article.CATEGORY_CHOICES,
+        "unused": selectors.unused_articles(request.user)[:20], "outdated": selectors.outdated_articles(request.user)[:20],
+        "can_edit": sees_everything(request.user) or has_role(request.user, *services.KB_EDITORS),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def kb_edit(request, pk=None):
+    article = get_visible_or_404(request.user, selectors.articles_for(request.user), pk=pk) if pk else None
+    error, form = "", request.POST
+    if request.method == "POST":
+        def d(name):
+            v = form.get(name, "").strip()
+            try:
+                return dt.date.fromisoformat(v) if v else None
+            except ValueError:
+                raise ValidationError("日期格式应为 YYYY-MM-DD。")
+        try:
+            article = services.save_article(
+                request.user, article, category=form.get("category"), title=form.get("title", ""),
+                keywords=form.get("keywords", ""), body=form.get("body", ""), source=form.get("source", ""),
+                valid_from=d("valid_from"), valid_until=d("valid_until"), active=form.get("active") == "on")
+        except (ValidationError, PermissionDenied) as exc:
+            error = _err(exc)
+        else:
+            messages.success(request, f"已保存（第 {article.version} 版）。")
+            return redirect("hotline:article", pk=article.pk)
+    return render(request, "hotline/kb_edit.html", {"a": article, "form": form, "error": error,
+                                                    "categories": Article.CATEGORY_CHOICES},
+                  status=400 if error else 200)
+
+
+@login_required
+def article(request, pk):
+    a = get_visible_or_404(request.user, selectors.articles_for(request.user), pk=pk)
+    return render(request, "hotline/article.html", {"a": a, "versions": a.versions.all()[:20],
+                                                    "today": timezone.localdate()})
+
+
+# -- call-backs ------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def callbacks(request):
+    _operator(request)
+    error = ""
+    if request.method == "POST":
+        p = request.POST
+        cb = get_visible_or_404(request.user, CallBack.objects.all(), pk=p.get("callback") or 0)
+        solved = {"yes": True, "no": False}.get(p.get("solved", ""))
+        try:
+            services.record_callback(request.user, cb, reached=p.get("reached") == "yes", solved=solved,
+                                     satisfaction=p.get("satisfaction", ""), note=p.get("note", ""))
+        except (ValidationError, PermissionDenied, cases_adapter.CaseActionError) as exc:
+            error = _err(exc)
+        else:
+            messages.success(request, "回访已记录。")
+            return redirect("hotline:callbacks")
+    return render(request, "hotline/callbacks.html", {
+        "due": selectors.callbacks_due(request.user)[:50], "error": error,
+        "satisfaction": CallBack.SATISFACTION_CHOICES}, status=400 if error else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reviews(request):
+    if not (sees_everything(request.user) or has_role(request.user, *services.REVIEWERS)):
+        raise PermissionDenied("回访复核仅限街道派遣员和区指挥中心。")
+    error = ""
+    if request.method == "POST":
+        cb = get_visible_or_404(request.user, CallBack.objects.all(), pk=request.POST.get("callback") or 0)
+        try:
+            services.review_callback(request.user, cb, decision=request.POST.get("decision", ""),
+                                     note=request.POST.get("note", ""))
+        except (ValidationError, PermissionDenied, cases_adapter.CaseActionError) as exc:
+            error = _err(exc)
+        else:
+            messages.success(request, "复核已记录。")
+            return redirect("hotline:reviews")
+    return render(request, "hotline/reviews.html", {"items": selectors.reviews_for(request.user)[:100],
+                                                    "error": error}, status=400 if error else 200)
+
+
+@login_required
+def rates_page(request):
+    today = timezone.localdate()
+
+    def d(name, default):
+        try:
+            return dt.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return default
+
+    start, end = d("start", today.replace(day=1)), d("end", today)
+    by = request.GET.get("by") if request.GET.get("by") in ("street", "department") else "street"
+    return render(request, "hotline/rates.html", {
+        "rows": rates.hotline_rates(request.user, start=start, end=end, by=by), "start": start, "end": end, "by": by,
+        "weights": rates.WEIGHTS})
+
+
+# -- residents (public) ----------------------------------------------------------------------
+SESSION_PHONE, SESSION_AT = "resident_phone", "resident_phone_at"
+VERIFIED_FOR = dt.timedelta(minutes=30)
+
+
+def _verified_phone(request) -> str:
+    at = request.session.get(SESSION_AT)
+    if not at or timezone.now().timestamp() - at > VERIFIED_FOR.total_seconds():
+        return ""
+    return request.session.get(SESSION_PHONE, "")
+
+
+@require_http_methods(["GET", "POST"])
+def resident_report(request):
+    phone, error, info = _verified_phone(request), "", ""
+    p = request.POST
+    step = p.get("step", "")
+    if request.method == "POST":
+        try:
+            if step == "send_code":
+                services.send_code(p.get("phone", ""), ip=client_ip(request))
+                request.session["resident_pending_phone"] = services.clean_mobile(p.get("phone", ""))
+                info = "验证码已发送，请查看短信（5 分钟内有效）。"
+            elif step == "verify":
+                pending = request.session.get("resident_pending_phone") or p.get("phone", "")
+                phone = services.verify_code(pending, p.get("code", ""))
+                request.session[SESSION_PHONE], request.session[SESSION_AT] = phone, timezone.now().timestamp()
+                info = "手机号已验证。"
+            elif step == "report":
+                if not phone:
+                    raise ValidationError("请先验证手机号。")
+                category = cases_adapter.categories().filter(code=p.get("category", "")).first()
+                case = services.resident_report(phone, ip=client_ip(request), category=category,
+                                                description=p.get("description", ""), lng=p.get("lng") or None,
+                                                lat=p.get("lat") or None, address=p.get("address", ""),
+                                                photos=request.FILES.getlist("photos"))
+                request.session["resident_case"] = case.number
+                return redirect("resident:case", number=case.number)
+        except (ValidationError, PermissionDenied, RateLimited) as exc:
+            error = _err(exc)
+    return render(request, "hotline/resident_report.html", {
+        "phone": phone, "pending": request.session.get("resident_pending_phone", ""), "error": error, "info": info,
+        "categories": cases_adapter.categories().exclude(kind="social"), "post": p,
+    }, status=429 if error and step == "send_code" and "频繁" in error else (400 if error else 200))
+
+
+@require_http_methods(["GET", "POST"])
+def resident_follow(request):
+    error = ""
+    if request.method == "POST":
+        number = request.POST.get("number", "").strip().upper()
+        phone = request.POST.get("phone", "")
+        try:
+            from . import ratelimit
+
+            ratelimit.hit(f"follow-ip:{client_ip(request) or '-'}", 30, dt.timedelta(hours=1),
+                          "查询过于频繁，请稍后再试。")
+        except RateLimited as exc:
+            error = str(exc)
+        else:
+            case = selectors.public_case(number, phone)
+            if case is None:
+                error = "未找到该案件：请核对案件编号和上报时的手机号。"
+            else:
+                request.session["resident_case"] = case.number
+                request.session["resident_case_phone"] = services.clean_phone(phone)
+                return redirect("resident:case", number=case.number)
+    return render(request, "hotline/resident_follow.html", {"error": error, "post": request.POST},
+                  status=400 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def resident_case(request, number):
+    phone = request.session.get("resident_case_phone") or _verified_phone(request)
+    case = selectors.public_case(number, phone) if request.session.get("resident_case") == number else None
+    if case is None:
+        raise Http404("未找到该案件")
+    error = ""
+    if request.method == "POST":
+        solved = {"yes": True, "no": False}.get(request.POST.get("solved", ""))
+        try:
+            services.resident_rate(case, phone, solved=solved, satisfaction=request.POST.get("satisfaction", ""),
+                                   note=request.POST.get("note", ""))
+        except (ValidationError, PermissionDenied) as exc:
+            error = _err(exc)
+        else:
+            messages.success(request, "感谢您的评价！")
+            return redirect("resident:case", number=number)
+    from civicgrid.cases import workflow as W
+
+    rated = CallBack.objects.filter(case=case, closed_at=case.closed_at, state=CallBack.DONE).first() \
+        if case.closed_at else None
+    return render(request, "hotline/resident_case.html", {
+        "case": case, "timeline": selectors.public_timeline(case), "closed": case.state == W.CLOSED, "rated": rated,
+        "error": error, "satisfaction": CallBack.SATISFACTION_CHOICES}, status=400 if error else 200)

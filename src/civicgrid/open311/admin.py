@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from .models import ServiceAttribute
+
+
+@admin.register(ServiceAttribute)
+class ServiceAttributeAdmin(admin.ModelAdmin):
+    list_display = ["service_code", "code", "datatype", "required", "order", "description"]
+    list_filter = ["datatype", "required"]
+    search_fields = ["service_code", "code", "description"]

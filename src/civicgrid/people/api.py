@@ -1,0 +1,64 @@
+"""JSON API for residents (django-ninja router). Masked exactly like the pages; reveal is not offered
+over the API — it needs a person at a screen giving a reason.
+
+Mount with `api.add_router("", civicgrid.people.api.router)` in civicgrid/api/api.py.
+"""
+from __future__ import annotations
+
+from django.http import Http404
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from . import selectors
+
+router = Router(tags=["基础数据"])
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    sex: str
+    birth_year: int | None
+    id_type: str
+    id_number_masked: str
+    phone_masked: str
+    registration: str
+    community: str
+    grid: str | None
+    address: str | None
+    tags: list[str]
+
+
+class PersonPage(Schema):
+    count: int
+    items: list[PersonOut]
+
+
+class PersonQuery(Schema):
+    q: str = Field("", max_length=60, description="姓名片段、电话尾号、完整证件号或地址")
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+
+
+def _out(user, p) -> dict:
+    return {"id": p.pk, "name": p.name, "sex": p.sex, "birth_year": p.birth_date.year if p.birth_date else None,
+            "id_type": p.id_type, "id_number_masked": p.id_masked, "phone_masked": p.phone_masked,
+            "registration": p.registration, "community": p.community.name,
+            "grid": p.grid.name if p.grid_id else None, "address": str(p.room) if p.room_id else None,
+            "tags": [t.label for t in selectors.tags_of(user, p) if t.end is None]}
+
+
+@router.get("/people", response=PersonPage, summary="居民查询（管辖范围内，证件号与电话打码）")
+def list_people(request, f: Query[PersonQuery]):
+    qs = selectors.search_people(request.user, f.q).order_by("name", "id")
+    return {"count": qs.count(), "items": [_out(request.user, p) for p in qs[f.offset:f.offset + f.limit]]}
+
+
+@router.get("/people/{pk}", response=PersonOut, summary="居民详情（打码）")
+def get_person(request, pk: int):
+    try:
+        return _out(request.user, selectors.person_for(request.user, pk))
+    except Http404:
+        from ninja.errors import HttpError
+
+        raise HttpError(404, "居民不存在或不在您的管辖范围内") from None

@@ -1,0 +1,43 @@
+"""Capability checks (roles' defaults plus personal grants) and jurisdiction checks for writes."""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from civicgrid.core.scoping import sees_everything, user_roles, visible_to
+from civicgrid.regions.models import Region
+
+from . import capabilities as C
+
+
+def capabilities_of(user) -> set[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    cached = getattr(user, "_people_caps", None)
+    if cached is not None:
+        return cached
+    if sees_everything(user):
+        caps = set(C.CAPABILITY_LABELS)
+    else:
+        from .models import CapabilityGrant
+
+        caps = set()
+        for seat in user_roles(user):
+            caps |= C.ROLE_CAPABILITIES.get(seat.role, frozenset())
+        caps |= set(CapabilityGrant.objects.filter(user=user, revoked_at__isnull=True)
+                    .values_list("capability", flat=True))
+    user._people_caps = caps
+    return caps
+
+
+def has_capability(user, capability: str) -> bool:
+    return capability in capabilities_of(user)
+
+
+def require_capability(user, capability: str) -> None:
+    if not has_capability(user, capability):
+        raise PermissionDenied(f"您没有“{C.CAPABILITY_LABELS[capability]}”权限")
+
+
+def require_region_in_scope(user, region: Region | None) -> None:
+    if region is None or not visible_to(user, Region.objects.filter(pk=region.pk)).exists():
+        raise PermissionDenied("该区域不在您的管辖范围内")

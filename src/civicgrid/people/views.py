@@ -1,0 +1,407 @@
+"""Thin views: parse, call a selector or a service, render. Out-of-scope objects are 404."""
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from civicgrid.core.crypto import mask_id_number, mask_phone
+from civicgrid.regions.models import Region
+
+from . import capabilities as C
+from . import importer, selectors, services
+from . import tags as T
+from .forms import BuildingForm, PersonForm, PlaceForm, TagForm, VisitForm
+from .models import INSPECTION_CHECKS, REGISTRATION_CHOICES, ImportJob
+from .permissions import capabilities_of, has_capability
+
+
+def _errors(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _filters(request) -> dict:
+    g = request.GET if request.method == "GET" else request.POST
+    return {"q": (g.get("q") or "").strip()[:60], "community": _int(g.get("community")), "grid": _int(g.get("grid")),
+            "tag": g.get("tag") or "", "registration": g.get("registration") or "",
+            "include_moved_out": g.get("moved_out") == "1"}
+
+
+@login_required
+def index(request):
+    f = _filters(request)
+    people = selectors.search_people(request.user, **f) if any(v for v in f.values()) else None
+    page = None
+    if people is not None:
+        page = Paginator(people.order_by("name", "id"), 30).get_page(request.GET.get("page"))
+    return render(request, "people/index.html", {
+        "f": f, "page": page, "communities": selectors.communities_for(request.user),
+        "grids": selectors.grids_for(request.user), "tag_kinds": selectors.tag_kinds_for(request.user),
+        "registrations": REGISTRATION_CHOICES, "caps": capabilities_of(request.user),
+        "query": request.GET.urlencode(),
+    })
+
+
+@login_required
+@require_POST
+def export(request):
+    f = _filters(request)
+    unmasked = request.POST.get("unmasked") == "1"
+    try:
+        data = services.export_people(request.user, selectors.search_people(request.user, **f), unmasked=unmasked,
+                                      filters={k: v for k, v in f.items() if v})
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("people:index")
+    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = f'attachment; filename="residents-{timezone.localdate():%Y%m%d}.xlsx"'
+    return resp
+
+
+def _person_context(request, person, **extra) -> dict:
+    user = request.user
+    return {
+        "person": person,
+        "tags": selectors.tags_of(user, person),
+        "history": selectors.tag_history_of(user, person),
+        "visits": selectors.visits_of(user, person)[:20],
+        "cases": selectors.linked_cases(user, person),
+        "access": selectors.access_history_of(user, person)[:30],
+        "caps": capabilities_of(user),
+        "tag_form": TagForm(kinds=selectors.tag_kinds_for(user)),
+        "visit_form": VisitForm(),
+        "revealed": {},
+        **extra,
+    }
+
+
+@login_required
+def person_detail(request, pk: int):
+    person = selectors.person_for(request.user, pk)
+    return render(request, "people/person.html", _person_context(request, person))
+
+
+@login_required
+@require_POST
+def person_reveal(request, pk: int):
+    """Shows the full value in this one response; nothing is stored and the URL carries nothing."""
+    person = selectors.person_for(request.user, pk)
+    field = request.POST.get("field", "")
+    try:
+        value = services.reveal(request.user, person, field, request.POST.get("reason", ""))
+    except ValidationError as exc:
+        return render(request, "people/person.html",
+                      _person_context(request, person, reveal_error=_errors(exc), reveal_field=field), status=400)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("people:person", pk=pk)
+    resp = render(request, "people/person.html",
+                  _person_context(request, person, revealed={field: value}))
+    resp["Cache-Control"] = "no-store"
+    return resp
+
+
+@login_required
+@require_POST
+def person_record(request, pk: int):
+    person = selectors.person_for(request.user, pk)
+    try:
+        record = services.subject_access_record(request.user, person, request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("people:person", pk=pk)
+    resp = HttpResponse(json.dumps(record, ensure_ascii=False, indent=2), content_type="application/json")
+    resp["Content-Disposition"] = f'attachment; filename="person-{person.pk}-record.json"'
+    resp["Cache-Control"] = "no-store"
+    return resp
+
+
+@login_required
+@require_POST
+def tag_add(request, pk: int):
+    person = selectors.person_for(request.user, pk)
+    form = TagForm(request.POST, kinds=selectors.tag_kinds_for(request.user))
+    if form.is_valid():
+        try:
+            services.add_tag(request.user, person, form.cleaned_data["kind"], start=form.cleaned_data["start"],
+                             reason=form.cleaned_data["reason"], worker=request.user)
+            messages.success(request, "已添加标签")
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+    else:
+        messages.error(request, "请检查标签类别和日期")
+    return redirect("people:person", pk=pk)
+
+
+@login_required
+@require_POST
+def tag_end(request, pk: int):
+    tag = selectors.tag_for(request.user, pk)
+    try:
+        services.end_tag(request.user, tag, reason=request.POST.get("reason", ""))
+        messages.success(request, f"已结束“{tag.label}”")
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect("people:person", pk=tag.person_id)
+
+
+@login_required
+@require_POST
+def visit_add(request, pk: int):
+    person = selectors.person_for(request.user, pk)
+    form = VisitForm(request.POST)
+    if form.is_valid():
+        try:
+            services.log_visit(request.user, person, kind=form.cleaned_data["kind"], note=form.cleaned_data["note"],
+                               on=form.cleaned_data["visited_on"])
+            messages.success(request, "已记录走访")
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+    else:
+        messages.error(request, "请检查走访日期")
+    nxt = request.POST.get("next", "")
+    return redirect(nxt if nxt.startswith("/people/") else reverse("people:person", args=[pk]))
+
+
+def _person_form_view(request, *, person=None, room=None):
+    user = request.user
+    initial = {}
+    if person is not None:
+        initial = {k: getattr(person, k) for k in ("name", "id_type", "sex", "birth_date", "registration",
+                                                   "relation", "moved_in", "note")}
+    form = PersonForm(request.POST or None, initial=initial)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if person is not None:
+            # Blank protected fields mean "unchanged": the form never shows their full value.
+            for k in ("id_number", "phone"):
+                if not data[k]:
+                    data.pop(k)
+        try:
+            if person is None:
+                person = services.create_person(user, data, room=room)
+                messages.success(request, f"已登记 {person.name}")
+            else:
+                services.update_person(user, person, data)
+                messages.success(request, "已保存更正")
+            return redirect("people:person", pk=person.pk)
+        except ValidationError as exc:
+            error = _errors(exc)
+        except PermissionDenied as exc:
+            error = str(exc)
+    return render(request, "people/person_form.html", {"form": form, "person": person, "room": room, "error": error},
+                  status=400 if error else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_new(request, room_pk: int):
+    room = selectors.room_for(request.user, room_pk)
+    return _person_form_view(request, room=room)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request, pk: int):
+    return _person_form_view(request, person=selectors.person_for(request.user, pk))
+
+
+@login_required
+def buildings(request):
+    grid = _int(request.GET.get("grid"))
+    qs = selectors.buildings_overview(request.user, grid=grid)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "people/buildings.html", {"page": page, "grids": selectors.grids_for(request.user),
+                                                     "grid": grid, "caps": capabilities_of(request.user)})
+
+
+@login_required
+def building_detail(request, pk: int):
+    building = selectors.building_for(request.user, pk)
+    rooms = (selectors.rooms_for(request.user).filter(building=building)
+             .prefetch_related("households", "residents").order_by("entrance__name", "number"))
+    entrances: dict[str, list] = {}
+    for r in rooms:
+        entrances.setdefault(r.entrance.name or "（无单元）", []).append(r)
+    return render(request, "people/building.html", {"building": building, "entrances": entrances,
+                                                    "caps": capabilities_of(request.user)})
+
+
+@login_required
+@require_POST
+def room_add(request, pk: int):
+    building = selectors.building_for(request.user, pk)
+    try:
+        room = services.room_at(request.user, building, request.POST.get("entrance", ""), request.POST.get("number", ""))
+        return redirect("people:room", pk=room.pk)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else str(exc))
+        return redirect("people:building", pk=pk)
+
+
+@login_required
+def room_detail(request, pk: int):
+    room = selectors.room_for(request.user, pk)
+    residents = selectors.people_for(request.user).filter(room=room).select_related("household").order_by(
+        "moved_out", "household_id", "id")
+    households = selectors.households_for(request.user).filter(room=room)
+    return render(request, "people/room.html", {"room": room, "residents": residents, "households": households,
+                                                "caps": capabilities_of(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def building_new(request):
+    communities = selectors.communities_for(request.user)
+    form = BuildingForm(request.POST or None, communities=communities)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            b = services.create_building(request.user, **form.cleaned_data)
+            messages.success(request, f"已登记楼栋 {b}")
+            return redirect("people:building", pk=b.pk)
+        except ValidationError as exc:
+            error = _errors(exc)
+        except PermissionDenied as exc:
+            error = str(exc)
+    return render(request, "people/building_form.html", {"form": form, "error": error}, status=400 if error else 200)
+
+
+@login_required
+def care(request):
+    grid = _int(request.GET.get("grid"))
+    rows = selectors.care_list(request.user, grid=grid)
+    return render(request, "people/care.html", {"rows": rows, "grids": selectors.grids_for(request.user),
+                                                "grid": grid, "visit_form": VisitForm()})
+
+
+# ---------------------------------------------------------------- import
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    if not has_capability(request.user, C.IMPORT):
+        raise PermissionDenied("您没有批量导入权限")
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = "请选择要上传的文件"
+        else:
+            try:
+                job = importer.create_job(request.user, upload, request.POST.get("kind", "residents"))
+                return redirect("people:import_job", pk=job.pk)
+            except ValidationError as exc:
+                error = _errors(exc)
+    return render(request, "people/import_upload.html", {
+        "error": error, "jobs": selectors.jobs_for(request.user)[:10], "kinds": ImportJob.KIND_CHOICES,
+    }, status=400 if error else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_job(request, pk: int):
+    job = selectors.job_for(request.user, pk)
+    error = ""
+    if request.method == "POST" and job.status == "uploaded":
+        mapping = {t.key: request.POST.get(f"map_{t.key}") for t in importer.TARGETS[job.kind]}
+        try:
+            importer.configure_job(request.user, job, mapping, request.POST.get("mode", ""))
+            return redirect("people:import_job", pk=job.pk)
+        except ValidationError as exc:
+            error = _errors(exc)
+            job.refresh_from_db()
+    targets = [{"t": t, "selected": job.mapping.get(t.key)} for t in importer.TARGETS[job.kind]]
+    return render(request, "people/import_job.html", {
+        "job": job, "targets": targets, "headers": list(enumerate(job.headers)), "error": error,
+        "modes": ImportJob.MODE_CHOICES, "rejections": job.rejections.all()[:20],
+    }, status=400 if error else 200)
+
+
+@login_required
+def import_status(request, pk: int):
+    job = selectors.job_for(request.user, pk)
+    return JsonResponse({"status": job.status, "status_label": job.get_status_display(), "phase": job.phase,
+                         "processed": job.processed, "total": job.total, "accepted": job.accepted,
+                         "rejected": job.rejected, "percent": job.percent, "finished": job.finished,
+                         "error": job.error})
+
+
+@login_required
+def import_report(request, pk: int):
+    job = selectors.job_for(request.user, pk)
+    resp = HttpResponse(importer.rejection_report_csv(job), content_type="text/csv; charset=utf-8")
+    resp["Content-Disposition"] = f'attachment; filename="rejected-rows-{job.pk}.csv"'
+    return resp
+
+
+# ---------------------------------------------------------------- places
+
+@login_required
+def places(request):
+    qs = selectors.places_for(request.user)
+    kind = request.GET.get("kind", "")
+    if kind:
+        qs = qs.filter(kind=kind)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    from .models import PLACE_KIND_CHOICES
+
+    return render(request, "people/places.html", {"page": page, "kinds": PLACE_KIND_CHOICES, "kind": kind,
+                                                  "caps": capabilities_of(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def place_new(request):
+    form = PlaceForm(request.POST or None, communities=selectors.communities_for(request.user))
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            place = services.create_place(request.user, **form.cleaned_data)
+            return redirect("people:place", pk=place.pk)
+        except ValidationError as exc:
+            error = _errors(exc)
+        except PermissionDenied as exc:
+            error = str(exc)
+    return render(request, "people/place_form.html", {"form": form, "error": error}, status=400 if error else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def place_detail(request, pk: int):
+    place = selectors.place_for(request.user, pk)
+    error = ""
+    if request.method == "POST":
+        from .validation import parse_date
+
+        try:
+            services.inspect_place(request.user, place,
+                                   checks={f: request.POST.get(f) == "1" for f, _ in INSPECTION_CHECKS},
+                                   hazards=request.POST.get("hazards", ""),
+                                   rectify_by=parse_date(request.POST.get("rectify_by")))
+            messages.success(request, "已记录检查")
+            return redirect("people:place", pk=pk)
+        except ValidationError as exc:
+            error = _errors(exc)
+        except ValueError as exc:
+            error = str(exc)
+    return render(request, "people/place.html", {
+        "place": place, "checks": INSPECTION_CHECKS, "error": error,
+        "inspections": place.inspections.select_related("inspector")[:20], "caps": capabilities_of(request.user),
+    }, status=400 if error else 200)

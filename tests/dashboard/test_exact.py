@@ -1,0 +1,125 @@
+"""Every board figure from the rollups equals the same figure counted from the raw cases."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from civicgrid.cases import workflow as W
+from civicgrid.cases.models import Case, CaseEvent
+from civicgrid.dashboard import figures
+from civicgrid.dashboard.models import DailyRollup, HeatCell, LiveCase, ReconciliationRun
+from civicgrid.dashboard.reconcile import reconcile
+
+from .conftest import T0, report, simulate
+
+
+def _areas(t):
+    return [t.city, t.district, t.streets["A"], t.streets["B"], t.communities["A1"], t.communities["B2"],
+            t.grid("A1a"), t.grid("B1a"), t.grid("A2b")]
+
+
+def _periods(end: dt.datetime):
+    d0, d1 = T0.date(), end.date()
+    mid = d0 + (d1 - d0) / 2
+    return [(d0, d1), (d0, mid), (mid, d1), (d0 + dt.timedelta(days=3), d0 + dt.timedelta(days=3)),
+            (d0 - dt.timedelta(days=30), d0 - dt.timedelta(days=1)), (d0 - dt.timedelta(days=3), d1 + dt.timedelta(days=3))]
+
+
+def test_every_figure_equals_raw_after_a_random_walk(territory, cats):
+    """One random walk (it is the slow part), then every check against the raw cases."""
+    walked = (territory, *simulate(territory, cats, n_cases=36, seed=11, days=18))
+    _board_equals_raw(walked)
+    _breakdowns_equal_raw(walked)
+    _live_table_mirrors_open_cases(walked)
+    _reconcile_finds_nothing_then_repairs_tampering(walked)
+
+
+def _board_equals_raw(walked):
+    t, cases, end = walked
+    events = CaseEvent.objects.count()
+    actions = set(CaseEvent.objects.values_list("action", flat=True))
+    # The walk must really exercise the workflow, or the comparison proves little.
+    assert events > 120 and {"report", "file", "dispatch", "handle", "verify_pass", "close"} <= actions
+    assert {"take", "verify_fail"} & actions and Case.objects.filter(state=W.CLOSED).count() >= 8
+    assert Case.objects.filter(state__in=W.OPEN_STATES).exists()
+    compared = 0
+    for area in _areas(t):
+        for start, stop in _periods(end):
+            for now in ((end, end + dt.timedelta(days=5)) if (start, stop) == _periods(end)[0] else (end,)):
+                got = figures.board(area, start, stop, now=now)
+                want = figures.board_raw(area, start, stop, now=now)
+                assert got == want, (area.name, start, stop)
+                compared += 1
+    whole = figures.board(t.district, T0.date() - dt.timedelta(days=1), end.date(), now=end)
+    assert whole["totals"]["reported"] == len(cases)
+    assert whole["totals"]["closed"] == Case.objects.filter(state=W.CLOSED).count()
+    assert whole["open_now"] == Case.objects.filter(state__in=W.OPEN_STATES).count()
+    assert sum(sum(v.values()) for v in whole["by_day_channel"].values()) == len(cases)
+    assert compared == len(_areas(t)) * 7
+
+
+def _breakdowns_equal_raw(walked):
+    t, cases, end = walked
+    start, stop = T0.date(), end.date()
+    regions = list(t.streets.values()) + list(t.communities.values()) + list(t.grids.values())
+    assert figures.by_region(regions, start, stop) == figures.by_region_raw(regions, start, stop)
+    # Department view: closures by the department that closed them, counted from the cases.
+    from django.db.models import Count
+
+    got = {k: v["closed"] for k, v in figures.by_department(t.district, start, stop).items() if v["closed"]}
+    lo, hi = dt.datetime.combine(start, dt.time.min, T0.tzinfo), dt.datetime.combine(stop + dt.timedelta(days=1),
+                                                                                      dt.time.min, T0.tzinfo)
+    want = {(d or 0): n for d, n in Case.objects.filter(closed_at__gte=lo, closed_at__lt=hi)
+            .values_list("department").annotate(n=Count("pk")).values_list("department", "n")}
+    assert got == want
+
+
+def _live_table_mirrors_open_cases(walked):
+    t, cases, end = walked
+    open_ids = set(Case.objects.filter(state__in=W.OPEN_STATES).values_list("pk", flat=True))
+    assert set(LiveCase.objects.values_list("case_id", flat=True)) == open_ids
+    for live in LiveCase.objects.select_related("case"):
+        assert (live.state, live.due_at, live.unit_id) == (live.case.state, live.case.due_at, live.case.assigned_unit_id)
+
+
+def _reconcile_finds_nothing_then_repairs_tampering(walked):
+    t, cases, end = walked
+    start, stop = T0.date() - dt.timedelta(days=1), end.date()
+    run = reconcile(start, stop)
+    assert (run.rows_fixed, run.heat_fixed, run.live_fixed) == (0, 0, 0) and run.rows_checked > 50
+    before = figures.board(t.streets["A"], start, stop, now=end)
+    # Tamper: bump one counter, delete a row, invent a row, lose a live case and a heat cell.
+    row = DailyRollup.objects.filter(region=t.streets["A"], closed__gt=0).first()
+    DailyRollup.objects.filter(pk=row.pk).update(closed=row.closed + 5)
+    DailyRollup.objects.filter(region=t.district, reported__gt=0).order_by("day").first().delete()
+    DailyRollup.objects.create(day=start, region=t.grid("B2a"), level="grid", category_id=row.category_id,
+                               channel="hotline", reported=3)
+    LiveCase.objects.order_by("pk").first().delete()
+    HeatCell.objects.order_by("pk").first().delete()
+    assert figures.board(t.streets["A"], start, stop, now=end) != before
+    run = reconcile(start, stop)
+    assert run.rows_fixed == 3 and run.live_fixed == 1 and run.heat_fixed == 1
+    assert run.detail and ReconciliationRun.objects.count() == 2
+    assert figures.board(t.streets["A"], start, stop, now=end) == before
+    for area in (t.district, t.grid("B2a")):
+        assert figures.board(area, start, stop, now=end) == figures.board_raw(area, start, stop, now=end)
+    assert reconcile(start, stop).rows_fixed == 0
+
+
+def test_rollup_written_in_the_event_transaction(territory, cats):
+    """A failed step leaves no trace in the rollups: they roll back with the event."""
+    from django.db import transaction
+
+    t = territory
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            report(t, cats)
+            assert DailyRollup.objects.filter(reported=1).count() == 5  # grid, community, street, district, city
+            raise RuntimeError
+    assert not DailyRollup.objects.exists() and not LiveCase.objects.exists()
+    c = report(t, cats, where="B1a")
+    rows = {(r.level, r.region_id): r.reported for r in DailyRollup.objects.all()}
+    assert rows == {("grid", c.grid_id): 1, ("community", c.community_id): 1, ("street", c.street_id): 1,
+                    ("district", c.district_id): 1, ("city", t.city.pk): 1}
+    assert HeatCell.objects.get().n == 1 and LiveCase.objects.get().case_id == c.pk
