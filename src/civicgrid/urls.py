@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", api_v1.urls),
     path("open311/v2/", include("civicgrid.open311.urls")),
     path("hotline/", include("civicgrid.hotline.urls")),
+    path("dashboard/", include("civicgrid.dashboard.urls")),
     path("r/", include("civicgrid.hotline.resident_urls")),
 ]
 

@@ -84,7 +84,10 @@ def install(api) -> None:
     @api.exception_handler(HttpError)
     def _http(request, exc: HttpError):
         status = exc.status_code
-        return respond(request, status, CODES.get(status, "error"), str(exc))
+        message = str(exc)
+        if status == 400 and "parse" in message.lower():
+            message = "请求体无法解析：须为 UTF-8 编码的 JSON。"
+        return respond(request, status, CODES.get(status, "error"), message)
 
     @api.exception_handler(Http404)
     def _404(request, exc):
@@ -110,4 +113,4 @@ def install(api) -> None:
 
 
 # What every operation documents besides its success status.
-COMMON = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+COMMON = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}

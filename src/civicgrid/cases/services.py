@@ -205,10 +205,12 @@ def _locate(*, lng, lat, grid, region) -> _Place:
             raise ValidationError("位置坐标无效，请重新定位。")
         if not (-180 <= lng <= 180 and -90 <= lat <= 90):
             raise ValidationError("位置坐标超出范围，请重新定位。")
-        found = geo.grid_at(lng, lat)
-        if found is not None:
-            grid = found
-        elif grid is None and region is None:
+        loc = geo.locate(lng, lat)
+        if loc is not None and loc.street is not None and loc.district is not None:
+            # The lookup already joined the grid's ancestors: no second query for the chain.
+            return _Place(region=loc.grid, grid=loc.grid, community=loc.community, street=loc.street,
+                          district=loc.district)
+        if grid is None and region is None:
             raise ValidationError("该位置不在本系统的任何网格内，请选择所在网格或地址。")
     node = grid or region
     if node is None:

@@ -136,7 +136,11 @@ def kb_edit(request, pk=None):
         else:
             messages.success(request, f"已保存（第 {article.version} 版）。")
             return redirect("hotline:article", pk=article.pk)
-    return render(request, "hotline/kb_edit.html", {"a": article, "form": form, "error": error,
+    initial = {}
+    for f in ("category", "title", "keywords", "body", "source", "valid_from", "valid_until"):
+        value = getattr(article, f, "") if article else ""
+        initial[f] = form.get(f, value.isoformat() if hasattr(value, "isoformat") else (value or ""))
+    return render(request, "hotline/kb_edit.html", {"a": article, "form": form, "error": error, "initial": initial,
                                                     "categories": Article.CATEGORY_CHOICES},
                   status=400 if error else 200)
 

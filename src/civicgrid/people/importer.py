@@ -352,7 +352,7 @@ def _write_residents(ctx: _Context, items: list[dict]) -> None:
             p.grid_id = it["building"].grid_id
         if it["household"]:
             p.household = ctx.household(it["community"], it["household"], p.room)
-        p.fill_derived()
+        p.region_id = p.grid_id or p.community_id  # hashes and grams were derived when the row was checked
         people.append(p)
     Person.objects.bulk_create(people, batch_size=CHUNK)
     for p in people:

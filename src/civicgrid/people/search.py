@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Lookup, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
 from civicgrid.core.crypto import lookup_hash
@@ -40,18 +41,38 @@ def _fts_quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
-def filter_name(qs: QuerySet, fragment: str) -> QuerySet:
+class GramsContain(Lookup):
+    """PostgreSQL: `string_to_array(name_grams, ' ') @> tokens` — the expression the GIN index is on."""
+
+    lookup_name = "grams_contain"
+    prepare_rhs = False  # the value is a list of tokens, passed as a text[] parameter
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"string_to_array({lhs}, ' ') @> %s::text[]", [*lhs_params, list(self.rhs)]
+
+
+Person._meta.get_field("name_grams").register_lookup(GramsContain)
+
+
+def name_q(fragment: str) -> Q:
+    """A condition on Person for a name fragment, answered by the index on either database."""
     frag = "".join(fragment.split())
     tokens = grams_for_query(frag)
     if not tokens:
-        return qs.none()
+        return Q(pk__in=[])
     if connection.vendor == "sqlite":
         match = " AND ".join(_fts_quote(t) for t in tokens)
-        qs = qs.extra(where=["people_person.id IN (SELECT rowid FROM people_person_fts WHERE people_person_fts MATCH %s)"],
-                      params=[match])
+        q = Q(pk__in=RawSQL("SELECT rowid FROM people_person_fts WHERE people_person_fts MATCH %s", [match]))
     elif connection.vendor == "postgresql":
-        qs = qs.extra(where=["string_to_array(people_person.name_grams, ' ') @> %s::text[]"], params=[tokens])
-    return qs.filter(name__contains=frag)
+        q = Q(name_grams__grams_contain=tokens)
+    else:
+        q = Q()
+    return q & Q(name__contains=frag)
+
+
+def filter_name(qs: QuerySet, fragment: str) -> QuerySet:
+    return qs.filter(name_q(fragment))
 
 
 def name_ids_sql(fragment: str) -> tuple[str, list]:
@@ -76,14 +97,16 @@ def search(qs: QuerySet[Person], q: str, rooms: QuerySet[Room] | None = None) ->
         return qs.none()
     if compact.isdigit() and len(compact) == 11:
         return qs.filter(Q(phone_hash=lookup_hash(compact)) | Q(id_hash__in=identity_hashes(compact)))
-    if compact.isdigit() and 3 <= len(compact) <= 4:
+    if compact.isdigit() and len(compact) == 4:
+        return qs.filter(phone_suffix=compact)
+    if compact.isdigit() and len(compact) == 3:
         return qs.filter(phone_suffix__endswith=compact)
     if _ID_LIKE.match(compact) and any(c.isdigit() for c in compact):
         by_id = Q(id_hash__in=identity_hashes(compact))
         if compact.isdigit():
             by_id |= Q(phone_hash=lookup_hash(compact))
         return qs.filter(by_id)
-    result = Q(pk__in=filter_name(qs, q).values("pk"))
+    result = name_q(q)
     if rooms is not None and _ADDRESS_HINT.search(q):
         labelled = rooms.annotate(label=Concat("building__address", "building__name", "entrance__name",
                                                "number", Value("室")))

@@ -344,6 +344,12 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
+def record_view(user, person: Person) -> None:
+    """Opening a person's page is an access to personal data (masked, but still logged)."""
+    require_in_scope(user, person)
+    audit.record(user, "person.view", person)
+
+
 @transaction.atomic
 def reveal(user, person: Person, field: str, reason: str) -> str:
     """The full value of one protected field, once, logged with the reason."""

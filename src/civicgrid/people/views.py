@@ -35,6 +35,13 @@ def _int(value) -> int | None:
         return None
 
 
+def _natural(text: str) -> tuple:
+    """ "2单元" < "10单元", "902" < "1001": numbers compare as numbers."""
+    import re
+
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text or ""))
+
+
 def _filters(request) -> dict:
     g = request.GET if request.method == "GET" else request.POST
     return {"q": (g.get("q") or "").strip()[:60], "community": _int(g.get("community")), "grid": _int(g.get("grid")),
@@ -93,6 +100,7 @@ def _person_context(request, person, **extra) -> dict:
 @login_required
 def person_detail(request, pk: int):
     person = selectors.person_for(request.user, pk)
+    services.record_view(request.user, person)
     return render(request, "people/person.html", _person_context(request, person))
 
 
@@ -235,9 +243,9 @@ def buildings(request):
 def building_detail(request, pk: int):
     building = selectors.building_for(request.user, pk)
     rooms = (selectors.rooms_for(request.user).filter(building=building)
-             .prefetch_related("households", "residents").order_by("entrance__name", "number"))
+             .prefetch_related("households", "residents"))
     entrances: dict[str, list] = {}
-    for r in rooms:
+    for r in sorted(rooms, key=lambda r: (_natural(r.entrance.name), _natural(r.number))):
         entrances.setdefault(r.entrance.name or "（无单元）", []).append(r)
     return render(request, "people/building.html", {"building": building, "entrances": entrances,
                                                     "caps": capabilities_of(request.user)})

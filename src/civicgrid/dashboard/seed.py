@@ -1,0 +1,498 @@
+"""`civicgrid seed-load`: realistic cases in bulk, for benchmarks and demos.
+
+The service path (cases.services.intake/act) takes a few milliseconds per step, hours for millions
+of cases. Bulk mode writes the same rows the service path would (cases, their append-only event
+histories, CaseSerial numbers) with COPY on PostgreSQL and executemany on SQLite, then derives
+the rollups, heat cells and live rows from what it wrote with set-based SQL. The generated
+histories follow workflow.TRANSITIONS; deadlines use a fixed working-time ratio instead of the
+business calendar (one working hour ≈ WALL_PER_WORKING_HOUR of wall time) because the calendar
+is too slow for millions of steps and only the resulting fields matter to the figures.
+`reconcile.reconcile` recomputes the rollups from the raw rows by the live rule and finds no
+difference (tests/dashboard/test_seed.py; bench/kpi.py checks the board).
+
+Realism: a year of cases with seasonality (summer peak, weekday/weekend, office hours), category
+mixes that change with the season (snow and ice in winter, noise in summer), busier grids,
+tiers from the category, some cases not filed, returned and re-dispatched, extended, reworked,
+handled late (overdue), and the most recent still open; a few planted hot spots in the last month.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from civicgrid.cases import workflow as W
+from civicgrid.cases.models import Case, CaseEvent, CaseSerial, Category
+from civicgrid.departments.models import DepartmentUnit
+from civicgrid.regions.models import Region
+
+from .models import DailyRollup, HeatCell, LiveCase
+
+H = 3600.0
+WALL_PER_WORKING_HOUR = 3.2 * H
+UTC = dt.timezone.utc
+LOCAL_OFFSET = 8 * H  # Asia/Shanghai has no daylight saving time
+CHANNELS = (("grid_worker", 45), ("hotline", 28), ("community", 12), ("resident", 10), ("api", 5))
+ACTOR = "批量生成"
+
+CASE_COLS = ["id", "number", "channel", "source", "category_id", "description", "urgent", "lng", "lat", "address",
+             "region_id", "grid_id", "community_id", "street_id", "district_id", "assigned_unit_id", "department_id",
+             "state", "tier", "accept_due", "dispatch_due", "handle_due", "due_at", "warn_at", "is_warned",
+             "is_overdue", "overdue_count", "filed_at", "dispatched_at", "handle_started_at", "handled_at",
+             "handled_on_time", "handling_hours", "closed_at", "rework_count", "return_count", "extension_count",
+             "requester_name", "requester_phone", "requester_phone_hash", "created_at", "updated_at", "version"]
+EVENT_COLS = ["case_id", "seq", "action", "from_state", "to_state", "actor_name", "actor_role", "at", "note", "data"]
+STAGE_COLS = ["case_id", "day", "dept", "action", "x", "y"]
+
+
+@dataclass
+class Place:
+    region: int
+    grid: int | None
+    community: int | None
+    street: int
+    points: list
+
+
+class _Stop(Exception):
+    pass
+
+
+def _ts(d: float | None):
+    return None if d is None else dt.datetime.fromtimestamp(d, UTC)
+
+
+def _local_day(ts: float) -> dt.date:
+    return dt.date.fromordinal(719163 + int((ts + LOCAL_OFFSET) // 86400))
+
+
+class Generator:
+    def __init__(self, district: Region, *, days: int, end: dt.datetime, seed: int):
+        self.rng = random.Random(seed)
+        self.district = district
+        self.end_ts = end.timestamp()
+        self.start_ts = self.end_ts - days * 86400
+        self.days = days
+        self._places()
+        self._categories()
+        self._units()
+        self._phones()
+        self.serial: dict[dt.date, int] = dict(CaseSerial.objects.values_list("day", "last"))
+
+    # -- the territory ---------------------------------------------------------------------------
+    def _places(self):
+        import shapely
+        from shapely.geometry import shape
+
+        rng = self.rng
+        grids = list(Region.objects.filter(path__startswith=self.district.path, level="grid")
+                     .exclude(geometry=None).select_related("parent__parent"))
+        if not grids:
+            raise ValueError("该区没有带边界的网格，无法生成案件（可先运行 civicgrid seed-demo）。")
+        self.places, self.place_weights = [], []
+        for g in grids:
+            poly = shape(g.geometry)
+            x0, y0, x1, y1 = poly.bounds
+            pts = []
+            while len(pts) < 64:
+                xs = [rng.uniform(x0, x1) for _ in range(64)]
+                ys = [rng.uniform(y0, y1) for _ in range(64)]
+                inside = shapely.contains_xy(poly, xs, ys)
+                pts += [(round(x, 6), round(y, 6)) for x, y, ok in zip(xs, ys, inside) if ok]
+            community = g.parent if g.parent and g.parent.level == "community" else None
+            street = community.parent if community else g.parent
+            self.places.append(Place(g.pk, g.pk, community.pk if community else None, street.pk, pts[:64]))
+            self.place_weights.append(rng.paretovariate(2.5))
+        self.paths = dict(Region.objects.filter(pk__in=[p.region for p in self.places]).values_list("pk", "path"))
+
+    def _categories(self):
+        cats = list(Category.objects.filter(active=True))
+        rng = self.rng
+        self.cats = cats
+        self.cat_base = [rng.paretovariate(1.3) for _ in cats]
+
+    def _units(self):
+        self.units_by_dept: dict[str, dict] = defaultdict(dict)  # dept code → {street id | None: (unit, dept)}
+        for u in DepartmentUnit.objects.filter(department__district=self.district, active=True).select_related(
+                "department"):
+            code = u.department.code.rsplit("-", 1)[-1]
+            key = None if u.region_id == self.district.pk else u.region_id
+            self.units_by_dept[code][key] = (u.pk, u.department_id, u.name)
+        self.any_dept = sorted(self.units_by_dept)
+
+    def _phones(self):
+        from civicgrid.core.crypto import lookup_hash
+        from civicgrid.cases.models import Case
+
+        field = Case._meta.get_field("requester_phone")
+        self.phones = []
+        for i in range(400):
+            phone = f"139{self.rng.randint(10_000_000, 99_999_999)}"
+            self.phones.append((field.get_prep_value(phone), lookup_hash(phone)))
+
+    # -- one case --------------------------------------------------------------------------------
+    def _season(self, cat: Category, month: int) -> float:
+        winter = month in (12, 1, 2)
+        summer = month in (6, 7, 8)
+        if cat.code.startswith("10"):
+            return 6.0 if winter else 0.05
+        if cat.code in ("06028", "08004"):
+            return 2.0 if summer else 0.8
+        return 1.0
+
+    def _pick_category(self, month: int) -> Category:
+        weights = [b * self._season(c, month) for b, c in zip(self.cat_base, self.cats)]
+        return self.rng.choices(self.cats, weights)[0]
+
+    def _unit_for(self, cat: Category, street: int, tier: str, avoid: int | None = None):
+        codes = [cat.department_code] if cat.department_code in self.units_by_dept else []
+        if avoid is not None or not codes:
+            codes = [c for c in self.any_dept if self.units_by_dept[c]] or []
+            self.rng.shuffle(codes)
+        for code in codes:
+            units = self.units_by_dept[code]
+            u = units.get(None if tier == W.DISTRICT else street) or units.get(None) or next(iter(units.values()))
+            if u[1] != avoid:
+                return u
+        return None
+
+    def created_times(self, n: int) -> list[float]:
+        """n report times over the period: seasonal (summer peak), fewer at weekends, office hours busier."""
+        rng = self.rng
+        weights = []
+        for d in range(self.days):
+            day = _local_day(self.start_ts + d * 86400)
+            season = 1 + 0.3 * math.sin(2 * math.pi * (day.timetuple().tm_yday - 110) / 365)
+            weights.append(season * (0.7 if day.weekday() >= 5 else 1.0))
+        hour_w = [0.2] * 7 + [1.0, 2.0, 2.5, 2.5, 2.0, 1.2, 2.0, 2.4, 2.4, 2.0, 1.6, 1.0, 0.8, 0.6, 0.4, 0.3, 0.2]
+        day_idx = rng.choices(range(self.days), weights, k=n)
+        hours = rng.choices(range(24), hour_w, k=n)
+        base = self.start_ts - (self.start_ts + LOCAL_OFFSET) % 86400  # local midnight of the first day
+        out = [base + d * 86400 + h * H + rng.random() * H for d, h in zip(day_idx, hours)]
+        out = [min(t, self.end_ts - 1) for t in out]
+        out.sort()
+        return out
+
+    def case(self, created: float, hot: tuple | None = None):
+        """Returns (case dict, events [(ts, action, from, to, data, dept)])."""
+        rng = self.rng
+        month = _local_day(created).month
+        if hot:
+            place, cat, point = hot
+        else:
+            place = rng.choices(self.places, self.place_weights)[0]
+            cat = self._pick_category(month)
+            point = rng.choice(place.points)
+        channel = rng.choices([c for c, _ in CHANNELS], [w for _, w in CHANNELS])[0]
+        urgent = rng.random() < 0.08
+        tier = cat.default_tier
+        if tier == W.COMMUNITY and place.community is None:
+            tier = W.STREET
+        c = dict(channel=channel, category=cat, urgent=urgent, place=place, lng=point[0], lat=point[1], tier=tier,
+                 filed_at=None, dispatched_at=None, handle_started_at=None, handled_at=None, handled_on_time=None,
+                 handling_hours=None, closed_at=None, rework_count=0, return_count=0, extension_count=0,
+                 accept_due=None, dispatch_due=None, handle_due=None, due_at=None, unit=None, dept=None,
+                 created=created)
+        ev = []
+        state = [W.REPORTED, created]
+        dept = [0]
+
+        def step(delay_wh: float, action: str, to: str, data=None, new_dept=None):
+            at = state[1] + max(60.0, delay_wh * WALL_PER_WORKING_HOUR)
+            if at >= self.end_ts or rng.random() < 0.003:  # not yet, or stuck (the overdue backlog)
+                raise _Stop
+            if new_dept is not None:  # as in the services: the event is appended after the case changed
+                dept[0] = new_dept
+            ev.append((at, action, state[0], to, data or {}, dept[0]))
+            state[0], state[1] = to, at
+
+        lim = lambda step_: cat.limit(step_, urgent)  # noqa: E731
+        ev.append((created, "report", "", W.REPORTED, {"possible_duplicate": None}, 0))
+        c["accept_due"] = created + lim("accept") * WALL_PER_WORKING_HOUR
+        c["due_at"] = c["accept_due"]
+        try:
+            r = rng.random()
+            if tier == W.COMMUNITY and r < 0.9:
+                step(rng.uniform(0.05, 1.2) * lim("accept"), "take", W.COMMUNITY_HANDLING)
+                c["filed_at"] = c["handle_started_at"] = state[1]
+                c["handle_due"] = state[1] + lim("handle") * WALL_PER_WORKING_HOUR
+                c["due_at"] = c["handle_due"]
+            elif r < 0.04:
+                step(rng.uniform(0.1, 1.0) * lim("accept"), "not_file", W.NOT_FILED)
+                c["due_at"] = None
+                return c, ev, state[0]
+            else:
+                if tier == W.COMMUNITY:
+                    tier = c["tier"] = W.STREET
+                step(rng.uniform(0.05, 1.3) * lim("accept"), "file", W.FILED)
+                c["filed_at"] = state[1]
+                c["dispatch_due"] = c["due_at"] = state[1] + lim("dispatch") * WALL_PER_WORKING_HOUR
+                unit = self._unit_for(cat, place.street, tier)
+                step(rng.uniform(0.05, 1.4) * lim("dispatch"), "dispatch", W.DISPATCHED,
+                     {"unit": unit[0], "unit_name": unit[2]}, new_dept=unit[1])
+                c["unit"], c["dept"] = unit[0], unit[1]
+                c["dispatched_at"] = c["handle_started_at"] = state[1]
+                c["handle_due"] = c["due_at"] = state[1] + lim("handle") * WALL_PER_WORKING_HOUR
+                if rng.random() < 0.05:  # wrong department: returned and re-dispatched elsewhere
+                    step(rng.uniform(0.2, 3), "return", W.RETURNED, {"unit": unit[0], "unit_name": unit[2]})
+                    c["unit"] = None
+                    c["return_count"] += 1
+                    c["dispatch_due"] = c["due_at"] = state[1] + lim("dispatch") * WALL_PER_WORKING_HOUR
+                    unit = self._unit_for(cat, place.street, tier, avoid=unit[1]) or unit
+                    step(rng.uniform(0.1, 2), "reroute", W.DISPATCHED, {"unit": unit[0], "unit_name": unit[2]},
+                         new_dept=unit[1])
+                    c["unit"], c["dept"] = unit[0], unit[1]
+                    c["handle_started_at"] = state[1]
+                    c["handle_due"] = c["due_at"] = state[1] + lim("handle") * WALL_PER_WORKING_HOUR
+                if rng.random() < 0.05:
+                    step(rng.uniform(0.2, 0.8) * lim("handle"), "request_extension", W.EXTENSION_REQUESTED,
+                         {"hours": 16})
+                    step(rng.uniform(0.1, 2), "approve_extension", W.DISPATCHED, {"hours": 16})
+                    c["extension_count"] += 1
+                    c["handle_due"] = c["due_at"] = c["handle_due"] + 16 * WALL_PER_WORKING_HOUR
+            back = state[0]
+            while True:
+                late = rng.random() < 0.12
+                frac = rng.uniform(1.05, 3.0) if late else rng.betavariate(2, 3)
+                due_left = max(0.05, (c["handle_due"] - state[1]) / WALL_PER_WORKING_HOUR)
+                step(frac * due_left, "handle", W.HANDLED)
+                c["handled_at"] = state[1]
+                c["handled_on_time"] = state[1] <= c["handle_due"]
+                c["handling_hours"] = round((state[1] - c["handle_started_at"]) / WALL_PER_WORKING_HOUR, 2)
+                c["due_at"] = state[1] + 1 * WALL_PER_WORKING_HOUR
+                if rng.random() < 0.08 and c["rework_count"] < 2:
+                    step(rng.uniform(0.2, 1.5), "verify_fail", back)
+                    c["rework_count"] += 1
+                    c["handled_on_time"] = None
+                    c["due_at"] = c["handle_due"]
+                    continue
+                break
+            step(rng.uniform(0.2, 1.5), "verify_pass", W.VERIFIED)
+            c["due_at"] = None
+            step(rng.uniform(0.2, 6), "close", W.CLOSED)
+            c["closed_at"] = state[1]
+        except _Stop:
+            pass
+        return c, ev, state[0]
+
+    def number(self, created: float) -> str:
+        day = _local_day(created)
+        n = self.serial.get(day, 0) + 1
+        self.serial[day] = n
+        return f"{day:%Y%m%d}{n:05d}"
+
+
+def _rows(g: Generator, case_id: int, c: dict, ev: list, state: str, bool_=bool):
+    place = c["place"]
+    now_ts = g.end_ts
+    cat = c["category"]
+    due = c["due_at"] if state not in W.TERMINAL else None
+    overdue = due is not None and due <= now_ts and state not in (W.SUSPENDED,)
+    phone = ("", "")
+    address = ""
+    if c["channel"] in ("hotline", "resident", "api"):
+        phone = g.rng.choice(g.phones[:40]) if g.rng.random() < 0.15 else g.rng.choice(g.phones)
+        address = f"{cat.name[:1]}{g.rng.randint(1, 400)}号"
+    last = ev[-1][0]
+    created = c["created"]
+    case_row = (
+        case_id, g.number(created), c["channel"], "seed-load", cat.pk, f"{cat.name}（批量生成）", bool_(c["urgent"]),
+        c["lng"], c["lat"], address, place.region, place.grid, place.community, place.street, g.district.pk,
+        c["unit"], c["dept"], state,
+        c["tier"], _ts(c["accept_due"]), _ts(c["dispatch_due"]), _ts(c["handle_due"]), _ts(due), None,
+        bool_(overdue), bool_(overdue), 1 if overdue else 0, _ts(c["filed_at"]), _ts(c["dispatched_at"]),
+        _ts(c["handle_started_at"]), _ts(c["handled_at"]),
+        None if c["handled_on_time"] is None else bool_(c["handled_on_time"]), c["handling_hours"],
+        _ts(c["closed_at"]), c["rework_count"], c["return_count"], c["extension_count"], "", phone[0], phone[1],
+        _ts(created), _ts(last), len(ev))
+    from .rollup import COUNTED_ACTIONS, cell_of
+
+    events, stage = [], []
+    x, y = cell_of(c["lng"], c["lat"])
+    for seq, (at, action, frm, to, data, dept) in enumerate(ev, start=1):
+        events.append((case_id, seq, action, frm, to, ACTOR, W.SYSTEM, _ts(at), "", data))
+        if action in COUNTED_ACTIONS:
+            stage.append((case_id, _local_day(at), dept, action, x if action == "report" else None,
+                          y if action == "report" else None))
+    return case_row, events, stage
+
+
+# -- writing ---------------------------------------------------------------------------------------
+class _Writer:
+    def __init__(self):
+        self.pg = connection.vendor == "postgresql"
+
+    def write(self, table: str, cols: list[str], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        with connection.cursor() as cur:
+            if self.pg:
+                import json
+
+                raw = cur.cursor  # the psycopg cursor under Django's wrapper
+                with raw.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
+                    for r in rows:
+                        cp.write_row([json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v for v in r])
+            else:
+                import json
+
+                marks = ", ".join(["%s"] * len(cols))
+                conv = [tuple(_sqlite_value(v) for v in r) for r in rows]
+                cur.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", conv)
+
+
+def _sqlite_value(v):
+    import json
+
+    if isinstance(v, dict):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, dt.datetime):
+        return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
+
+
+def _stage_table(pg: bool) -> str:
+    name = "dashboard_seed_stage"
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {name}")
+        cur.execute(f"CREATE {'UNLOGGED ' if pg else ''}TABLE {name} (case_id bigint, day date, dept integer, "
+                    f"action varchar(30), x integer, y integer)")
+    return name
+
+
+def _counter_sql() -> str:
+    """The rollup counters of rollup.increments, as SQL over the stage (s) and the case (c)."""
+    is_ = lambda a: f"s.action = '{a}'"  # noqa: E731
+    close = "s.action = 'close'"
+    timed = f"{close} AND c.handling_hours IS NOT NULL"
+    one = lambda cond: f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)"  # noqa: E731
+    parts = {
+        "reported": one(is_("report")), "filed": one("s.action IN ('file', 'take')"), "not_filed": one(is_("not_file")),
+        "dispatched": one("s.action IN ('dispatch', 'reroute')"), "returned": one(is_("return")),
+        "extended": one(is_("approve_extension")), "escalated": one(is_("escalate")), "handled": one(is_("handle")),
+        "reworked": one(is_("verify_fail")), "closed": one(close),
+        "closed_on_time": one(f"{close} AND c.handled_on_time IS TRUE"),
+        "closed_reworked": one(f"{close} AND c.rework_count > 0"), "closed_timed": one(timed),
+        "closed_centihours": f"SUM(CASE WHEN {timed} THEN CAST(ROUND(c.handling_hours * 100) AS BIGINT) ELSE 0 END)",
+        "merged": one(is_("merge")),
+        "h0": one(f"{timed} AND c.handling_hours < 2"),
+        "h1": one(f"{timed} AND c.handling_hours >= 2 AND c.handling_hours < 8"),
+        "h2": one(f"{timed} AND c.handling_hours >= 8 AND c.handling_hours < 24"),
+        "h3": one(f"{timed} AND c.handling_hours >= 24 AND c.handling_hours < 72"),
+        "h4": one(f"{timed} AND c.handling_hours >= 72"),
+    }
+    from .models import COUNTERS
+
+    assert list(parts) == list(COUNTERS)
+    return parts
+
+
+def _derive(stage: str, lo: int, hi: int, city_id: int | None) -> None:
+    """Rollups, heat cells and live rows of the cases with ids in [lo, hi], from the rows just written."""
+    roll = DailyRollup._meta.db_table
+    case = Case._meta.db_table
+    parts = _counter_sql()
+    cols = ", ".join(parts)
+    sums = ", ".join(parts.values())
+    update = ", ".join(f"{k} = {roll}.{k} + excluded.{k}" for k in parts)
+    levels = [("c.grid_id", "grid"), ("c.community_id", "community"), ("c.street_id", "street"),
+              ("c.district_id", "district")]
+    if city_id:
+        levels.append((str(int(city_id)), "city"))
+    with connection.cursor() as cur:
+        for expr, level in levels:
+            cur.execute(
+                f"INSERT INTO {roll} (day, region_id, level, category_id, department_key, channel, {cols}) "
+                f"SELECT s.day, {expr}, '{level}', c.category_id, s.dept, c.channel, {sums} "
+                f"FROM {stage} s JOIN {case} c ON c.id = s.case_id WHERE {expr} IS NOT NULL "
+                f"GROUP BY s.day, {expr}, c.category_id, s.dept, c.channel "
+                f"ON CONFLICT (day, region_id, category_id, department_key, channel) DO UPDATE SET {update}")
+        heat = HeatCell._meta.db_table
+        region = Region._meta.db_table
+        cur.execute(
+            f"INSERT INTO {heat} (day, region_id, path, x, y, n) "
+            f"SELECT s.day, c.region_id, r.path, s.x, s.y, COUNT(*) FROM {stage} s JOIN {case} c ON c.id = s.case_id "
+            f"JOIN {region} r ON r.id = c.region_id WHERE s.action = 'report' AND s.x IS NOT NULL "
+            f"GROUP BY s.day, c.region_id, r.path, s.x, s.y "
+            f"ON CONFLICT (day, region_id, x, y) DO UPDATE SET n = {heat}.n + excluded.n")
+        live = LiveCase._meta.db_table
+        states = ", ".join(f"'{s}'" for s in W.OPEN_STATES)
+        cur.execute(
+            f"INSERT INTO {live} (case_id, number, region_id, path, grid_id, category_id, department_key, unit_id, "
+            f"channel, state, urgent, due_at, lng, lat, created_at) "
+            f"SELECT c.id, c.number, c.region_id, r.path, c.grid_id, c.category_id, COALESCE(c.department_id, 0), "
+            f"c.assigned_unit_id, c.channel, c.state, c.urgent, c.due_at, c.lng, c.lat, c.created_at "
+            f"FROM {case} c JOIN {region} r ON r.id = c.region_id WHERE c.id >= {int(lo)} AND c.id <= {int(hi)} "
+            f"AND c.state IN ({states})")
+
+
+def load(n: int, *, district: Region, days: int = 365, end: dt.datetime | None = None, seed: int = 1,
+         batch: int = 50_000, hot_spots: int = 3, progress=None) -> dict:
+    """Write n cases of `district` over the `days` before `end`; returns counts and timings."""
+    started = time.monotonic()
+    end = end or timezone.now()
+    g = Generator(district, days=days, end=end, seed=seed)
+    pg = connection.vendor == "postgresql"
+    writer = _Writer()
+    stage = _stage_table(pg)
+    times = g.created_times(n)
+    # Planted hot spots: one category piling up around one point in the last four weeks.
+    hot = []
+    for _ in range(hot_spots if n >= 2000 else 0):
+        place = g.rng.choice(g.places)
+        cat = g.rng.choice(g.cats)
+        hot.append((place, cat, g.rng.choice(place.points)))
+    hot_from = g.end_ts - 28 * 86400
+    counts = defaultdict(int)
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {Case._meta.db_table}")
+            first_id = next_id = cur.fetchone()[0] + 1
+        for i in range(0, n, batch):
+            case_rows, event_rows, stage_rows = [], [], []
+            for created in times[i:i + batch]:
+                spot = None
+                if hot and created >= hot_from and g.rng.random() < 0.004 * len(hot):
+                    place, cat, (x, y) = g.rng.choice(hot)
+                    spot = (place, cat, (round(x + g.rng.uniform(-3e-4, 3e-4), 6), round(y + g.rng.uniform(-3e-4, 3e-4), 6)))
+                c, ev, state = g.case(created, spot)
+                row, events, st = _rows(g, next_id, c, ev, state)
+                case_rows.append(row)
+                event_rows += events
+                stage_rows += st
+                counts[state] += 1
+                next_id += 1
+            writer.write(Case._meta.db_table, CASE_COLS, case_rows)
+            writer.write(CaseEvent._meta.db_table, EVENT_COLS, event_rows)
+            writer.write(stage, STAGE_COLS, stage_rows)
+            counts["events"] += len(event_rows)
+            if progress:
+                progress(min(n, i + batch), n, time.monotonic() - started)
+        if pg:
+            with connection.cursor() as cur:
+                cur.execute(f"SELECT setval(pg_get_serial_sequence('{Case._meta.db_table}', 'id'), "
+                            f"(SELECT MAX(id) FROM {Case._meta.db_table}))")
+        written = time.monotonic()
+        _derive(stage, first_id, next_id - 1, district.parent_id)
+        for day, last in g.serial.items():
+            CaseSerial.objects.update_or_create(day=day, defaults={"last": last})
+        with connection.cursor() as cur:
+            cur.execute(f"DROP TABLE {stage}")
+    if pg:
+        with connection.cursor() as cur:
+            for model in (Case, CaseEvent, DailyRollup, LiveCase, HeatCell):
+                cur.execute(f"ANALYZE {model._meta.db_table}")
+    from . import rollup
+
+    rollup._city_of.clear()
+    return {"cases": n, "events": counts.pop("events", 0), "states": dict(counts),
+            "write_s": round(written - started, 1), "derive_s": round(time.monotonic() - written, 1),
+            "total_s": round(time.monotonic() - started, 1), "first_id": first_id, "last_id": next_id - 1}

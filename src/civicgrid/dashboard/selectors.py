@@ -1,0 +1,279 @@
+"""Every read the command centre's pages make, scoped: an area outside the user's jurisdiction is a 404.
+
+Areas are region nodes the user may see through a territorial dashboard role; all figures of an
+area are read from the area's own rollup rows, so checking the area is checking the figures.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from civicgrid.cases import workflow as W
+from civicgrid.cases.models import Case, CaseEvent, Category
+from civicgrid.core import roles as R
+from civicgrid.core.scoping import has_role, sees_everything, visible_to
+from civicgrid.departments.models import Department
+from civicgrid.regions.models import Region
+
+from . import figures
+from .models import BUCKET_LABELS, COUNTERS, HOUR_BUCKETS, HeatCell, LiveCase, RankingWeights
+from .reconcile import bounds
+
+DASH_ROLES = (R.DISTRICT_COMMANDER, R.STREET_DISPATCHER, R.COMMUNITY_STAFF, R.SYSTEM_ADMIN)
+WEIGHT_ROLES = (R.DISTRICT_COMMANDER, R.SYSTEM_ADMIN)
+LEVEL_ORDER = ["city", "district", "street", "community", "grid"]
+CHILD_LEVEL = {"city": "district", "district": "street", "street": "community", "community": "grid"}
+MAX_DAYS = 731
+
+
+def require_dashboard(user) -> None:
+    if not (sees_everything(user) or has_role(user, *DASH_ROLES)):
+        raise PermissionDenied("指挥中心仅对区指挥中心、街道、社区工作人员和系统管理员开放。")
+
+
+def areas_for(user) -> QuerySet[Region]:
+    return visible_to(user, Region.objects.all(), roles=DASH_ROLES)
+
+
+def area_for(user, code: str = "") -> Region:
+    """The area named by `code`, or the user's own top area. Outside the jurisdiction: 404."""
+    require_dashboard(user)
+    qs = areas_for(user).exclude(level="grid") if not code else areas_for(user)
+    if code:
+        area = qs.filter(code=code).first()
+        if area is None:
+            raise Http404("区域不存在或不在您的管辖范围内")
+        return area
+    area = qs.filter(level__in=["district", "street", "community"]).order_by("path").first() or qs.order_by("path").first()
+    if area is None:
+        raise Http404("您没有可查看的区域")
+    return area
+
+
+def crumbs(user, area: Region) -> list[Region]:
+    visible = set(areas_for(user).filter(pk__in=[a.pk for a in area.ancestors()]).values_list("pk", flat=True))
+    return [a for a in area.ancestors() if a.pk in visible] + [area]
+
+
+def children(user, area: Region) -> list[Region]:
+    return list(areas_for(user).filter(parent=area).order_by("code"))
+
+
+@dataclass
+class Period:
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> "Period":
+        return Period(self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1))
+
+    def query(self) -> str:
+        return f"start={self.start.isoformat()}&end={self.end.isoformat()}"
+
+
+def parse_period(params, default_days: int = 30) -> Period:
+    today = timezone.localdate()
+    try:
+        end = dt.date.fromisoformat(params.get("end") or today.isoformat())
+        start = dt.date.fromisoformat(params.get("start") or (end - dt.timedelta(days=default_days - 1)).isoformat())
+    except ValueError:
+        raise ValidationError("日期格式不正确，请使用 年-月-日，如 2026-03-01。")
+    if start > end:
+        raise ValidationError("开始日期不能晚于结束日期。")
+    if (end - start).days + 1 > MAX_DAYS:
+        raise ValidationError("统计时段最长两年。")
+    return Period(start, end)
+
+
+def category_names() -> dict[int, str]:
+    return {pk: f"{name}" for pk, name in Category.objects.values_list("pk", "name")}
+
+
+def department_names(district_id: int | None = None) -> dict[int, str]:
+    qs = Department.objects.all()
+    names = {pk: (short or name) for pk, name, short in qs.values_list("pk", "name", "short_name")}
+    names[0] = "未派遣（社区/街道自办）"
+    return names
+
+
+def hotline_rates(user, area: Region, period: Period) -> dict | None:
+    """The hotline's 响应率 / 解决率 / 满意率 for a district or street, from the hotline app; None when not available."""
+    try:
+        from civicgrid.hotline.rates import hotline_rates as rates
+    except ImportError:
+        return None
+    if area.level not in ("district", "street", "city"):
+        return None
+    try:
+        rows = rates(user, start=period.start, end=period.end, by="street")
+    except Exception:  # the hotline app is someone else's and still moving: the board must not fall over
+        return None
+    if area.level == "street":
+        row = next((r for r in rows if r["key"] == area.pk), None)
+    else:
+        row = rows[-1] if rows else None
+    if row is None or not (row.get("due") or row.get("reached")):
+        return None
+    return {"response_rate": row.get("response_rate"), "solve_rate": row.get("solve_rate"),
+            "satisfaction_rate": row.get("satisfaction_rate"), "reached": row.get("reached"), "due": row.get("due")}
+
+
+def board_for(user, area: Region, period: Period) -> dict:
+    now = timezone.now()
+    cur = figures.board(area, period.start, period.end, now=now)
+    prev_period = period.previous()
+    prev_totals = figures.totals(area, prev_period.start, prev_period.end)
+    cats = category_names()
+    cur["top_categories"] = [(pk, cats.get(pk, "?"), n) for pk, n in cur["top_categories"]]
+    cur["previous"] = {"period": prev_period, "totals": prev_totals, "rates": figures.rates(prev_totals)}
+    cur["hotline"] = hotline_rates(user, area, period)
+    cur["buckets"] = list(zip(BUCKET_LABELS, cur["hist"], range(len(BUCKET_LABELS))))
+    return cur
+
+
+# -- the cases behind a figure ---------------------------------------------------------------------
+FIGURE_LABELS = {
+    "reported": "受理", "filed": "立案", "not_filed": "不予立案", "dispatched": "派遣", "returned": "退回",
+    "extended": "延期", "escalated": "上报上级", "handled": "处置反馈", "reworked": "返工", "closed": "结案",
+    "closed_on_time": "按期结案", "closed_reworked": "有返工的结案", "merged": "合并", "open_now": "在办",
+    "overdue_now": "超期在办",
+}
+EVENT_FIGURES = {"not_filed": ("not_file",), "dispatched": ("dispatch", "reroute"), "returned": ("return",),
+                 "extended": ("approve_extension",), "escalated": ("escalate",), "handled": ("handle",),
+                 "reworked": ("verify_fail",), "merged": ("merge",)}
+
+
+def cases_behind(user, area: Region, figure: str, period: Period, *, channel: str = "", category: str = "",
+                 day: str = "", bucket: str = "", department: str = "") -> QuerySet[Case]:
+    """The cases a board figure counts, inside the user's jurisdiction. Unknown filters are a ValidationError."""
+    if figure not in FIGURE_LABELS:
+        raise ValidationError("未知的指标。")
+    start, end = period.start, period.end
+    if day:
+        try:
+            start = end = dt.date.fromisoformat(day)
+        except ValueError:
+            raise ValidationError("日期格式不正确。")
+    lo, hi = bounds(start, end)
+    qs = visible_to(user, Case.objects.all()).filter(figures.area_q(area))
+    if figure == "open_now":
+        qs = qs.filter(state__in=W.OPEN_STATES)
+    elif figure == "overdue_now":
+        qs = qs.filter(state__in=W.OPEN_STATES, due_at__lte=timezone.now()).exclude(state__in=figures.OVERDUE_EXCLUDED)
+    elif figure == "reported":
+        qs = qs.filter(created_at__gte=lo, created_at__lt=hi)
+    elif figure == "filed":
+        qs = qs.filter(filed_at__gte=lo, filed_at__lt=hi)
+    elif figure.startswith("closed"):
+        qs = qs.filter(closed_at__gte=lo, closed_at__lt=hi)
+        if figure == "closed_on_time":
+            qs = qs.filter(handled_on_time=True)
+        elif figure == "closed_reworked":
+            qs = qs.filter(rework_count__gt=0)
+    else:
+        ids = CaseEvent.objects.filter(action__in=EVENT_FIGURES[figure], at__gte=lo, at__lt=hi).values("case_id")
+        qs = qs.filter(pk__in=ids)
+    if channel:
+        if channel not in dict(Case.CHANNEL_CHOICES):
+            raise ValidationError("未知的渠道。")
+        qs = qs.filter(channel=channel)
+    if category:
+        qs = qs.filter(category_id=_int(category, "类别"))
+    if department:
+        d = _int(department, "部门")
+        qs = qs.filter(department__isnull=True) if d == 0 else qs.filter(department_id=d)
+    if bucket:
+        b = _int(bucket, "用时区间")
+        if not 0 <= b <= len(HOUR_BUCKETS):
+            raise ValidationError("用时区间无效。")
+        lower = HOUR_BUCKETS[b - 1] if b else None
+        upper = HOUR_BUCKETS[b] if b < len(HOUR_BUCKETS) else None
+        qs = qs.filter(handling_hours__isnull=False)
+        if lower is not None:
+            qs = qs.filter(handling_hours__gte=lower)
+        if upper is not None:
+            qs = qs.filter(handling_hours__lt=upper)
+    return qs.select_related("category", "street", "community", "grid", "department").order_by("-created_at", "-id")
+
+
+def _int(value: str, label: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{label}参数无效。")
+
+
+# -- the map -------------------------------------------------------------------------------------
+MAP_FIGURES = {"open": "在办案件", "overdue": "超期在办", "on_time_rate": "按期结案率", "satisfaction": "满意率"}
+
+
+def map_data(user, area: Region, figure: str, period: Period, *, heat_days: int | None = None) -> dict:
+    if figure not in MAP_FIGURES:
+        raise ValidationError("未知的着色指标。")
+    now = timezone.now()
+    kids = children(user, area)
+    grids = list(areas_for(user).filter(path__startswith=area.path, level="grid").order_by("code")) \
+        if area.level != "grid" else [area]
+    values: dict[int, float | None] = {}
+    if figure in ("open", "overdue"):
+        live = figures.live_by_region(area, now, "grid")
+        values = {pk: v["open" if figure == "open" else "overdue"] for pk, v in live.items()}
+    elif figure == "on_time_rate":
+        for pk, t in figures.by_region(grids, period.start, period.end, ("filed", "closed_on_time")).items():
+            values[pk] = figures.ratio(t["closed_on_time"], t["filed"])
+    # satisfaction: per-grid call-back figures are not available (hotline rates stop at the street)
+
+    def feature(r: Region, value=None) -> dict:
+        return {"type": "Feature", "geometry": r.geometry,
+                "properties": {"code": r.code, "name": r.name, "level": r.level, "value": value,
+                               "label": [r.label_lng, r.label_lat]}}
+
+    markers = []
+    live = (visible_to(user, LiveCase.objects.all()).filter(path__startswith=area.path)
+            .select_related("category").order_by("-created_at")[:3000])
+    for c in live:
+        if c.lng is None:
+            continue
+        overdue = c.state not in figures.OVERDUE_EXCLUDED and c.due_at is not None and c.due_at <= now
+        markers.append({"n": c.number, "lng": c.lng, "lat": c.lat, "s": c.state, "sl": W.STATE_LABELS[c.state],
+                        "u": c.urgent, "o": overdue, "c": c.category.name})
+    days = heat_days or period.days
+    heat_start = max(period.start, period.end - dt.timedelta(days=days - 1))
+    heat = [[(y + 0.5) / HeatCell.CELL, (x + 0.5) / HeatCell.CELL, int(n)] for x, y, n in
+            visible_to(user, HeatCell.objects.all()).filter(path__startswith=area.path, day__gte=heat_start,
+                                                            day__lte=period.end)
+            .values("x", "y").annotate(n=Sum("n")).values_list("x", "y", "n")]
+    return {
+        "area": feature(area),
+        "children": {"type": "FeatureCollection", "features": [feature(k) for k in kids if k.geometry]},
+        "grids": {"type": "FeatureCollection",
+                  "features": [feature(g, values.get(g.pk)) for g in grids if g.geometry]},
+        "figure": figure, "figure_label": MAP_FIGURES[figure],
+        "is_rate": figure in ("on_time_rate", "satisfaction"),
+        "markers": markers, "markers_capped": len(markers) >= 3000, "heat": heat,
+        "generated_at": timezone.localtime(now).strftime("%H:%M:%S"),
+    }
+
+
+def area_summary(user, area: Region, period: Period) -> dict:
+    """The figures beside the map: this area and each child."""
+    now = timezone.now()
+    t = figures.totals(area, period.start, period.end)
+    live = figures.live_figures(area, now)
+    kids = children(user, area)
+    by = figures.by_region(kids, period.start, period.end)
+    child_live = figures.live_by_region(area, now, CHILD_LEVEL.get(area.level, "grid")) if kids else {}
+    rows = []
+    for k in kids:
+        kt = by[k.pk]
+        rows.append({"region": k, "totals": kt, "rates": figures.rates(kt), **child_live.get(k.pk, {"open": 0, "overdue": 0})})
+    return {"totals": t, "rates": figures.rates(t), "live": live, "children": rows}

@@ -1,0 +1,55 @@
+"""Bulk seed-load writes what the service path would: the reconciliation finds nothing to fix."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from civicgrid.cases import workflow as W
+from civicgrid.cases.models import Case, CaseEvent
+from civicgrid.dashboard import figures
+from civicgrid.dashboard.models import DailyRollup, LiveCase
+from civicgrid.dashboard.reconcile import reconcile
+
+from .conftest import TZ, report
+
+END = dt.datetime(2026, 3, 20, 18, 0, tzinfo=TZ)
+
+
+def test_seed_load_is_consistent_with_the_live_rule(territory, cats, capsys):
+    t = territory
+    call_command("seed-load", "--cases", "2500", "--days", "60", "--district", t.district.code,
+                 "--end", END.isoformat(), "--seed", "3")
+    assert "完成：2,500 件案件" in capsys.readouterr().out
+    assert Case.objects.count() == 2500
+    states = set(Case.objects.values_list("state", flat=True))
+    assert {W.CLOSED, W.NOT_FILED} <= states and states & set(W.OPEN_STATES)
+    actions = set(CaseEvent.objects.values_list("action", flat=True))
+    assert {"report", "file", "take", "dispatch", "return", "reroute", "approve_extension", "handle", "verify_fail",
+            "verify_pass", "close"} <= actions
+    # Histories follow the workflow table: every (from, action, to) is an allowed transition.
+    allowed = {(x.from_state, x.action, x.to_state) for x in W.TRANSITIONS}
+    seen = set(CaseEvent.objects.values_list("from_state", "action", "to_state").distinct())
+    assert seen <= allowed, seen - allowed
+    assert Case.objects.filter(handled_on_time=False).exists() and Case.objects.filter(is_overdue=True).exists()
+    start = END.date() - dt.timedelta(days=61)
+    run = reconcile(start, END.date(), fix=False)
+    assert (run.rows_fixed, run.heat_fixed, run.live_fixed) == (0, 0, 0), run.detail[:3]
+    assert run.rows_checked > 1000
+    for area in (t.district, t.streets["B"], t.communities["A2"], t.grid("B1b")):
+        assert figures.board(area, start, END.date(), now=END) == figures.board_raw(area, start, END.date(), now=END)
+    # Live cases after the load keep flowing through the services and stay exact.
+    c = report(t, cats, where="B1a", now=END + dt.timedelta(hours=1))
+    assert c.number.startswith("20260320") and int(c.number[-5:]) > Case.objects.filter(
+        number__startswith="20260320").exclude(pk=c.pk).count() - 1
+    assert LiveCase.objects.filter(case=c).exists()
+    assert reconcile(start, END.date() + dt.timedelta(days=1), fix=False).rows_fixed == 0
+
+
+def test_seed_load_refuses_bad_input(territory):
+    with pytest.raises(CommandError, match="须为正整数"):
+        call_command("seed-load", "--cases", "0")
+    with pytest.raises(CommandError, match="没有编码为"):
+        call_command("seed-load", "--cases", "5", "--district", "999999")
+    assert not DailyRollup.objects.exists()
