@@ -190,3 +190,21 @@ def test_api_router_masks_and_scopes(world):
     assert r.status_code == 200 and "社区戒毒康复人员" not in r.json()["tags"]
     assert client.get(f"/people/{world['p_a'].pk}", user=world["t"].users["staff_B1"]).status_code == 404
     assert client.get("/people?q=张", user=world["t"].users["staff_B1"]).json()["count"] == 0
+
+
+def test_opening_a_person_is_logged_and_tag_end_keeps_reason(world, client):
+    staff = world["t"].users["staff_A1"]
+    c = client_for(client, staff)
+    c.get(reverse("people:person", args=[world["p_a"].pk]))
+    assert AuditEntry.objects.filter(action="person.view", object_id=str(world["p_a"].pk), actor=staff).count() == 1
+    c.post(reverse("people:tag_end", args=[world["tag"].pk]), {"reason": "随子女迁居"})
+    world["tag"].refresh_from_db()
+    assert world["tag"].end is not None and "随子女迁居" in world["tag"].reason
+
+
+def test_rooms_in_natural_order(world, client):
+    staff = world["t"].users["staff_A1"]
+    for n in ["1001", "902", "101"]:
+        services.room_at(staff, world["b_a"], "2单元", n)
+    body = client_for(client, staff).get(reverse("people:building", args=[world["b_a"].pk])).content.decode()
+    assert body.index(">101<") < body.index(">201<") < body.index(">902<") < body.index(">1001<")

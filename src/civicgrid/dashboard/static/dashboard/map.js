@@ -5,7 +5,7 @@
   "use strict";
   var cfg = JSON.parse(document.getElementById("dash-map-cfg").textContent);
   var el = document.getElementById("dash-map");
-  var map = L.map(el, { zoomSnap: 0.25, attributionControl: !!cfg.tiles, preferCanvas: true });
+  var map = L.map(el, { zoomSnap: 0.25, maxZoom: 19, attributionControl: !!cfg.tiles, preferCanvas: true });
   if (cfg.tiles) L.tileLayer(cfg.tiles, { attribution: cfg.attribution, maxZoom: 19 }).addTo(map);
   var state = { area: cfg.area, figure: "open", fitted: null };
   var gridLayer = L.geoJSON(null).addTo(map);
