@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # its bundled Swagger UI: the API docs then work offline, without a CDN
     "django_tasks",
     "django_tasks_db",
     "civicgrid.core",
