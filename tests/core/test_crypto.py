@@ -47,3 +47,11 @@ def test_lookup_hash_is_keyed_and_normalised(settings):
 ])
 def test_masks(fn, value, masked):
     assert fn(value) == masked
+
+
+def test_redact_text_masks_numbers_typed_into_descriptions():
+    text = "楼道堆物，请联系我 138-1234-5678，身份证 11010119900307123X，门牌 12 号，工单 2026112500001"
+    out = crypto.redact_text(text)
+    assert "138****5678" in out and "1234-5678" not in out
+    assert "1101**********123X" in out and "19900307" not in out
+    assert "门牌 12 号" in out and "2026112500001" in out  # ordinary numbers stay

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from civicgrid.core.crypto import redact_text
 from civicgrid.api import tokens
 from civicgrid.cases import workflow as W
 from civicgrid.cases.models import Case, Category
@@ -96,7 +97,9 @@ def _case_out(request, c: Case) -> dict:
     return {
         "service_request_id": c.number, "status": "open" if open_ else "closed",
         "status_notes": c.state_label if open_ else CLOSED_NOTES.get(c.state, "已办结"),
-        "service_name": c.category.name, "service_code": c.category.code, "description": c.description,
+        "service_name": c.category.name, "service_code": c.category.code,
+        # Public endpoint: numbers a resident typed into the text are masked.
+        "description": redact_text(c.description),
         "agency_responsible": agency, "service_notice": "",
         "requested_datetime": iso(c.created_at), "updated_datetime": iso(c.updated_at),
         "expected_datetime": iso(c.handle_due or c.due_at) if open_ else None,
