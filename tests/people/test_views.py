@@ -208,3 +208,12 @@ def test_rooms_in_natural_order(world, client):
         services.room_at(staff, world["b_a"], "2单元", n)
     body = client_for(client, staff).get(reverse("people:building", args=[world["b_a"].pk])).content.decode()
     assert body.index(">101<") < body.index(">201<") < body.index(">902<") < body.index(">1001<")
+
+
+def test_public_roster_resolves_building_addresses(world, client):
+    from civicgrid.regions import addresses
+
+    matches = addresses.resolve("学院路12号院1号楼")
+    assert [m.grid for m in matches][:1] == [world["t"].grid("A1a")]
+    assert matches[0].label == "学院路12号院1号楼"
+    assert addresses.resolve("火星路") == []

@@ -32,4 +32,4 @@ class PeopleConfig(AppConfig):
             return
         from .addresses import resolve_building_address
 
-        addresses.register_resolver(resolve_building_address)
+        addresses.register_resolver(resolve_building_address, order=40)  # a building is more specific than a region name
