@@ -29,6 +29,10 @@ system-deps:
 demo: env
 	mkdir -p $(CIVICGRID_VAR_DIR)
 	$(BIN)/civicgrid migrate --noinput -v0
+	$(BIN)/civicgrid seed-demo > /dev/null
+	$(BIN)/civicgrid seed-people
+	$(BIN)/civicgrid seed-cases
+	@# Printed last so the demo logins are what the terminal shows above the server log.
 	$(BIN)/civicgrid seed-demo
 	@echo "Starting the task worker (deadline sweeps) in the background; log in var/worker.log"
 	$(BIN)/civicgrid worker > $(CIVICGRID_VAR_DIR)/worker.log 2>&1 & echo $$! > $(CIVICGRID_VAR_DIR)/worker.pid
