@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
+from civicgrid.core import media
 from civicgrid.api.api import api as api_v1
 
 admin.site.site_header = "civicgrid 基层治理平台 · 管理后台"
@@ -19,8 +19,6 @@ urlpatterns = [
     path("hotline/", include("civicgrid.hotline.urls")),
     path("dashboard/", include("civicgrid.dashboard.urls")),
     path("r/", include("civicgrid.hotline.resident_urls")),
+    # Uploaded files go through a permission check (core/media.py), in development and production.
+    path(settings.MEDIA_URL.strip("/") + "/<path:path>", media.serve, name="media"),
 ]
-
-if settings.DEBUG or not settings.PRODUCTION:
-    # In production nginx serves media (deploy/); this keeps `make demo` self-contained.
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

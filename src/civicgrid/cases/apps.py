@@ -29,10 +29,13 @@ class CasesConfig(AppConfig):
     verbose_name = "案件办理"
 
     def ready(self) -> None:
-        from civicgrid.core import landing, periodic
+        from civicgrid.core import landing, media, periodic
         from civicgrid.core import roles as R
 
+        from . import media as case_media
         from . import tasks
+
+        media.register("cases/", case_media.staff_may_see)
 
         post_migrate.connect(_sync_transitions, sender=self)
         periodic.register(tasks.sweep_deadlines, every=dt.timedelta(minutes=5))

@@ -13,8 +13,12 @@ class HotlineConfig(AppConfig):
 
     def ready(self) -> None:
         from civicgrid.cases import signals
-        from civicgrid.core import landing
+        from civicgrid.core import landing, media
         from civicgrid.core import roles as R
+
+        from .media import resident_may_see
+
+        media.register("cases/", resident_may_see)
 
         signals.case_closed.connect(_on_case_closed, dispatch_uid="hotline_callback_on_close")
         landing.register([R.HOTLINE_OPERATOR], "话务台", "hotline:console", "接听来电、查知识库、转为案件", order=5)
