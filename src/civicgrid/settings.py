@@ -173,6 +173,8 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Behind nginx: hand permitted media files over with X-Accel-Redirect to this internal location.
+MEDIA_X_ACCEL_PREFIX = os.environ.get("CIVICGRID_MEDIA_X_ACCEL", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
