@@ -32,11 +32,7 @@ def jpeg() -> bytes:
     return _JPEG
 
 
-@pytest.fixture
-def cats(db):
-    from civicgrid.cases.models import Category
-
-    return {c.code: c for c in Category.objects.all()}
+from tests.cases.conftest import cats  # noqa: E402,F401  (reloads the categories a flush removed)
 
 
 def report(t, cats, *, code="01037", where="A1a", now=T0, channel="grid_worker", point=None, **kw):

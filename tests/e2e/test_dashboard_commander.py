@@ -7,16 +7,17 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from tests.cases.conftest import cats  # noqa: F401  (a fixture: reloads categories after a flush)
+
 from .conftest import login, shot
 
 
 @pytest.fixture
-def cases_in_both_streets(territory, db):
+def cases_in_both_streets(territory, cats):
     from civicgrid.cases import services as S
-    from civicgrid.cases.models import Category
 
     t = territory
-    cat = Category.objects.get(code="01037")
+    cat = cats["01037"]
     now = timezone.now() - dt.timedelta(hours=3)
     made = []
     for i, (who, lng, lat) in enumerate([("worker_A1a", 116.005, 39.905), ("worker_A1a", 116.006, 39.906),
@@ -32,14 +33,14 @@ def test_commander_drills_from_map_to_the_cases_behind_a_figure(desktop_page, li
     login(page, live_server, "commander")
     page.goto(f"{live_server.url}/dashboard/")
     page.wait_for_selector("#dash-panel table")  # the htmx panel with the streets
-    page.wait_for_function("document.querySelectorAll('#dash-map path').length > 8")  # grids drawn
+    page.wait_for_selector("#dash-map[data-grids='8']")  # all eight grids drawn
     assert page.locator("#panel-title").inner_text().startswith("测试区")
     shot(page, "dashboard_map_district")
     page.click("#dash-panel a.drill:has-text('A街道')")
     page.wait_for_function("document.querySelector('#panel-title').textContent.indexOf('A街道') === 0")
+    page.wait_for_selector(f"#dash-map[data-area='{t.streets['A'].code}'][data-grids='4'][data-markers='2']")
     assert "area=" + t.streets["A"].code in page.url
     assert page.locator(".crumbs strong").inner_text() == "A街道"
-    page.wait_for_selector("#map-status:has-text('数据更新于')")
     shot(page, "dashboard_map_street_A")
     page.click("#dash-panel a:has-text('打开指标看板')")
     page.wait_for_selector("#c-channel canvas")
@@ -59,6 +60,6 @@ def test_map_at_phone_width(page, live_server, cases_in_both_streets):
     login(page, live_server, "commander")
     page.goto(f"{live_server.url}/dashboard/")
     page.wait_for_selector("#dash-panel table")
-    page.wait_for_function("document.querySelectorAll('#dash-map path').length > 8")
+    page.wait_for_selector("#dash-map[data-grids='8'][data-markers='3']")
     shot(page, "dashboard_map_phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1

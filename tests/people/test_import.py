@@ -171,3 +171,21 @@ def test_large_file_goes_to_the_worker_and_reports_progress(homes, settings):
     importer.run(job.pk)  # what the worker does
     job.refresh_from_db()
     assert job.status == "done" and job.processed == job.total == 3 and job.percent == 100
+
+
+def test_enqueued_task_runs_the_import(homes, settings):
+    settings.PEOPLE_INLINE_IMPORT_ROWS = 0
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    job = start(homes["t"].users["staff_A1"], as_csv(good_rows()), "all_or_nothing")
+    assert job.status == "done" and job.accepted == 3 and job.phase == "write"
+
+
+def test_enqueue_with_database_backend_leaves_a_queued_row(homes):
+    from django_tasks_db.models import DBTaskResult
+
+    job = importer.create_job(homes["t"].users["staff_A1"], as_csv(good_rows()), "residents")
+    job.total = 10_000  # as if the sheet were large
+    job.save(update_fields=["total"])
+    job = importer.configure_job(homes["t"].users["staff_A1"], job, job.mapping, "accept_good")
+    assert job.status == "queued"
+    assert DBTaskResult.objects.filter(task_path="civicgrid.people.tasks.run_import").count() == 1

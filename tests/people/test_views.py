@@ -217,3 +217,23 @@ def test_public_roster_resolves_building_addresses(world, client):
     assert [m.grid for m in matches][:1] == [world["t"].grid("A1a")]
     assert matches[0].label == "学院路12号院1号楼"
     assert addresses.resolve("火星路") == []
+
+
+def test_grid_worker_registers_building_in_own_grid_only(world, client):
+    t = world["t"]
+    c = client_for(client, t.users["worker_A1a"])
+    page = c.get(reverse("people:building_new")).content.decode()
+    assert "A1社区第1网格" in page and "A1社区第2网格" not in page
+    r = c.post(reverse("people:building_new"), {"area": t.grid("A1a").pk, "name": "7号楼", "lng": "116.003",
+                                                "lat": "39.903", "floors": "6"})
+    assert r.status_code == 302
+    from civicgrid.people.models import Building
+
+    assert Building.objects.get(name="7号楼").grid == t.grid("A1a")
+    r = c.post(reverse("people:building_new"), {"area": t.grid("A1a").pk, "name": "8号楼", "lng": "116.015",
+                                                "lat": "39.905"})
+    assert r.status_code == 400 and not Building.objects.filter(name="8号楼").exists()
+    r = c.post(reverse("people:building_new"), {"area": t.grid("A2a").pk, "name": "9号楼"})
+    assert r.status_code == 400 and not Building.objects.filter(name="9号楼").exists()
+    r = c.post(reverse("people:place_new"), {"kind": "shop", "name": "小卖部", "area": t.grid("A1a").pk})
+    assert r.status_code == 302

@@ -50,6 +50,7 @@ def expected_rollups(start: dt.date, end: dt.date) -> dict[tuple, dict[str, int]
                                "case__handled_on_time", "case__handling_hours", "case__rework_count"))
     depts = _departments_at(sorted({e[0] for e in events}))
     out: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    cities: dict = {}
     for (case_id, seq, action, at, cat, channel, grid, comm, street, district, on_time, hours, rework) in events:
         dept = 0
         for s, d in depts.get(case_id, ()):
@@ -57,7 +58,7 @@ def expected_rollups(start: dt.date, end: dt.date) -> dict[tuple, dict[str, int]
                 dept = d
         inc = increments(action, handled_on_time=on_time, handling_hours=hours, rework_count=rework)
         day = timezone.localdate(at)
-        for region_id, _level in chain(grid, comm, street, district):
+        for region_id, _level in chain(grid, comm, street, district, cities):
             row = out[(day, region_id, cat, dept, channel)]
             for k, v in inc.items():
                 row[k] += v

@@ -61,22 +61,23 @@ def increments(action: str, *, handled_on_time, handling_hours, rework_count) ->
     return inc
 
 
-_city_of: dict[int, int | None] = {}
+def city_of(district_id: int, cache: dict | None = None) -> int | None:
+    """The district's parent (city). Not cached across calls by default: ids may be reused after a
+    flush (tests) and a stale id would send counts to the wrong region; loops pass their own dict."""
+    if cache is not None and district_id in cache:
+        return cache[district_id]
+    from civicgrid.regions.models import Region
+
+    city = Region.objects.filter(pk=district_id).values_list("parent_id", flat=True).first()
+    if cache is not None:
+        cache[district_id] = city
+    return city
 
 
-def city_of(district_id: int) -> int | None:
-    """The district's parent (city), cached: the territory's upper levels do not move."""
-    if district_id not in _city_of:
-        from civicgrid.regions.models import Region
-
-        _city_of[district_id] = Region.objects.filter(pk=district_id).values_list("parent_id", flat=True).first()
-    return _city_of[district_id]
-
-
-def chain(grid_id, community_id, street_id, district_id) -> list[tuple[int, str]]:
+def chain(grid_id, community_id, street_id, district_id, cache: dict | None = None) -> list[tuple[int, str]]:
     out = [(rid, lvl) for rid, lvl in ((grid_id, "grid"), (community_id, "community"), (street_id, "street"),
                                       (district_id, "district")) if rid]
-    city = city_of(district_id) if district_id else None
+    city = city_of(district_id, cache) if district_id else None
     if city:
         out.append((city, "city"))
     return out

@@ -409,11 +409,12 @@ def _derive(stage: str, lo: int, hi: int, city_id: int | None) -> None:
         levels.append((str(int(city_id)), "city"))
     with connection.cursor() as cur:
         for expr, level in levels:
+            by_region = "" if level == "city" else f"{expr}, "  # a constant cannot be grouped by (PostgreSQL reads a position)
             cur.execute(
                 f"INSERT INTO {roll} (day, region_id, level, category_id, department_key, channel, {cols}) "
                 f"SELECT s.day, {expr}, '{level}', c.category_id, s.dept, c.channel, {sums} "
                 f"FROM {stage} s JOIN {case} c ON c.id = s.case_id WHERE {expr} IS NOT NULL "
-                f"GROUP BY s.day, {expr}, c.category_id, s.dept, c.channel "
+                f"GROUP BY s.day, {by_region}c.category_id, s.dept, c.channel "
                 f"ON CONFLICT (day, region_id, category_id, department_key, channel) DO UPDATE SET {update}")
         heat = HeatCell._meta.db_table
         region = Region._meta.db_table
@@ -490,9 +491,6 @@ def load(n: int, *, district: Region, days: int = 365, end: dt.datetime | None =
         with connection.cursor() as cur:
             for model in (Case, CaseEvent, DailyRollup, LiveCase, HeatCell):
                 cur.execute(f"ANALYZE {model._meta.db_table}")
-    from . import rollup
-
-    rollup._city_of.clear()
     return {"cases": n, "events": counts.pop("events", 0), "states": dict(counts),
             "write_s": round(written - started, 1), "derive_s": round(time.monotonic() - written, 1),
             "total_s": round(time.monotonic() - started, 1), "first_id": first_id, "last_id": next_id - 1}

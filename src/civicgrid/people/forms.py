@@ -22,17 +22,23 @@ class PersonForm(forms.Form):
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class AreaChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.level_label} · {obj.name}"
+
+
 class BuildingForm(forms.Form):
-    community = forms.ModelChoiceField(label="社区", queryset=None)
+    area = AreaChoice(label="社区或网格", queryset=None,
+                      help_text="网格员选自己的网格；填写了经纬度时以坐标所在网格为准")
     name = forms.CharField(label="楼栋", max_length=60, help_text="如：3号楼")
     address = forms.CharField(label="地址", max_length=200, required=False, help_text="如：学院路12号院")
     lng = forms.FloatField(label="经度", required=False)
     lat = forms.FloatField(label="纬度", required=False)
     floors = forms.IntegerField(label="层数", required=False, min_value=1, max_value=199)
 
-    def __init__(self, *args, communities=None, **kwargs):
+    def __init__(self, *args, areas=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities
+        self.fields["area"].queryset = areas
 
 
 class TagForm(forms.Form):
@@ -54,7 +60,7 @@ class VisitForm(forms.Form):
 class PlaceForm(forms.Form):
     kind = forms.ChoiceField(label="类型", choices=PLACE_KIND_CHOICES)
     name = forms.CharField(label="名称", max_length=100)
-    community = forms.ModelChoiceField(label="社区", queryset=None)
+    area = AreaChoice(label="社区或网格", queryset=None)
     address = forms.CharField(label="地址", max_length=200, required=False)
     lng = forms.FloatField(label="经度", required=False)
     lat = forms.FloatField(label="纬度", required=False)
@@ -62,6 +68,6 @@ class PlaceForm(forms.Form):
     contact_phone = forms.CharField(label="联系电话", max_length=20, required=False)
     credit_code = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
 
-    def __init__(self, *args, communities=None, **kwargs):
+    def __init__(self, *args, areas=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities
+        self.fields["area"].queryset = areas

@@ -61,6 +61,12 @@ def communities_for(user) -> QuerySet[Region]:
     return visible_to(user, Region.objects.filter(level="community"))
 
 
+def areas_for(user) -> QuerySet[Region]:
+    """Communities and grids in scope: where a building or place can be registered."""
+    return visible_to(user, Region.objects.filter(level__in=["community", "grid"])).select_related("parent").order_by(
+        "path")
+
+
 def grids_for(user) -> QuerySet[Region]:
     return visible_to(user, Region.objects.filter(level="grid"))
 

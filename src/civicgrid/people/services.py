@@ -67,6 +67,8 @@ def create_building(user, *, community: Region, name: str, address: str = "", ln
     grid = located or grid
     if grid is not None and not grid.path.startswith(community.path):
         raise ValidationError("网格不属于该社区")
+    if located is not None:
+        require_region_in_scope(user, located)  # a grid worker may not place a building in the next grid
     if Building.objects.filter(community=community, name=name).exists():
         raise ValidationError(f"{community.name}已有楼栋“{name}”")
     b = Building.objects.create(community=community, grid=grid, name=name, address=(address or "").strip(),
@@ -94,12 +96,13 @@ def room_at(user, building: Building, entrance_name: str, number: str) -> Room:
 @transaction.atomic
 def create_place(user, *, kind: str, name: str, community: Region, address: str = "", lng=None, lat=None,
                  contact_name: str = "", contact_phone: str = "", key_unit: bool = False,
-                 credit_code: str = "", building: Building | None = None) -> Place:
+                 credit_code: str = "", building: Building | None = None, grid: Region | None = None) -> Place:
     require_capability(user, C.EDIT)
-    require_region_in_scope(user, community)
+    require_region_in_scope(user, grid or community)
     if not (name or "").strip():
         raise ValidationError("名称不能为空")
-    grid = _locate(community, lng, lat) or (building.grid if building else None)
+    grid = _locate(community, lng, lat) or (building.grid if building else None) or grid
+    require_region_in_scope(user, grid or community)
     place = Place.objects.create(kind=kind, name=name.strip(), community=community, grid=grid, address=address,
                                  lng=lng, lat=lat, contact_name=contact_name, contact_phone=contact_phone,
                                  key_unit=key_unit or kind == "key_unit", credit_code=credit_code,

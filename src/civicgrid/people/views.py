@@ -42,6 +42,12 @@ def _natural(text: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text or ""))
 
 
+def _split_area(area: Region) -> dict:
+    if area.level == "grid":
+        return {"community": area.parent, "grid": area}
+    return {"community": area, "grid": None}
+
+
 def _filters(request) -> dict:
     g = request.GET if request.method == "GET" else request.POST
     return {"q": (g.get("q") or "").strip()[:60], "community": _int(g.get("community")), "grid": _int(g.get("grid")),
@@ -214,7 +220,7 @@ def _person_form_view(request, *, person=None, room=None):
         except PermissionDenied as exc:
             error = str(exc)
     return render(request, "people/person_form.html", {"form": form, "person": person, "room": room, "error": error},
-                  status=400 if error else 200)
+                  status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -276,19 +282,20 @@ def room_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def building_new(request):
-    communities = selectors.communities_for(request.user)
-    form = BuildingForm(request.POST or None, communities=communities)
+    form = BuildingForm(request.POST or None, areas=selectors.areas_for(request.user))
     error = ""
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.update(_split_area(data.pop("area")))
         try:
-            b = services.create_building(request.user, **form.cleaned_data)
+            b = services.create_building(request.user, **data)
             messages.success(request, f"已登记楼栋 {b}")
             return redirect("people:building", pk=b.pk)
         except ValidationError as exc:
             error = _errors(exc)
         except PermissionDenied as exc:
             error = str(exc)
-    return render(request, "people/building_form.html", {"form": form, "error": error}, status=400 if error else 200)
+    return render(request, "people/building_form.html", {"form": form, "error": error}, status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -377,17 +384,19 @@ def places(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def place_new(request):
-    form = PlaceForm(request.POST or None, communities=selectors.communities_for(request.user))
+    form = PlaceForm(request.POST or None, areas=selectors.areas_for(request.user))
     error = ""
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.update(_split_area(data.pop("area")))
         try:
-            place = services.create_place(request.user, **form.cleaned_data)
+            place = services.create_place(request.user, **data)
             return redirect("people:place", pk=place.pk)
         except ValidationError as exc:
             error = _errors(exc)
         except PermissionDenied as exc:
             error = str(exc)
-    return render(request, "people/place_form.html", {"form": form, "error": error}, status=400 if error else 200)
+    return render(request, "people/place_form.html", {"form": form, "error": error}, status=400 if request.method == "POST" else 200)
 
 
 @login_required

@@ -79,6 +79,9 @@
     $("map-legend").innerHTML = "着色：" + d.figure_label + (d.is_rate ? "（红色=偏低）" : "（红色=偏多，最大 " + max + "）") +
       " · 在办案件 " + d.markers.length + (d.markers_capped ? "（仅显示最新 3000 件）" : "") +
       " · 热力点 " + d.heat.length + (d.figure === "satisfaction" ? " · 满意率暂无网格级回访数据" : "");
+    el.dataset.grids = d.grids.features.length;
+    el.dataset.markers = d.markers.length;
+    el.dataset.area = state.area;
     $("map-status").textContent = "数据更新于 " + d.generated_at + "，每 " + cfg.refresh_s + " 秒自动刷新";
     var crumbs = document.querySelector(".crumbs");
     if (crumbs && d.crumbs) {
