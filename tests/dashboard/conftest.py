@@ -11,7 +11,6 @@ import io
 import random
 import zoneinfo
 
-import pytest
 from PIL import Image
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")

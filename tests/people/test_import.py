@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from civicgrid.core.models import AuditEntry
-from civicgrid.people import importer, services
+from civicgrid.people import importer
 from civicgrid.people.models import Building, Household, ImportJob, Person, Room
 
 from .conftest import ident
@@ -189,3 +189,15 @@ def test_enqueue_with_database_backend_leaves_a_queued_row(homes):
     job = importer.configure_job(homes["t"].users["staff_A1"], job, job.mapping, "accept_good")
     assert job.status == "queued"
     assert DBTaskResult.objects.filter(task_path="civicgrid.people.tasks.run_import").count() == 1
+
+
+def test_identity_registered_meanwhile_is_rejected_row_by_row(homes, monkeypatch):
+    """The chunk's duplicate check can race with another clerk; the unique index still decides."""
+    monkeypatch.setattr(importer, "_register_duplicates", lambda kind, batch: None)
+    rows = good_rows() + [BAD["已在登记库中"]]
+    job = start(homes["t"].users["staff_A1"], as_csv(rows), "accept_good")
+    assert job.status == "done" and job.accepted == 3 and job.rejected == 1
+    assert "登记" in job.rejections.get().reasons[-1]
+    head = Person.objects.get(name="王大明")
+    assert head.household.head == head and head.room.number == "301"
+    assert Person.objects.get(name="刘小红").household == head.household

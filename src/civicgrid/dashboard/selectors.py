@@ -21,7 +21,7 @@ from civicgrid.departments.models import Department
 from civicgrid.regions.models import Region
 
 from . import figures
-from .models import BUCKET_LABELS, COUNTERS, HOUR_BUCKETS, HeatCell, LiveCase, RankingWeights
+from .models import BUCKET_LABELS, HOUR_BUCKETS, HeatCell, LiveCase
 from .reconcile import bounds
 
 DASH_ROLES = (R.DISTRICT_COMMANDER, R.STREET_DISPATCHER, R.COMMUNITY_STAFF, R.SYSTEM_ADMIN)

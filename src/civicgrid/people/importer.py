@@ -26,7 +26,7 @@ from typing import Iterator
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from civicgrid.core import audit
@@ -38,7 +38,7 @@ from . import capabilities as C
 from .conf import inline_import_rows
 from .models import Building, Entrance, Household, ImportJob, ImportRejection, Person, Room
 from .permissions import require_capability
-from .validation import clean_person, parse_date
+from .validation import clean_person
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
@@ -354,11 +354,42 @@ def _write_residents(ctx: _Context, items: list[dict]) -> None:
             p.household = ctx.household(it["community"], it["household"], p.room)
         p.region_id = p.grid_id or p.community_id  # hashes and grams were derived when the row was checked
         people.append(p)
-    Person.objects.bulk_create(people, batch_size=CHUNK)
+    insert_people(people)
     for p in people:
         if p.relation == "head" and p.household is not None and p.household.head_id is None:
             p.household.head = p
             Household.objects.filter(pk=p.household.pk, head__isnull=True).update(head=p)
+
+
+def insert_people(people: list[Person]) -> None:
+    """Insert fully derived Person objects and give them their primary keys.
+
+    PostgreSQL: ids are drawn from the sequence first, then the rows go in with COPY — about twice
+    as fast as a multi-row INSERT for a large sheet, and the ids let household heads be linked.
+    Elsewhere: bulk_create (SQLite returns the ids itself).
+    """
+    if not people:
+        return
+    if connection.vendor != "postgresql":
+        Person.objects.bulk_create(people, batch_size=CHUNK)
+        return
+    from civicgrid.core.crypto import EncryptedTextField, encrypt
+
+    fields = Person._meta.concrete_fields
+    encrypted = {f.attname for f in fields if isinstance(f, EncryptedTextField)}
+    now = timezone.now()
+    table = connection.ops.quote_name(Person._meta.db_table)
+    with connection.wrap_database_errors, connection.cursor() as cur:
+        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [Person._meta.db_table, len(people)])
+        ids = [r[0] for r in cur.fetchall()]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        with cur.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for p, pk in zip(people, ids):
+                p.pk, p.created_at, p.updated_at = pk, now, now
+                copy.write_row([encrypt(getattr(p, f.attname)) if f.attname in encrypted else getattr(p, f.attname)
+                                for f in fields])
+                p._state.adding, p._state.db = False, connection.alias
 
 
 def _check_building(ctx: _Context, row: list) -> tuple[dict | None, list[str]]:

@@ -13,16 +13,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from civicgrid.core import audit
-from civicgrid.core.crypto import lookup_hash
 from civicgrid.core.scoping import is_admin, require_in_scope
 from civicgrid.regions.models import Region
 
 from . import capabilities as C
 from . import tags as T
 from .conf import retention_days
-from .models import (INSPECTION_CHECKS, AGE_BANDS, Building, CapabilityGrant, Entrance, Household, Person,
+from .models import (INSPECTION_CHECKS, Building, CapabilityGrant, Entrance, Household, Person,
                      PersonTag, Place, PlaceInspection, Room, TagEvent, Visit, age_band, age_on)
-from .permissions import has_capability, require_capability, require_region_in_scope
+from .permissions import require_capability, require_region_in_scope
 from .validation import clean_person
 
 PERSON_FIELDS = ("name", "sex", "birth_date", "id_type", "id_number", "phone", "registration",
@@ -469,5 +468,3 @@ def anonymise_departed(today: dt.date | None = None) -> int:
         n += 1
     return n
 
-
-__all__ = ["AGE_BANDS"]

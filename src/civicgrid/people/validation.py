@@ -5,7 +5,7 @@ import datetime as dt
 import re
 
 from . import idnumbers
-from .models import ID_TYPE_CHOICES, REGISTRATION_CHOICES, RELATION_CHOICES, SEX_CHOICES
+from .models import ID_TYPE_CHOICES, REGISTRATION_CHOICES, RELATION_CHOICES
 
 _PHONE = re.compile(r"^\+?\d{7,20}$")
 _NAME = re.compile(r"^[\u3400-\u9fffA-Za-z·•．.\- ]{1,60}$")

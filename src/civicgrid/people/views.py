@@ -13,12 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civicgrid.core.crypto import mask_id_number, mask_phone
 from civicgrid.regions.models import Region
 
 from . import capabilities as C
 from . import importer, selectors, services
-from . import tags as T
 from .forms import BuildingForm, PersonForm, PlaceForm, TagForm, VisitForm
 from .models import INSPECTION_CHECKS, REGISTRATION_CHOICES, ImportJob
 from .permissions import capabilities_of, has_capability
