@@ -12,7 +12,8 @@
       lat.value = pos.coords.latitude.toFixed(6);
       status.textContent = "已定位：" + lng.value + ", " + lat.value + "（精度约 " + Math.round(pos.coords.accuracy) + " 米）";
     }, function (err) {
-      status.textContent = "未能定位（" + (err.message || err.code) + "），请选择所在网格。";
+      var why = { 1: "未授权定位", 2: "无法获取位置", 3: "定位超时" }[err.code] || "定位失败";
+      status.textContent = "未能定位（" + why + "），请选择所在网格。";
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   }
   if (btn) btn.addEventListener("click", locate);
