@@ -23,15 +23,16 @@ errors.install(api)
 
 
 def _mount() -> None:
-    from .routers import categories, regions
+    # Imported here, not at the top: the routers import app models, and this module is imported by
+    # the URL conf, so keeping the imports inside keeps `civicgrid.api.api` importable on its own.
+    from civicgrid.people.api import router as people_router
+
+    from .routers import cases, categories, regions
 
     api.add_router("", regions.router)
     api.add_router("", categories.router)
-    try:
-        from .routers import cases
-    except ImportError:  # the cases services are not there yet
-        return
     api.add_router("", cases.router)
+    api.add_router("", people_router)
 
 
 _mount()

@@ -9,6 +9,8 @@ from django.http import Http404
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from civicgrid.api.errors import COMMON
+
 from . import selectors
 
 router = Router(tags=["基础数据"])
@@ -48,13 +50,13 @@ def _out(user, p) -> dict:
             "tags": [t.label for t in selectors.tags_of(user, p) if t.end is None]}
 
 
-@router.get("/people", response=PersonPage, summary="居民查询（管辖范围内，证件号与电话打码）")
+@router.get("/people", response={200: PersonPage, **COMMON}, summary="居民查询（管辖范围内，证件号与电话打码）")
 def list_people(request, f: Query[PersonQuery]):
     qs = selectors.search_people(request.user, f.q).order_by("name", "id")
     return {"count": qs.count(), "items": [_out(request.user, p) for p in qs[f.offset:f.offset + f.limit]]}
 
 
-@router.get("/people/{pk}", response=PersonOut, summary="居民详情（打码）")
+@router.get("/people/{pk}", response={200: PersonOut, **COMMON}, summary="居民详情（打码）")
 def get_person(request, pk: int):
     try:
         return _out(request.user, selectors.person_for(request.user, pk))
