@@ -6,6 +6,7 @@ published in this repository.
 """
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -196,6 +197,14 @@ MAP_TILE_ATTRIBUTION = os.environ.get("CIVICGRID_MAP_TILE_ATTRIBUTION", "")
 
 # Grid gaps/overlaps smaller than this (in square metres) are tolerated on import.
 GRID_TILING_TOLERANCE_M2 = float(os.environ.get("CIVICGRID_GRID_TOLERANCE_M2", 1.0))
+
+# Stricter time limits (working hours) by intake channel; the stricter of category and channel applies.
+# The hotline's default: accept within 30 min, dispatch within 1 h, handle within 5 working days;
+# urgent: 10 min, 30 min, 1 working day. Override with CIVICGRID_CASE_CHANNEL_LIMITS as JSON.
+CASE_CHANNEL_LIMITS = json.loads(os.environ.get("CIVICGRID_CASE_CHANNEL_LIMITS", "null") or "null") or {
+    "hotline": {"accept": 0.5, "dispatch": 1, "handle": 35,
+                "urgent_accept": 1 / 6, "urgent_dispatch": 0.5, "urgent_handle": 7},
+}
 
 SMS_BACKEND = os.environ.get("CIVICGRID_SMS_BACKEND", "civicgrid.core.sms.ConsoleSMSBackend")
 

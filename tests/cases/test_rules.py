@@ -277,3 +277,22 @@ def test_events_are_append_only(t, cats):
         with transaction.atomic(), connection.cursor() as cur:
             cur.execute("DELETE FROM cases_caseevent WHERE id = %s", [ev.pk])
     assert CaseEvent.objects.get(pk=ev.pk).note == ""
+
+
+def test_hotline_cases_take_the_stricter_of_category_and_hotline_limits(t, cats, settings):
+    from civicgrid.cases import services as S
+    from civicgrid.core.calendar import default_calendar
+    from tests.cases.conftest import P_A1a, T0
+
+    settings.CASE_CHANNEL_LIMITS = {"hotline": {"accept": 0.25, "handle": 1000}}
+    cat = next(c for c in cats.values() if c.accept_hours > 0.25)
+    hot = S.intake(t.users["operator"], channel="hotline", category=cat, description="热线来电", lng=P_A1a[0],
+                   lat=P_A1a[1], requester_phone="13800001111", now=T0)
+    grid = S.intake(t.users["worker_A1a"], channel="grid_worker", category=cat, description="巡查发现",
+                    lng=P_A1a[0] + 0.001, lat=P_A1a[1], now=T0)
+    cal = default_calendar()
+    assert hot.accept_due == cal.add_working_hours(T0, 0.25)
+    assert grid.accept_due == cal.add_working_hours(T0, cat.accept_hours)
+    # A looser channel limit does not loosen the category's.
+    hot.category = cat
+    assert S.step_hours(hot, "handle") == cat.handle_hours

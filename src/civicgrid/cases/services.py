@@ -132,6 +132,18 @@ def _next_number(now: dt.datetime) -> str:
     return f"{day:%Y%m%d}{last:05d}"
 
 
+def step_hours(case: Case, step: str) -> float:
+    """Working hours for `step`: the category's limit, tightened by its channel's rules if stricter.
+
+    The hotline promises callers its own response times (接诉即办); settings.CASE_CHANNEL_LIMITS
+    holds them per channel as {"accept": h, "dispatch": h, "handle": h, "urgent_accept": h, …}.
+    A channel limit never loosens a category's limit: the stricter of the two applies.
+    """
+    limit = case.category.limit(step, case.urgent)
+    override = settings.CASE_CHANNEL_LIMITS.get(case.channel, {}).get(f"{'urgent_' if case.urgent else ''}{step}")
+    return min(limit, float(override)) if override is not None else limit
+
+
 def _start_clock(case: Case, step: str | None, now: dt.datetime, *, due: dt.datetime | None = None) -> None:
     """Set the running clock for `step` ('accept', 'dispatch', 'handle', 'verify' or None)."""
     case.is_warned = False
@@ -141,7 +153,7 @@ def _start_clock(case: Case, step: str | None, now: dt.datetime, *, due: dt.date
         return
     cal = default_calendar()
     if due is None:
-        hours = VERIFY_HOURS if step == "verify" else case.category.limit(step, case.urgent)
+        hours = VERIFY_HOURS if step == "verify" else step_hours(case, step)
         due = cal.add_working_hours(now, hours)
         warn = cal.add_working_hours(now, hours * W.WARN_FRACTION)
     else:
