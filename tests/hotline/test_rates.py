@@ -57,3 +57,24 @@ def test_rates_page(territory, client):
     client.force_login(territory.users["commander"])
     r = client.get("/hotline/rates/", {"by": "department"})
     assert r.status_code == 200 and "满意率" in r.content.decode()
+
+
+def test_three_rates_appear_in_the_case_evaluation(territory, settings):
+    """The cases evaluation page's hotline columns are filled by this app's provider."""
+    from civicgrid.cases import evaluation
+
+    settings.HOTLINE_UNHAPPY_ACTION = "review"
+    t = territory
+    op = t.users["operator"]
+    cases = [close_case(t, hotline_case(t, phone=f"1390000001{i}")) for i in range(2)]
+    for case, (solved, sat) in zip(cases, [(True, "satisfied"), (False, "dissatisfied")]):
+        services.record_callback(op, CallBack.objects.get(case=case), reached=True, solved=solved, satisfaction=sat)
+    today = timezone.localdate()
+    result = evaluation.evaluate(t.users["commander"], group="street", date_from=today, date_to=today)
+    row = next(r for r in result["rows"] if r.name == "A街道")
+    assert row.figures["resolution_rate"] == 0.5 and row.figures["satisfaction_rate"] == 0.5
+    assert row.figures["response_rate"] == 1.0
+    assert result["total"].figures["satisfaction_rate"] == 0.5
+    # No hotline figures for groupings the hotline does not report (e.g. by grid).
+    by_grid = evaluation.evaluate(t.users["commander"], group="grid", date_from=today, date_to=today)
+    assert all(r.figures["satisfaction_rate"] is None for r in by_grid["rows"])

@@ -50,7 +50,18 @@ HOTLINE_RATES = [
     ("resolution_rate", "解决率", "解决率 = 回访认为已解决的工单数 ÷ 回访工单数"),
     ("satisfaction_rate", "满意率", "满意率 = 回访满意（含基本满意）的工单数 ÷ 回访工单数"),
 ]
-HOTLINE_NOTE = "热线三率来自回访评价，由热线模块提供；尚无回访数据时显示“—”。"
+HOTLINE_NOTE = "热线三率来自热线回访（按街道或部门统计）；按社区、网格、类别统计时及尚无回访数据时显示“—”。"
+
+# The hotline app registers here (in its AppConfig.ready) a provider of the three rates:
+# provider(user, group, date_from, date_to) -> {group_key: {"response_rate": …, "resolution_rate": …,
+# "satisfaction_rate": …}}. A registry, so cases does not import the hotline that builds on it.
+_hotline_provider = None
+
+
+def register_hotline_rates(provider) -> None:
+    global _hotline_provider
+    _hotline_provider = provider
+
 
 GROUPS = {
     "street": ("street", "street__name", "街道"),
@@ -118,7 +129,12 @@ def evaluate(user, *, group: str, date_from: dt.date, date_to: dt.date, now: dt.
     )
     live = scoped.filter(state__in=W.OPEN_STATES, due_at__lte=now).exclude(state=W.SUSPENDED)
     overdue = {r[key]: r["n"] for r in live.values(key).annotate(n=Count("pk"))}
-    hot = hotline_rates(cohort) if hotline_rates else {}
+    if hotline_rates:
+        hot = hotline_rates(cohort)
+    elif _hotline_provider is not None:
+        hot = _hotline_provider(user, group, date_from, date_to)
+    else:
+        hot = {}
 
     def finish(k, name, fig):
         fig["overdue_now"] = overdue.get(k, 0) if k != "__total__" else sum(overdue.values())

@@ -20,6 +20,12 @@ class HotlineConfig(AppConfig):
 
         media.register("cases/", resident_may_see)
 
+        from civicgrid.cases import evaluation
+
+        from .rates import evaluation_provider
+
+        evaluation.register_hotline_rates(evaluation_provider)
+
         signals.case_closed.connect(_on_case_closed, dispatch_uid="hotline_callback_on_close")
         landing.register([R.HOTLINE_OPERATOR], "话务台", "hotline:console", "接听来电、查知识库、转为案件", order=5)
         landing.register([R.HOTLINE_OPERATOR], "回访", "hotline:callbacks", "办结案件回访：解决与满意度", order=6)

@@ -95,3 +95,15 @@ def hotline_rates(user, *, start: dt.date, end: dt.date, by: str = "street", now
     out.append(finish(None, "合计", dict(total) if rows else {"due": 0, "responded": 0, "reached": 0, "solved": 0,
                                                            "satisfied": 0, "basic": 0, "dissatisfied": 0}))
     return out
+
+
+def evaluation_provider(user, group: str, date_from: dt.date, date_to: dt.date) -> dict:
+    """The three rates keyed as cases.evaluation groups them (street or department; none for others)."""
+    if group not in ("street", "department"):
+        return {}
+    rows = hotline_rates(user, start=date_from, end=date_to, by=group)
+    out = {r["key"]: {"response_rate": r["response_rate"], "resolution_rate": r["solve_rate"],
+                      "satisfaction_rate": r["satisfaction_rate"]} for r in rows[:-1]}
+    out["__total__"] = {"response_rate": rows[-1]["response_rate"], "resolution_rate": rows[-1]["solve_rate"],
+                        "satisfaction_rate": rows[-1]["satisfaction_rate"]}
+    return out
