@@ -77,3 +77,17 @@ def test_audit_page_is_for_administrators_with_filters(territory, client):
     body = resp.content.decode()
     assert "person.reveal" in body and "居民申请" in body
     assert "region.update" not in body
+
+
+def test_audit_page_shows_chinese_labels_beside_codes(territory, client):
+    from civicgrid.core.audit_labels import action_label, object_type_label
+
+    assert action_label("person.reveal") == "查看明文（居民）"
+    assert action_label("case.verify_fail") == "核查不通过（案件）"
+    assert action_label("something.unknown") == "something.unknown"
+    assert object_type_label("regions.region") == "区域"
+    admin = territory.users["admin"]
+    audit.record(admin, "region.update", territory.district)
+    client.force_login(admin)
+    body = client.get(reverse("core:audit_log")).content.decode()
+    assert "修改（区域）" in body and "region.update" in body
