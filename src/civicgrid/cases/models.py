@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from civicgrid.core.crypto import EncryptedTextField, mask_name, mask_phone
+from civicgrid.core.models import AppendOnlyModel
 
 from . import workflow as W
 
@@ -186,15 +187,7 @@ class Case(models.Model):
         return mask_name(self.requester_name)
 
 
-class CaseEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # noqa: D102
-        raise PermissionError("案件流转记录只能追加，不能修改。")
-
-    def delete(self):  # noqa: D102
-        raise PermissionError("案件流转记录只能追加，不能删除。")
-
-
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnlyModel):
     """One step of the case's history. Append-only; (case, seq) unique so the history cannot fork."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
@@ -209,8 +202,6 @@ class CaseEvent(models.Model):
     at = models.DateTimeField("时间")
     note = models.TextField("说明", blank=True)
     data = models.JSONField("数据", default=dict, blank=True)
-
-    objects = CaseEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = "案件流转记录"
@@ -230,14 +221,6 @@ class CaseEvent(models.Model):
         from civicgrid.core.roles import ROLE_LABELS
 
         return ROLE_LABELS.get(self.actor_role, "系统" if self.actor_role == W.SYSTEM else self.actor_role)
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("案件流转记录只能追加，不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("案件流转记录只能追加，不能删除。")
 
 
 class Attachment(models.Model):

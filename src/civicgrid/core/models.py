@@ -70,15 +70,34 @@ class Role(models.Model):
             raise ValidationError(f"{self.label}只能设在{names}级区域，不能设在{self.region.level_label}。")
 
 
-class AuditQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):  # noqa: D102
-        raise PermissionError("审计日志只能追加，不能修改。")
+        raise PermissionError(f"{self.model._meta.verbose_name}只能追加，不能修改。")
 
     def delete(self):  # noqa: D102
-        raise PermissionError("审计日志只能追加，不能删除。")
+        raise PermissionError(f"{self.model._meta.verbose_name}只能追加，不能删除。")
 
 
-class AuditEntry(models.Model):
+class AppendOnlyModel(models.Model):
+    """Rows that are written once and never changed: refused by save() of an existing row, delete(),
+    and the queryset's bulk update/delete. The database triggers (core/dbguard.py, installed by each
+    such table's migration) refuse the same for every other client."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError(f"{self._meta.verbose_name}只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(f"{self._meta.verbose_name}只能追加，不能删除。")
+
+
+class AuditEntry(AppendOnlyModel):
     """Append-only: every write made through a service, every reveal or export of personal data.
 
     Immutable at three depths: save() of an existing row and delete() raise, the queryset's
@@ -97,8 +116,6 @@ class AuditEntry(models.Model):
     reason = models.CharField("事由", max_length=300, blank=True)
     ip = models.GenericIPAddressField("来源地址", null=True, blank=True)
 
-    objects = AuditQuerySet.as_manager()
-
     class Meta:
         verbose_name = "审计记录"
         verbose_name_plural = "审计日志"
@@ -106,14 +123,6 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("审计日志只能追加，不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("审计日志只能追加，不能删除。")
 
 
 class Notification(models.Model):

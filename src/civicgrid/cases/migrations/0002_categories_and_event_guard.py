@@ -12,22 +12,6 @@ from django.db import migrations
 DATA = Path(__file__).resolve().parent.parent / "data" / "categories.json"
 TABLE = "cases_caseevent"
 
-SQLITE_INSTALL = [
-    f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_no_update BEFORE UPDATE ON {TABLE}
-        BEGIN SELECT RAISE(ABORT, 'case events are append-only: UPDATE refused'); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_no_delete BEFORE DELETE ON {TABLE}
-        WHEN civicgrid_audit_locked() BEGIN SELECT RAISE(ABORT, 'case events are append-only: DELETE refused'); END""",
-]
-SQLITE_REMOVE = [f"DROP TRIGGER IF EXISTS {TABLE}_no_update", f"DROP TRIGGER IF EXISTS {TABLE}_no_delete"]
-POSTGRES_INSTALL = [
-    """CREATE OR REPLACE FUNCTION civicgrid_case_event_append_only() RETURNS trigger AS $$
-       BEGIN RAISE EXCEPTION 'case events are append-only: % refused', TG_OP; END; $$ LANGUAGE plpgsql""",
-    f"""CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE}
-        FOR EACH ROW EXECUTE FUNCTION civicgrid_case_event_append_only()""",
-]
-POSTGRES_REMOVE = [f"DROP TRIGGER IF EXISTS {TABLE}_append_only ON {TABLE}",
-                   "DROP FUNCTION IF EXISTS civicgrid_case_event_append_only()"]
-
 
 def load_categories(apps, schema_editor):
     Category = apps.get_model("cases", "Category")
@@ -36,15 +20,15 @@ def load_categories(apps, schema_editor):
 
 
 def install_guard(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for sql in {"sqlite": SQLITE_INSTALL, "postgresql": POSTGRES_INSTALL}.get(vendor, []):
-        schema_editor.execute(sql, params=None)  # None: the "%" in the plpgsql body is not a placeholder
+    from civicgrid.core import dbguard
+
+    dbguard.install(schema_editor, TABLE)
 
 
 def remove_guard(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for sql in {"sqlite": SQLITE_REMOVE, "postgresql": POSTGRES_REMOVE}.get(vendor, []):
-        schema_editor.execute(sql, params=None)  # None: the "%" in the plpgsql body is not a placeholder
+    from civicgrid.core import dbguard
+
+    dbguard.remove(schema_editor, TABLE)
 
 
 class Migration(migrations.Migration):

@@ -1,16 +1,18 @@
 from django.db import migrations
 
+TABLE = "core_auditentry"
+
 
 def forwards(apps, schema_editor):
     from civicgrid.core import dbguard
 
-    dbguard.install(schema_editor)
+    dbguard.install(schema_editor, TABLE)
 
 
 def backwards(apps, schema_editor):
     from civicgrid.core import dbguard
 
-    dbguard.remove(schema_editor)
+    dbguard.remove(schema_editor, TABLE)
 
 
 class Migration(migrations.Migration):
