@@ -236,3 +236,41 @@ def test_every_action_is_in_the_table_and_states_are_reachable():
         reachable |= new
         changed = bool(new)
     assert reachable == set(W.STATE_LABELS)
+
+
+def test_reopened_after_an_unsatisfied_call_back(t, cats):
+    """回访不满意重办: the same case goes back into handling; its closure no longer stands."""
+    disp, handler, worker, op = t.users["dispatcher_A"], t.users["urban_A"], t.users["worker_A1a"], t.users["operator"]
+    c = report(t, cats)  # 01037 路灯: street tier
+    c = S.act(disp, c, "file", now=T0 + H)
+    c = S.act(disp, c, "dispatch", unit=S.suggested_unit(c), now=T0 + H)
+    c = S.act(handler, c, "handle", note="已更换灯泡", photos=[jpeg()], now=T0 + 2 * H)
+    c = S.act(worker, c, "verify_pass", photos=[jpeg()], now=T0 + 3 * H)
+    c = S.act(disp, c, "close", now=T0 + 4 * H)
+    for who in ("worker_A1a", "urban_A", "staff_A1"):
+        with pytest.raises(PermissionDenied):
+            S.act(t.users[who], c, "reopen", note="仍然不亮")
+    with pytest.raises(ValidationError):
+        S.act(op, c, "reopen", note="")
+    c = S.act(op, c, "reopen", note="回访：居民反映路灯仍不亮", now=T0 + 5 * H)
+    assert c.state == W.FILED and c.closed_at is None and c.assigned_unit is None and c.is_open
+    reopen = c.events.get(action="reopen")
+    assert dt.datetime.fromisoformat(reopen.data["closed_at"]) == T0 + 4 * H
+    # Handled again and closed again: two closures in the history, one standing.
+    c = S.act(disp, c, "dispatch", unit=S.suggested_unit(c), now=T0 + 6 * H)
+    c = S.act(handler, c, "handle", note="更换整条线路", photos=[jpeg()], now=T0 + 7 * H)
+    c = S.act(worker, c, "verify_pass", photos=[jpeg()], now=T0 + 8 * H)
+    c = S.act(disp, c, "close", now=T0 + 9 * H)
+    assert c.state == W.CLOSED and c.closed_at == T0 + 9 * H
+    assert actions(c).count("close") == 2 and actions(c).count("reopen") == 1
+
+
+def test_community_case_reopens_into_community_handling(t, cats):
+    staff, worker = t.users["staff_A1"], t.users["worker_A1a"]
+    c = report(t, cats, "06002")
+    c = S.act(staff, c, "take", now=T0 + H)
+    c = S.act(staff, c, "handle", note="已清运", now=T0 + 2 * H)
+    c = S.act(worker, c, "verify_pass", photos=[jpeg()], now=T0 + 3 * H)
+    c = S.act(staff, c, "close", now=T0 + 4 * H)
+    c = S.act(None, c, "reopen", note="居民评价：未解决", now=T0 + 5 * H)  # the requester's own rating
+    assert c.state == W.COMMUNITY_HANDLING and c.events.get(action="reopen").actor_role == W.SYSTEM

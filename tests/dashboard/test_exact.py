@@ -40,7 +40,7 @@ def _board_equals_raw(walked):
     events = CaseEvent.objects.count()
     actions = set(CaseEvent.objects.values_list("action", flat=True))
     # The walk must really exercise the workflow, or the comparison proves little.
-    assert events > 120 and {"report", "file", "dispatch", "handle", "verify_pass", "close"} <= actions
+    assert events > 120 and {"report", "file", "dispatch", "handle", "verify_pass", "close", "reopen"} <= actions
     assert {"take", "verify_fail"} & actions and Case.objects.filter(state=W.CLOSED).count() >= 8
     assert Case.objects.filter(state__in=W.OPEN_STATES).exists()
     compared = 0

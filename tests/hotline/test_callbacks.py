@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from civicgrid.cases import workflow as W
 from civicgrid.cases.models import Case
-from civicgrid.hotline import cases_adapter, selectors, services
+from civicgrid.hotline import selectors, services
 from civicgrid.hotline.models import CallBack
 
 from .helpers import close_case, hotline_case
@@ -52,12 +52,10 @@ def test_unsolved_callback_reopens(territory, settings):
                                   satisfaction="dissatisfied", note="杂物又堆回来了")
     assert cb.follow_up == "reopened"
     case.refresh_from_db()
-    if cases_adapter.can_reopen():
-        assert case.state != W.CLOSED and cb.follow_up_case is None
-    else:  # re-handled as a new case linked to the old one, same requester and place
-        follow = cb.follow_up_case
-        assert follow is not None and follow.state == W.REPORTED and case.number in follow.description
-        assert follow.requester_phone == case.requester_phone and follow.grid == case.grid
+    # The same case goes back into handling; no second case is made.
+    assert case.state in (W.FILED, W.COMMUNITY_HANDLING) and case.closed_at is None
+    assert cb.follow_up_case is None and Case.objects.count() == 1
+    assert case.events.order_by("-seq").first().action == "reopen"
 
 
 def test_unsatisfied_callback_goes_to_review_by_configuration(territory, settings):

@@ -564,6 +564,16 @@ def _fx_close(c, row, now, **kw):
     c.closed_at = now
 
 
+def _fx_reopen(c, row, now, *, data, **kw):
+    # The closure being undone is kept in the event: the rollups subtract it from that day's counts,
+    # so a figure never counts a closure that no longer stands. Handling figures stay as they were
+    # until the case is handled again.
+    data.update(closed_at=c.closed_at.isoformat() if c.closed_at else None,
+                unit=c.assigned_unit_id)
+    c.closed_at = None
+    c.assigned_unit = None
+
+
 def _fx_suspend(c, row, now, *, review_date, data, **kw):
     if not isinstance(review_date, dt.date):
         raise ValidationError("挂账须填写复查日期。")
@@ -606,7 +616,8 @@ _EFFECTS = {
     "take": _fx_take, "file": _fx_file, "dispatch": _fx_dispatch, "reroute": _fx_dispatch, "return": _fx_return,
     "request_extension": _fx_request_extension, "approve_extension": _fx_approve_extension,
     "refuse_extension": _fx_refuse_extension, "handle": _fx_handle, "verify_fail": _fx_verify_fail,
-    "close": _fx_close, "suspend": _fx_suspend, "resume": _fx_resume, "escalate": _fx_escalate, "merge": _fx_merge,
+    "close": _fx_close, "reopen": _fx_reopen, "suspend": _fx_suspend, "resume": _fx_resume,
+    "escalate": _fx_escalate, "merge": _fx_merge,
 }
 
 

@@ -98,11 +98,15 @@ ACTION_LABELS = {
     "resume": "恢复办理",
     "escalate": "上报上级",
     "merge": "合并到重复案件",
+    "reopen": "重新办理",
 }
 
 SUPERVISORS = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER)
 DISPATCHERS = (R.STREET_DISPATCHER, R.DISTRICT_COMMANDER)
 VERIFIERS = (R.GRID_WORKER, R.COMMUNITY_STAFF, R.HOTLINE_OPERATOR, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER)
+# A closed case goes back into handling when the requester says it is not solved (回访不满意重办):
+# the hotline or the requester's own rating (the system acting for them), or a supervisor on review.
+REOPENERS = (R.HOTLINE_OPERATOR, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER, SYSTEM)
 INTAKE_ROLES = (R.GRID_WORKER, R.COMMUNITY_STAFF, R.HOTLINE_OPERATOR, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER,
                 SYSTEM)
 
@@ -153,6 +157,8 @@ TRANSITIONS: tuple[T, ...] = (
     T(HANDLED, "verify_fail", DISPATCHED, VERIFIERS, condition="has_unit", needs_note=True),
     # 7 结案
     T(VERIFIED, "close", CLOSED, SUPERVISORS, supervise=True),
+    T(CLOSED, "reopen", COMMUNITY_HANDLING, REOPENERS, condition="community_tier", needs_note=True),
+    T(CLOSED, "reopen", FILED, REOPENERS, needs_note=True),
     # 挂账 and back
     T(FILED, "suspend", SUSPENDED, DISPATCHERS, needs_note=True, supervise=True),
     T(RETURNED, "suspend", SUSPENDED, DISPATCHERS, needs_note=True, supervise=True),

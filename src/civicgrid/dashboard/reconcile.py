@@ -41,6 +41,18 @@ def _departments_at(case_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
     return out
 
 
+def _undone_closures(case_ids: set[int]) -> set[tuple[int, int]]:
+    """(case id, seq) of close events a reopen undid. A closed case's only way on is `reopen`, so the
+    reopen is always the very next event after the closure it undoes."""
+    out: set[tuple[int, int]] = set()
+    ids = sorted(case_ids)
+    for i in range(0, len(ids), CHUNK):
+        for case_id, seq in CaseEvent.objects.filter(case_id__in=ids[i:i + CHUNK], action="reopen").values_list(
+                "case_id", "seq"):
+            out.add((case_id, seq - 1))
+    return out
+
+
 def expected_rollups(start: dt.date, end: dt.date) -> dict[tuple, dict[str, int]]:
     """(day, region_id, category_id, department_key, channel) → counters, from raw events and cases."""
     lo, hi = bounds(start, end)
@@ -49,9 +61,12 @@ def expected_rollups(start: dt.date, end: dt.date) -> dict[tuple, dict[str, int]
                                "case__grid_id", "case__community_id", "case__street_id", "case__district_id",
                                "case__handled_on_time", "case__handling_hours", "case__rework_count"))
     depts = _departments_at(sorted({e[0] for e in events}))
+    undone = _undone_closures({e[0] for e in events if e[2] == "close"})
     out: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     cities: dict = {}
     for (case_id, seq, action, at, cat, channel, grid, comm, street, district, on_time, hours, rework) in events:
+        if action == "close" and (case_id, seq) in undone:
+            continue  # reopened afterwards: the closure no longer stands (rollup.apply_event subtracts it)
         dept = 0
         for s, d in depts.get(case_id, ()):
             if s <= seq:

@@ -12,6 +12,7 @@ the event is appended.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable
 
@@ -104,6 +105,13 @@ def apply_event(case, event) -> None:
     inc = increments(event.action, handled_on_time=case.handled_on_time, handling_hours=case.handling_hours,
                      rework_count=case.rework_count)
     day = timezone.localdate(event.at)
+    if event.action == "reopen" and event.data.get("closed_at"):
+        # Undo the closure on the day it was counted. Nothing changes a case between its closure and
+        # a reopen, so its handling figures are exactly those the close event added.
+        closed = increments("close", handled_on_time=case.handled_on_time, handling_hours=case.handling_hours,
+                            rework_count=case.rework_count)
+        inc = {k: -v for k, v in closed.items()}
+        day = timezone.localdate(dt.datetime.fromisoformat(event.data["closed_at"]))
     if inc:
         for region_id, level in chain(case.grid_id, case.community_id, case.street_id, case.district_id):
             _upsert(DailyRollup, dict(day=day, region_id=region_id, category_id=case.category_id,

@@ -1,11 +1,10 @@
-"""The hotline's only doorway into cases: intake, act, and the one thing cases does not offer yet.
+"""The hotline's only doorway into cases: intake, act, reopen.
 
 Kept in one small file so that a change in cases.services touches the hotline in one place.
 """
 from __future__ import annotations
 
 from civicgrid.cases import services as case_services
-from civicgrid.cases import workflow as W
 from civicgrid.cases.models import Case, Category
 
 intake = case_services.intake
@@ -13,34 +12,15 @@ act = case_services.act
 CaseActionError = case_services.CaseActionError
 
 
-def can_reopen() -> bool:
-    """True once cases' workflow has a `reopen` transition out of CLOSED."""
-    return bool(W.rows(W.CLOSED, "reopen"))
-
-
 def reopen(actor, case: Case, note: str) -> tuple[Case, Case | None]:
-    """Reopen a closed case after an unsolved/unsatisfied call-back.
+    """Reopen a closed case after an unsolved/unsatisfied call-back (回访不满意重办).
 
-    Returns (case, follow_up). With a `reopen` transition in the workflow the same case goes back
-    into handling (follow_up None). Until cases offers one, the problem is handed back as a new
-    case linked by its description and source to the old one (重新交办), with the same category,
-    place and requester, so it is handled and called back again.
+    The same case goes back into handling through the workflow's `reopen` transition; its closure
+    no longer counts (the rollups subtract it). Returns (case, None): the second element is kept for
+    CallBack.follow_up_case, which a district that prefers a new linked case could fill.
+    `actor` None means the requester's own rating on the resident page (the system acts for them).
     """
-    if can_reopen():
-        return act(actor, case, "reopen", note=note), None
-    text = f"【回访不满意重新交办】原案件 {case.number}：{note}\n原诉求：{case.description}"[:2000]
-    from civicgrid.core import roles as R
-    from civicgrid.core.scoping import has_role
-
-    if actor is None:
-        channel, source = "resident", f"居民评价重办:{case.number}"
-    else:  # a supervisor deciding a review files it as "other"; the hotline files it as hotline
-        channel = "hotline" if has_role(actor, R.HOTLINE_OPERATOR) else "other"
-        source = f"回访重办:{case.number}"
-    follow = intake(actor, channel=channel, category=case.category, description=text, lng=case.lng, lat=case.lat,
-                    grid=case.grid, region=case.region, address=case.address, urgent=case.urgent,
-                    requester_name=case.requester_name, requester_phone=case.requester_phone, source=source)
-    return case, follow
+    return act(actor, case, "reopen", note=note), None
 
 
 def categories():
