@@ -192,7 +192,9 @@ def act(request, number: str):
     except (ValidationError, PermissionDenied, services.CaseActionError) as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, f"已{W.ACTION_LABELS.get(action, action)}：{case.state_label}")
+        done = W.ACTION_LABELS.get(action, action)
+        # "已结案：已结案" says nothing twice; name the new state only when it adds something.
+        messages.success(request, f"已{done}" if case.state_label.endswith(done) else f"已{done}，当前状态：{case.state_label}")
         if not visible_to(request.user, Case.objects.filter(pk=case.pk)).exists():
             return redirect("cases:worklist")  # e.g. a department that returned it no longer sees it
     return redirect("cases:detail", number=case.number)
