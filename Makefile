@@ -23,7 +23,7 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing chromium and fonts-noto-cjk from Debian…"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	  else echo "Please install Debian packages: chromium fonts-noto-cjk (browser tests will be skipped)"; fi; \
+	  else echo "Please install the Debian packages chromium and fonts-noto-cjk: the browser tests need them"; fi; \
 	fi
 
 demo: env
