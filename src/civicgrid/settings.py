@@ -155,6 +155,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
+if PRODUCTION:
+    # TLS ends at nginx (deploy/nginx.conf), which redirects HTTP and sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUST_PROXY_HEADERS else None
+    SECURE_SSL_REDIRECT = os.environ.get("CIVICGRID_SSL_REDIRECT", "1") == "1"
+    SECURE_HSTS_SECONDS = int(os.environ.get("CIVICGRID_HSTS_SECONDS", 31536000))
 X_FRAME_OPTIONS = "DENY"
 
 # Login lockout: this many consecutive failures lock the account for this long.
