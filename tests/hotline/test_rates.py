@@ -78,3 +78,26 @@ def test_three_rates_appear_in_the_case_evaluation(territory, settings):
     # No hotline figures for groupings the hotline does not report (e.g. by grid).
     by_grid = evaluation.evaluate(t.users["commander"], group="grid", date_from=today, date_to=today)
     assert all(r.figures["satisfaction_rate"] is None for r in by_grid["rows"])
+
+
+def test_satisfaction_by_grid_colours_the_command_centre_map(territory, settings):
+    from civicgrid.dashboard import selectors as dash
+
+    settings.HOTLINE_UNHAPPY_ACTION = "review"
+    t = territory
+    op = t.users["operator"]
+    a1a = [close_case(t, hotline_case(t, phone=f"1390000002{i}", grid="A1a")) for i in range(3)]
+    a1b = [close_case(t, hotline_case(t, phone="13900000030", grid="A1b"))]
+    for case, sat in zip(a1a + a1b, ["satisfied", "basic", "dissatisfied", "dissatisfied"]):
+        services.record_callback(op, CallBack.objects.get(case=case), reached=True, solved=sat != "dissatisfied",
+                                 satisfaction=sat)
+    today = timezone.localdate()
+    got = rates.satisfaction_by_grid(op, start=today, end=today, grid_ids=[t.grid("A1a").pk, t.grid("A1b").pk])
+    assert got == {t.grid("A1a").pk: round(2 / 3, 4), t.grid("A1b").pk: 0.0}
+    period = dash.Period(today, today)
+    data = dash.map_data(t.users["commander"], t.communities["A1"], "satisfaction", period)
+    values = {f["properties"]["code"]: f["properties"]["value"] for f in data["grids"]["features"]}
+    assert values == {t.grid("A1a").code: round(2 / 3, 4), t.grid("A1b").code: 0.0}
+    # Outside the jurisdiction nothing is counted: street B's dispatcher sees no A grids' figures.
+    assert rates.satisfaction_by_grid(t.users["dispatcher_B"], start=today, end=today,
+                                      grid_ids=[t.grid("A1a").pk]) == {}

@@ -230,7 +230,10 @@ def map_data(user, area: Region, figure: str, period: Period, *, heat_days: int 
     elif figure == "on_time_rate":
         for pk, t in figures.by_region(grids, period.start, period.end, ("filed", "closed_on_time")).items():
             values[pk] = figures.ratio(t["closed_on_time"], t["filed"])
-    # satisfaction: per-grid call-back figures are not available (hotline rates stop at the street)
+    elif figure == "satisfaction":
+        from civicgrid.hotline.rates import satisfaction_by_grid
+
+        values = satisfaction_by_grid(user, start=period.start, end=period.end, grid_ids=[g.pk for g in grids])
 
     def feature(r: Region, value=None) -> dict:
         return {"type": "Feature", "geometry": r.geometry,
