@@ -123,3 +123,19 @@ def test_anonymise_task_is_registered():
     from civicgrid.core import periodic
 
     assert "civicgrid.people.tasks.anonymise_departed" in periodic.registered()
+
+
+def test_searches_are_logged_with_typed_numbers_masked(homes, client):
+    from django.urls import reverse
+
+    from civicgrid.core.models import AuditEntry
+
+    t, p = homes["t"], homes["p_a"]
+    client.force_login(t.users["staff_A1"])
+    full_id = p.id_number
+    assert client.get(reverse("people:index"), {"q": full_id}).status_code == 200
+    assert client.get(reverse("people:index"), {"q": "建国"}).status_code == 200
+    entries = list(AuditEntry.objects.filter(action="person.search", actor=t.users["staff_A1"]).order_by("id"))
+    assert [e.detail["q"] for e in entries] == [full_id[:4] + "*" * 10 + full_id[-4:], "建国"]
+    assert entries[0].detail["results"] == 1 and entries[1].detail["results"] == 1
+    assert all(full_id not in str(e.detail) for e in entries)

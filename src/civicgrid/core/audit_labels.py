@@ -27,7 +27,7 @@ VERBS = {
     "callback_review": "回访复核", "callback_unreached": "回访未接通", "resident_rating": "居民评价",
     "article_create": "新建知识", "report_download": "下载月报", "report_request": "生成月报", "seed_load": "生成压测数据",
     "weights": "修改排名权重", "seed": "生成", "reset": "清除", "demo_seed": "生成演示居民", "rotate_key": "密钥轮换",
-    "member": "户成员变更", "visit": "走访", "inspect": "安全检查", "upload": "上传",
+    "member": "户成员变更", "search": "查询", "visit": "走访", "inspect": "安全检查", "upload": "上传",
     "tag.add": "添加标签", "tag.change": "修改标签", "tag.end": "结束标签", "import.upload": "上传导入文件",
 }
 

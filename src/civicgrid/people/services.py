@@ -468,3 +468,24 @@ def anonymise_departed(today: dt.date | None = None) -> int:
         n += 1
     return n
 
+
+
+def record_search(user, filters: dict, results: int) -> None:
+    """Every search of the register is an access to personal data: log who looked for what.
+
+    A full identity number or a phone typed as the query is logged masked, so the log itself does
+    not become a second copy of the register.
+    """
+    from civicgrid.core.crypto import mask_id_number, mask_phone, normalise
+
+    q = (filters.get("q") or "").strip()
+    digits = normalise(q)
+    if len(digits) >= 15 and digits[:-1].isdigit():
+        shown = mask_id_number(q)
+    elif digits.isdigit() and len(digits) >= 7:
+        shown = mask_phone(q)
+    else:
+        shown = q
+    other = {k: v for k, v in filters.items() if k != "q" and v}
+    audit.record(user, "person.search", None, object_type="people.person",
+                 detail={"q": shown, "filters": {k: str(v) for k, v in other.items()}, "results": results})

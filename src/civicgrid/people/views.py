@@ -60,6 +60,8 @@ def index(request):
     page = None
     if people is not None:
         page = Paginator(people.order_by("name", "id"), 30).get_page(request.GET.get("page"))
+        if page.number == 1:  # turning pages of the same search is not a new search
+            services.record_search(request.user, f, page.paginator.count)
     return render(request, "people/index.html", {
         "f": f, "page": page, "communities": selectors.communities_for(request.user),
         "grids": selectors.grids_for(request.user), "tag_kinds": selectors.tag_kinds_for(request.user),
