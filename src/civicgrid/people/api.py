@@ -11,7 +11,7 @@ from pydantic import Field
 
 from civicgrid.api.errors import COMMON
 
-from . import selectors
+from . import selectors, services
 
 router = Router(tags=["基础数据"])
 
@@ -53,7 +53,10 @@ def _out(user, p) -> dict:
 @router.get("/people", response={200: PersonPage, **COMMON}, summary="居民查询（管辖范围内，证件号与电话打码）")
 def list_people(request, f: Query[PersonQuery]):
     qs = selectors.search_people(request.user, f.q).order_by("name", "id")
-    return {"count": qs.count(), "items": [_out(request.user, p) for p in qs[f.offset:f.offset + f.limit]]}
+    count = qs.count()
+    if f.q and f.offset == 0:
+        services.record_search(request.user, {"q": f.q}, count)
+    return {"count": count, "items": [_out(request.user, p) for p in qs[f.offset:f.offset + f.limit]]}
 
 
 @router.get("/people/{pk}", response={200: PersonOut, **COMMON}, summary="居民详情（打码）")
