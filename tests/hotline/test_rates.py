@@ -92,12 +92,16 @@ def test_satisfaction_by_grid_colours_the_command_centre_map(territory, settings
         services.record_callback(op, CallBack.objects.get(case=case), reached=True, solved=sat != "dissatisfied",
                                  satisfaction=sat)
     today = timezone.localdate()
-    got = rates.satisfaction_by_grid(op, start=today, end=today, grid_ids=[t.grid("A1a").pk, t.grid("A1b").pk])
+    got = rates.satisfaction_by_region(op, start=today, end=today, level="grid",
+                                       ids=[t.grid("A1a").pk, t.grid("A1b").pk])
     assert got == {t.grid("A1a").pk: round(2 / 3, 4), t.grid("A1b").pk: 0.0}
     period = dash.Period(today, today)
     data = dash.map_data(t.users["commander"], t.communities["A1"], "satisfaction", period)
     values = {f["properties"]["code"]: f["properties"]["value"] for f in data["grids"]["features"]}
     assert values == {t.grid("A1a").code: round(2 / 3, 4), t.grid("A1b").code: 0.0}
     # Outside the jurisdiction nothing is counted: street B's dispatcher sees no A grids' figures.
-    assert rates.satisfaction_by_grid(t.users["dispatcher_B"], start=today, end=today,
-                                      grid_ids=[t.grid("A1a").pk]) == {}
+    assert rates.satisfaction_by_region(t.users["dispatcher_B"], start=today, end=today, level="grid",
+                                        ids=[t.grid("A1a").pk]) == {}
+    # Communities: A1 holds all four call-backs, 2 satisfied-or-basic of 4.
+    assert rates.satisfaction_by_region(op, start=today, end=today, level="community",
+                                        ids=[t.communities["A1"].pk]) == {t.communities["A1"].pk: 0.5}

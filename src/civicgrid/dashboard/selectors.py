@@ -231,9 +231,10 @@ def map_data(user, area: Region, figure: str, period: Period, *, heat_days: int 
         for pk, t in figures.by_region(grids, period.start, period.end, ("filed", "closed_on_time")).items():
             values[pk] = figures.ratio(t["closed_on_time"], t["filed"])
     elif figure == "satisfaction":
-        from civicgrid.hotline.rates import satisfaction_by_grid
+        from civicgrid.hotline.rates import satisfaction_by_region
 
-        values = satisfaction_by_grid(user, start=period.start, end=period.end, grid_ids=[g.pk for g in grids])
+        values = satisfaction_by_region(user, start=period.start, end=period.end, level="grid",
+                                        ids=[g.pk for g in grids])
 
     def feature(r: Region, value=None) -> dict:
         return {"type": "Feature", "geometry": r.geometry,

@@ -132,19 +132,21 @@ def rankings_view(request):
     names = selectors.department_names()
     can_edit = district is not None and (sees_everything(request.user) or visible_to(
         request.user, type(district).objects.filter(pk=district.pk), roles=selectors.WEIGHT_ROLES).exists())
-    sat = {}
-    if area.level in ("district", "city"):
-        try:
-            from civicgrid.hotline.rates import hotline_rates
+    # 满意率 from the hotline's call-backs, for every level ranked on this page.
+    from civicgrid.hotline.rates import hotline_rates, satisfaction_by_region
 
-            sat = {r["key"]: r["satisfaction_rate"] for r in hotline_rates(request.user, start=period.start,
-                                                                           end=period.end, by="street") if r["key"]}
-        except Exception:
-            sat = {}
+    def sat_of(regions):
+        if not regions:
+            return {}
+        return satisfaction_by_region(request.user, start=period.start, end=period.end, level=regions[0].level,
+                                      ids=[r.pk for r in regions])
+
+    dept_sat = {r["key"]: r["satisfaction_rate"] for r in hotline_rates(request.user, start=period.start,
+                                                                        end=period.end, by="department") if r["key"]}
     ctx = _ctx(request, area, period, weights=w, district=district, can_edit=can_edit, formula=rankings.FORMULA,
-               child_ranking=rankings.regions_ranking(kids, period, w, sat),
-               grid_ranking=rankings.regions_ranking(grids, period, w) if area.level != "grid" else [],
-               dept_ranking=rankings.departments_ranking(area, period, w, names),
+               child_ranking=rankings.regions_ranking(kids, period, w, sat_of(kids)),
+               grid_ranking=rankings.regions_ranking(grids, period, w, sat_of(grids)) if area.level != "grid" else [],
+               dept_ranking=rankings.departments_ranking(area, period, w, names, dept_sat),
                two_way=rankings.two_way(kids, period, names) if kids else None)
     return render(request, "dashboard/rankings.html", ctx)
 

@@ -109,19 +109,20 @@ def evaluation_provider(user, group: str, date_from: dt.date, date_to: dt.date) 
     return out
 
 
-def satisfaction_by_grid(user, *, start: dt.date, end: dt.date, grid_ids: list[int]) -> dict[int, float | None]:
-    """满意率 per grid of the cases called back in the period, by the same formula as the street rate.
-
-    For the command centre's map. Call-backs carry their case, and the case its grid.
-    """
+def satisfaction_by_region(user, *, start: dt.date, end: dt.date, level: str, ids: list[int]) -> dict[int, float | None]:
+    """满意率 per region (grid, community or street) of the cases called back in the period, by the
+    same formula as the street rate. For the command centre's map and rankings: call-backs carry
+    their case, and the case its grid, community and street."""
+    if level not in ("grid", "community", "street"):
+        return {}
     lo, hi = _bounds(start, end)
     counts: dict = defaultdict(lambda: {"reached": 0, "satisfied": 0, "basic": 0})
     rows = (visible_to(user, CallBack.objects.all())
-            .filter(state=CallBack.DONE, reached=True, done_at__gte=lo, done_at__lt=hi, case__grid_id__in=grid_ids)
-            .values_list("case__grid_id", "satisfaction"))
-    for grid_id, sat in rows:
-        c = counts[grid_id]
+            .filter(state=CallBack.DONE, reached=True, done_at__gte=lo, done_at__lt=hi, **{f"case__{level}_id__in": ids})
+            .values_list(f"case__{level}_id", "satisfaction"))
+    for region_id, sat in rows:
+        c = counts[region_id]
         c["reached"] += 1
         if sat in ("satisfied", "basic"):
             c[sat] += 1
-    return {g: _ratio(c["satisfied"] + BASIC_WEIGHT * c["basic"], c["reached"]) for g, c in counts.items()}
+    return {r: _ratio(c["satisfied"] + BASIC_WEIGHT * c["basic"], c["reached"]) for r, c in counts.items()}
