@@ -94,12 +94,9 @@ def resolve_place(*, address: str = "", lng=None, lat=None, within: Region | Non
     text = "".join((address or "").split())
     if not text:
         return None
-    try:
-        from civicgrid.people.addresses import resolve_building_address
+    from civicgrid.people.addresses import resolve_building_address
 
-        hits = resolve_building_address(text)
-    except Exception:  # the people app is optional here; a registry error must not lose the call
-        hits = []
+    hits = resolve_building_address(text)
     if hits:
         _, b_lng, b_lat, b_grid = hits[0]
         grid = b_grid or geo.grid_at(b_lng, b_lat)

@@ -404,7 +404,7 @@ def _stored_geom(region: Region):
         return None
     try:
         g = shape(region.geometry)
-    except Exception:
+    except Exception:  # shapely raises several types on a malformed stored geometry; treat it as absent
         return None
     return g if g.is_valid else shapely.make_valid(g)
 
