@@ -13,9 +13,12 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
                                  "django.contrib.auth.hashers.Argon2PasswordHasher"]
+    from civicgrid.core.calendar import invalidate_overrides
     from civicgrid.core.sms import MemorySMSBackend
 
     MemorySMSBackend.outbox.clear()
+    # Calendar overrides are cached per process; a rolled-back test must not leave its days behind.
+    invalidate_overrides()
 
 
 @pytest.fixture(autouse=True, scope="session")

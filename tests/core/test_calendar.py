@@ -19,7 +19,7 @@ def at(y, m, d, h=0, mi=0):
 
 @pytest.fixture
 def cal():
-    return BusinessCalendar([("09:00", "12:00"), ("13:30", "17:30")], tz=TZ)
+    return BusinessCalendar([("09:00", "12:00"), ("13:30", "17:30")], tz=TZ, overrides={})
 
 
 def test_holiday_and_make_up_days(cal):
@@ -64,7 +64,7 @@ def test_add_then_measure_round_trips(cal):
 
 
 def test_year_without_holiday_data_falls_back_to_weekdays(cal):
-    assert cal.is_working_day(dt.date(2031, 1, 6))  # a Monday
+    assert cal.is_working_day(dt.date(2031, 1, 6))  # a Monday (no override entered)
     assert not cal.is_working_day(dt.date(2031, 1, 4))  # a Saturday
 
 
@@ -78,3 +78,41 @@ def test_bad_office_hours_are_refused():
 def test_naive_moments_are_refused(cal):
     with pytest.raises(ValueError, match="时区"):
         cal.add_working_hours(dt.datetime(2025, 9, 30, 10), 1)
+
+
+@pytest.mark.django_db
+def test_administrator_overrides_come_first_and_apply_at_once():
+    """2027's holidays were not in the package when it shipped: an administrator enters them."""
+    from civicgrid.core.models import WorkingDayOverride
+
+    cal = lambda: BusinessCalendar([("09:00", "12:00"), ("13:30", "17:30")], tz=TZ)  # noqa: E731
+    assert cal().is_working_day(dt.date(2027, 1, 1))  # a Friday: Monday–Friday fallback
+    WorkingDayOverride.objects.create(day=dt.date(2027, 1, 1), working=False, note="元旦")
+    WorkingDayOverride.objects.create(day=dt.date(2027, 1, 2), working=True, note="元旦调休")  # a Saturday
+    assert not cal().is_working_day(dt.date(2027, 1, 1))
+    assert cal().is_working_day(dt.date(2027, 1, 2))
+    # 2026-12-31 (Thursday) 16:30 + 2 working hours: 1 h on the 31st, then Saturday 2 January.
+    assert cal().add_working_hours(at(2026, 12, 31, 16, 30), 2) == at(2027, 1, 2, 10)
+    # An override also beats the package inside the years it knows.
+    WorkingDayOverride.objects.create(day=dt.date(2026, 6, 10), working=False, note="测试")
+    assert not cal().is_working_day(dt.date(2026, 6, 10))
+
+
+@pytest.mark.django_db
+def test_only_district_or_city_administrators_edit_the_calendar(territory, client):
+    from django.urls import reverse
+
+    from civicgrid.core import roles as R
+    from tests.factories import make_user
+
+    street_admin = make_user("admin_street", R.SYSTEM_ADMIN, territory.streets["A"])
+    url = reverse("admin:core_workingdayoverride_add")
+    client.force_login(street_admin)
+    assert client.get(url).status_code == 403
+    client.force_login(territory.users["admin"])  # seated at the district
+    resp = client.post(url, {"day": "2027-02-08", "working": "", "note": "春节"})
+    assert resp.status_code == 302
+    from civicgrid.core.models import AuditEntry, WorkingDayOverride
+
+    assert WorkingDayOverride.objects.filter(day=dt.date(2027, 2, 8), working=False).exists()
+    assert AuditEntry.objects.filter(action="calendar.create", actor=territory.users["admin"]).exists()

@@ -4,8 +4,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from . import audit
-from .models import AuditEntry, Notification, Role, User
-from .scoping import sees_everything, visible_to
+from .models import AuditEntry, Notification, Role, User, WorkingDayOverride
+from .scoping import sees_everything, user_roles, visible_to
 
 
 class RoleInline(admin.TabularInline):
@@ -77,3 +77,44 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(WorkingDayOverride)
+class WorkingDayOverrideAdmin(admin.ModelAdmin):
+    """Next year's holidays and make-up days until the chinese-calendar package knows them."""
+
+    list_display = ["day", "working", "note"]
+    list_filter = ["working"]
+    date_hierarchy = "day"
+
+    # The calendar is the whole city's: only an administrator seated at district or city level edits it.
+    def _allowed(self, request) -> bool:
+        return sees_everything(request.user) or any(
+            r.role == "system_admin" and r.region_id and r.region.level in ("district", "city")
+            for r in user_roles(request.user))
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit.record(request.user, "calendar.update" if change else "calendar.create", obj,
+                         detail={"day": obj.day.isoformat(), "working": obj.working})
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit.record(request.user, "calendar.delete", obj, detail={"day": obj.day.isoformat()})
+            super().delete_model(request, obj)

@@ -11,7 +11,7 @@ SUBJECTS = {
     "auth": "登录", "user": "用户", "role": "岗位", "region": "区域", "case": "案件", "person": "居民",
     "building": "楼栋", "room": "房间", "household": "户", "place": "单位场所", "people": "基础数据",
     "hotline": "热线", "api_token": "接口令牌", "client_app": "接入应用", "dashboard": "指挥中心", "demo": "演示数据",
-    "department": "部门", "departmentunit": "部门单位", "category": "案件类别",
+    "department": "部门", "departmentunit": "部门单位", "category": "案件类别", "calendar": "节假日调整",
 }
 VERBS = {
     "create": "新建", "update": "修改", "delete": "删除", "import": "导入", "export": "导出", "reveal": "查看明文",

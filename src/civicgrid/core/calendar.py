@@ -1,8 +1,10 @@
 """Working-time arithmetic for deadlines written as 工作日 / 工作时.
 
 Working days come from `chinese_calendar` (statutory holidays and make-up working days, 调休).
-For a year the package does not know yet we fall back to Monday–Friday and log a warning once:
-a deadline a few hours off is better than refusing to take a case.
+Days entered by an administrator (core.WorkingDayOverride: next year's holidays, announced after the
+package was released) take precedence. For a year the package does not know and no override covers,
+we fall back to Monday–Friday and log a warning once: a deadline a few hours off is better than
+refusing to take a case.
 
 Office hours are a list of (start, end) spans per working day, from settings.OFFICE_HOURS.
 "N working days" means: by the end of office hours on the N-th working day after the day the
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from functools import lru_cache
 
 import chinese_calendar
@@ -22,13 +25,47 @@ log = logging.getLogger(__name__)
 _warned_years: set[int] = set()
 
 
+_overrides: dict[dt.date, bool] | None = None
+_overrides_loaded = 0.0
+OVERRIDES_TTL = 60.0  # seconds; saves in this process invalidate at once (core/apps.py)
+
+
+def working_day_overrides() -> dict[dt.date, bool]:
+    """Administrator-entered days, cached per process for a minute (another process's edits show within it)."""
+    global _overrides, _overrides_loaded
+    if _overrides is None or time.monotonic() - _overrides_loaded > OVERRIDES_TTL:
+        from .models import WorkingDayOverride
+
+        _overrides = dict(WorkingDayOverride.objects.values_list("day", "working"))
+        _overrides_loaded = time.monotonic()
+    return _overrides
+
+
+def invalidate_overrides(*args, **kwargs) -> None:
+    global _overrides
+    _overrides = None
+
+
+@lru_cache(maxsize=4096)
+def statutory_working_day(day: dt.date) -> bool:
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        if day.year not in _warned_years:
+            _warned_years.add(day.year)
+            log.warning("chinese_calendar 无 %s 年节假日数据，按周一至周五计算工作日；请在“节假日调整”中录入或升级 chinesecalendar",
+                        day.year)
+        return day.weekday() < 5
+
+
 def _parse(hhmm: str) -> dt.time:
     h, m = hhmm.strip().split(":")
     return dt.time(int(h), int(m))
 
 
 class BusinessCalendar:
-    def __init__(self, office_hours: list[tuple[str, str]] | None = None, tz=None):
+    def __init__(self, office_hours: list[tuple[str, str]] | None = None, tz=None,
+                 overrides: dict[dt.date, bool] | None = None):
         spans = office_hours if office_hours is not None else settings.OFFICE_HOURS
         self.spans = [(_parse(a), _parse(b)) for a, b in spans]
         if not self.spans or any(a >= b for a, b in self.spans):
@@ -36,18 +73,15 @@ class BusinessCalendar:
         if any(self.spans[i][1] > self.spans[i + 1][0] for i in range(len(self.spans) - 1)):
             raise ValueError("办公时间设置无效：各时段须按时间先后排列且不重叠")
         self.tz = tz or timezone.get_default_timezone()
+        # None: read the administrator's overrides from the database when first needed.
+        self._overrides = overrides
 
     # -- days -------------------------------------------------------------------------
-    @staticmethod
-    @lru_cache(maxsize=4096)
-    def is_working_day(day: dt.date) -> bool:
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            if day.year not in _warned_years:
-                _warned_years.add(day.year)
-                log.warning("chinese_calendar 无 %s 年节假日数据，按周一至周五计算工作日；请升级 chinesecalendar", day.year)
-            return day.weekday() < 5
+    def is_working_day(self, day: dt.date) -> bool:
+        if self._overrides is None:
+            self._overrides = working_day_overrides()
+        found = self._overrides.get(day)
+        return statutory_working_day(day) if found is None else found
 
     def next_working_day(self, day: dt.date) -> dt.date:
         day += dt.timedelta(days=1)

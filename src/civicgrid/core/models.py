@@ -139,3 +139,24 @@ class Notification(models.Model):
         verbose_name = "站内通知"
         verbose_name_plural = "站内通知"
         ordering = ["-created_at"]
+
+
+class WorkingDayOverride(models.Model):
+    """A day whose status differs from what the chinese-calendar package says.
+
+    The package only knows the years published when it was released (the State Council announces
+    next year's holidays and make-up working days each November/December). Until the package is
+    upgraded, an administrator enters the new year's days here, and deadlines follow at once.
+    """
+
+    day = models.DateField("日期", unique=True)
+    working = models.BooleanField("是工作日", help_text="勾选：调休上班日；不勾选：放假日")
+    note = models.CharField("说明", max_length=100, blank=True, help_text="如：2027 年春节")
+
+    class Meta:
+        verbose_name = "节假日调整"
+        verbose_name_plural = "节假日调整"
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {'上班' if self.working else '放假'} {self.note}".strip()
