@@ -37,11 +37,16 @@ def _case_url(number: str) -> str | None:
         return None
 
 
+def _area_and_period(request):
+    """The area (inside the user's jurisdiction, else 404) and period every page reads from the query."""
+    return (selectors.area_for(request.user, request.GET.get("area", "")),
+            selectors.parse_period(request.GET, default_days=30))
+
+
 @login_required
 def map_view(request):
     try:
-        area = selectors.area_for(request.user, request.GET.get("area", ""))
-        period = selectors.parse_period(request.GET, default_days=30)
+        area, period = _area_and_period(request)
     except ValidationError as exc:
         return _error(request, exc)
     cfg = {"data_url": reverse("dashboard:map_data"), "panel_url": reverse("dashboard:panel"),
@@ -57,8 +62,7 @@ def map_view(request):
 @login_required
 def map_data(request):
     try:
-        area = selectors.area_for(request.user, request.GET.get("area", ""))
-        period = selectors.parse_period(request.GET, default_days=30)
+        area, period = _area_and_period(request)
         data = selectors.map_data(request.user, area, request.GET.get("figure", "open"), period)
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)}, status=400)
@@ -69,8 +73,7 @@ def map_data(request):
 @login_required
 def panel(request):
     try:
-        area = selectors.area_for(request.user, request.GET.get("area", ""))
-        period = selectors.parse_period(request.GET, default_days=30)
+        area, period = _area_and_period(request)
     except ValidationError as exc:
         return _error(request, exc)
     summary = selectors.area_summary(request.user, area, period)
@@ -81,8 +84,7 @@ def panel(request):
 @login_required
 def board(request):
     try:
-        area = selectors.area_for(request.user, request.GET.get("area", ""))
-        period = selectors.parse_period(request.GET, default_days=30)
+        area, period = _area_and_period(request)
     except ValidationError as exc:
         return _error(request, exc)
     b = selectors.board_for(request.user, area, period)
@@ -121,8 +123,7 @@ def cases(request):
 @login_required
 def rankings_view(request):
     try:
-        area = selectors.area_for(request.user, request.GET.get("area", ""))
-        period = selectors.parse_period(request.GET, default_days=30)
+        area, period = _area_and_period(request)
     except ValidationError as exc:
         return _error(request, exc)
     district = area if area.level == "district" else area.ancestor_at("district")
