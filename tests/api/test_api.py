@@ -160,3 +160,23 @@ def test_admin_issues_and_revokes_tokens(territory, client):
     r = client.post("/admin/api/clientapplication/add/", {"name": "合作App", "region": t.district.pk}, follow=True)
     assert any("api_key" in str(m) for m in r.context["messages"])
     assert ClientApplication.objects.filter(name="合作App").exists()
+
+
+def test_stored_replies_are_pruned_hourly_after_their_time(territory, client, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from civicgrid.api import tasks
+    from civicgrid.core import periodic
+
+    assert periodic.registered()[tasks.prune_idempotency.module_path].every == dt.timedelta(hours=1)
+    settings.IDEMPOTENCY_TTL_HOURS = 24
+    raw = _token(territory.users["operator"])
+    _create(client, raw, key="old")
+    _create(client, raw, key="new")
+    IdempotencyRecord.objects.filter(key="old").update(created_at=timezone.now() - dt.timedelta(hours=25))
+    assert tasks.prune_idempotency.call() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+    # After the prune the old key is a new request again: a second case, not a replay.
+    assert _create(client, raw, key="old").status_code == 201 and Case.objects.count() == 3

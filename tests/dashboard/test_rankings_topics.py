@@ -127,7 +127,25 @@ def test_hot_topics_find_the_planted_cluster_and_ignore_noise(territory, cats):
     assert kinds == {"phone", "address"} and all(r["count"] == 3 for r in repeats)
 
 
-def test_cluster_points_single_linkage():
-    pts = [(1, 116.0, 39.9), (2, 116.001, 39.9), (3, 116.002, 39.9), (4, 116.02, 39.9)]
-    groups = sorted(sorted(g) for g in hottopics.cluster_points(pts, eps_m=100))
-    assert groups == [[1, 2, 3], [4]]  # chained within 100 m (≈85 m steps); the far one alone
+def test_a_new_spot_stands_out_of_a_busy_steady_background(territory, cats):
+    """Dense, steady reports of one category all around (every ~70 m, each of the last four months)
+    would chain into one district-wide cluster by linkage; the new spot must still stand out, and
+    the steady surroundings must not."""
+    t = territory
+    month = dt.date(2026, 3, 1)
+    background = []
+    for m, day in enumerate((dt.date(2025, 12, 5), dt.date(2026, 1, 6), dt.date(2026, 2, 4), dt.date(2026, 3, 5))):
+        for i in range(6):
+            for j in range(4):
+                p = (116.0300 + i * 0.0008, 39.9030 + j * 0.0006)
+                when = dt.datetime.combine(day, dt.time(9), tzinfo=TZ) + dt.timedelta(minutes=10 * (i * 4 + j))
+                background.append(report(t, cats, code="09006", where="B1a", point=p, now=when).pk)
+    spot = [report(t, cats, code="09006", where="B1a", point=(116.0342 + k * 1e-5, 39.9042),
+                   now=dt.datetime(2026, 3, 10, 10, tzinfo=TZ) + dt.timedelta(hours=k)).pk for k in range(9)]
+    found = hottopics.place_clusters(t.users["commander"], t.district, month)
+    assert len(found) == 1, [(f["title"], f["count"], f["cells"]) for f in found]
+    topic = found[0]
+    assert set(spot) <= set(topic["case_ids"])
+    # Only the spot's own cell and what touches it: a handful of steady neighbours at most.
+    assert topic["count"] < len(spot) + 6 and topic["cells"] <= 4
+    assert topic["trend"][-1] == ("2026-03", topic["count"]) and topic["trend"][-2][1] <= 4

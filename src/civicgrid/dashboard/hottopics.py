@@ -3,9 +3,10 @@
 Three kinds:
   rising categories  reports of a category this month against the mean of the previous three months
                      (from the rollups); score = (this − mean) / √(mean + 1), at least MIN_RISE reports
-  place clusters     cases of the same category within EPS_M of each other (single linkage on a
-                     hash grid), at least MIN_CLUSTER cases, and more than twice the same place's
-                     monthly mean over the previous three months (+2); scattered cases are noise
+  place clusters     cases of the same category in touching cells of EPS_M, at least MIN_CLUSTER
+                     cases, and more than twice the same cells' monthly mean over the previous
+                     three months (+2); counted by the database per cell, so it scales with the
+                     cells, not the cases; scattered cases are noise
   repeated contacts  the same requester phone (by its keyed hash) or the same address in the same
                      street, MIN_REPEAT times or more this month
 Each topic carries its case ids, a six-month trend and the points for a map.
@@ -16,7 +17,8 @@ import datetime as dt
 import math
 from collections import defaultdict
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Floor
 
 from civicgrid.cases.models import Case
 from civicgrid.core.scoping import visible_to
@@ -29,7 +31,7 @@ EPS_M = 150.0
 MIN_CLUSTER = 5
 MIN_RISE = 5
 MIN_REPEAT = 3
-MAX_POINTS = 60_000
+MAX_POINTS = 300  # cases listed and drawn per topic (the count covers all)
 
 
 def month_start(d: dt.date) -> dt.date:
@@ -77,80 +79,108 @@ def _meters_per_degree(lat: float) -> tuple[float, float]:
     return 111_320 * math.cos(math.radians(lat)), 110_540
 
 
-def cluster_points(points: list[tuple[int, float, float]], eps_m: float = EPS_M) -> list[list[int]]:
-    """Single-linkage clusters of (id, lng, lat) within eps_m; returns lists of ids (any size)."""
-    if not points:
-        return []
-    mx, my = _meters_per_degree(points[0][2])
-    cell = {}
-    for i, (_, lng, lat) in enumerate(points):
-        cell.setdefault((int(lng * mx // eps_m), int(lat * my // eps_m)), []).append(i)
-    parent = list(range(len(points)))
+def _cell_scale(area) -> tuple[float, float]:
+    """Cells per degree (x, y) so a cell is EPS_M across at the area's latitude."""
+    lat = 30.0
+    if area.geometry:
+        from shapely.geometry import shape
 
-    def find(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+        lat = shape(area.geometry).centroid.y
+    mx, my = _meters_per_degree(lat)
+    return mx / EPS_M, my / EPS_M
 
-    eps2 = eps_m * eps_m
-    for (cx, cy), members in cell.items():
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                for j in cell.get((cx + dx, cy + dy), ()):
-                    for i in members:
-                        if i < j:
-                            _, x1, y1 = points[i]
-                            _, x2, y2 = points[j]
-                            if ((x1 - x2) * mx) ** 2 + ((y1 - y2) * my) ** 2 <= eps2:
-                                a, b = find(i), find(j)
-                                if a != b:
-                                    parent[a] = b
-    groups = defaultdict(list)
-    for i in range(len(points)):
-        groups[find(i)].append(points[i][0])
-    return list(groups.values())
+
+def _cells(qs, kx: float, ky: float):
+    # Every cell number comes from the database, so the cells of a topic, its trend and its cases
+    # are the same cells.
+    return qs.annotate(cx=Floor(F("lng") * kx), cy=Floor(F("lat") * ky))
+
+
+def _cell_components(cells: set) -> list[set]:
+    """Groups of cells that touch (8-neighbourhood)."""
+    left, out = set(cells), []
+    while left:
+        todo, group = [left.pop()], set()
+        while todo:
+            c = todo.pop()
+            group.add(c)
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    n = (c[0] + dx, c[1] + dy)
+                    if n in left:
+                        left.remove(n)
+                        todo.append(n)
+        out.append(group)
+    return out
 
 
 def place_clusters(user, area, month: dt.date, *, limit: int = 5) -> list[dict]:
+    """Places where cases of one category gathered this month, well above the same place's past.
+
+    The counting is done by the database, per category and cell of EPS_M (≈150 m), for this month
+    and the three before, so the cost is one grouped query whatever the number of cases (single
+    linkage over every point of a busy month chains whole districts together and hides the new
+    spots). A cell, or a 2×2 block of cells, with at least MIN_CLUSTER cases this month and more
+    than twice its monthly mean before (+2) marks its cells with cases as seeds; touching seeds of a
+    category form one topic, judged again on its own cells.
+    """
     lo, hi = bounds(month, month_end(month))
-    cases = (visible_to(user, Case.objects.all()).filter(figures.area_q(area), created_at__gte=lo, created_at__lt=hi,
-                                                         lng__isnull=False, lat__isnull=False))
-    rows = list(cases.values_list("pk", "category_id", "lng", "lat")[:MAX_POINTS])
-    by_cat = defaultdict(list)
-    for pk, cat, lng, lat in rows:
-        by_cat[cat].append((pk, lng, lat))
+    plo = bounds(add_months(month, -3), month)[0]
+    kx, ky = _cell_scale(area)
+    scoped = visible_to(user, Case.objects.all()).filter(figures.area_q(area), lng__isnull=False, lat__isnull=False)
+    rows = (_cells(scoped.filter(created_at__gte=plo, created_at__lt=hi), kx, ky)
+            .values("category_id", "cx", "cy")
+            .annotate(cur=Count("pk", filter=Q(created_at__gte=lo)), prev=Count("pk", filter=Q(created_at__lt=lo))))
+    by_cat: dict[int, dict] = defaultdict(dict)
+    for r in rows:
+        by_cat[r["category_id"]][(int(r["cx"]), int(r["cy"]))] = (r["cur"], r["prev"])
+    candidates = []
+    for cat, cells in by_cat.items():
+        seeds = set()
+        for (x, y), (cur, _) in cells.items():
+            if not cur:
+                continue
+            # The cell alone (a spot in a busy place), and the four 2×2 blocks around it (a spot no
+            # wider than a cell lies wholly in one of them, wherever the cell borders fall).
+            units = [[(x, y)]] + [[(x + dx, y + dy), (x + dx + 1, y + dy), (x + dx, y + dy + 1), (x + dx + 1, y + dy + 1)]
+                                  for dx in (-1, 0) for dy in (-1, 0)]
+            for unit in units:
+                counts = [cells.get(c, (0, 0)) for c in unit]
+                n, before = sum(w[0] for w in counts), sum(w[1] for w in counts) / 3
+                if n >= MIN_CLUSTER and n > 2 * before + 2:
+                    seeds.update(c for c in unit if cells.get(c, (0, 0))[0])
+        for group in _cell_components(seeds):
+            n = sum(cells[c][0] for c in group)
+            mean = sum(cells[c][1] for c in group) / 3
+            if n >= MIN_CLUSTER and n > 2 * mean + 2:
+                candidates.append((round((n - mean) / math.sqrt(mean + 1), 2), n, cat, group, mean))
+    candidates.sort(key=lambda c: (-c[0], -c[1], c[2]))
     from civicgrid.cases.models import Category
 
     names = dict(Category.objects.values_list("pk", "name"))
-    coords = {pk: (lng, lat) for pk, _, lng, lat in rows}
     months = months_back(month, 6)
     out = []
-    for cat, pts in by_cat.items():
-        for ids in cluster_points(pts):
-            if len(ids) < MIN_CLUSTER:
-                continue
-            xs = [coords[i][0] for i in ids]
-            ys = [coords[i][1] for i in ids]
-            mx, my = _meters_per_degree(ys[0])
-            pad_x, pad_y = EPS_M / mx, EPS_M / my
-            box = dict(lng__gte=min(xs) - pad_x, lng__lte=max(xs) + pad_x, lat__gte=min(ys) - pad_y,
-                       lat__lte=max(ys) + pad_y)
-            trend = []
-            for m in months:
-                mlo, mhi = bounds(m, month_end(m))
-                trend.append((m.strftime("%Y-%m"), visible_to(user, Case.objects.all()).filter(
-                    figures.area_q(area), category_id=cat, created_at__gte=mlo, created_at__lt=mhi, **box).count()))
-            prev_mean = sum(n for _, n in trend[-4:-1]) / 3
-            if len(ids) <= 2 * prev_mean + 2:
-                continue  # a place that always has this many: not a new topic
-            out.append({"kind": "cluster", "category_id": cat, "title": f"{names.get(cat, cat)}集中发生",
-                        "count": len(ids), "previous_mean": round(prev_mean, 1), "case_ids": sorted(ids),
-                        "center": [sum(xs) / len(xs), sum(ys) / len(ys)],
-                        "points": [[coords[i][1], coords[i][0]] for i in ids], "trend": trend,
-                        "score": round((len(ids) - prev_mean) / math.sqrt(prev_mean + 1), 2)})
-    out.sort(key=lambda x: (-x["score"], -x["count"]))
-    return out[:limit]
+    for score, n, cat, group, mean in candidates[:limit]:
+        xs, ys = [c[0] for c in group], [c[1] for c in group]
+        in_box = _cells(scoped.filter(category_id=cat), kx, ky).filter(
+            cx__gte=min(xs), cx__lte=max(xs), cy__gte=min(ys), cy__lte=max(ys))
+        ranges = [bounds(m, month_end(m)) for m in months]
+        per_cell = in_box.filter(created_at__gte=ranges[0][0], created_at__lt=hi).values("cx", "cy").annotate(
+            **{f"m{i}": Count("pk", filter=Q(created_at__gte=a, created_at__lt=b)) for i, (a, b) in enumerate(ranges)})
+        trend = [0] * len(months)
+        for r in per_cell:
+            if (int(r["cx"]), int(r["cy"])) in group:
+                for i in range(len(months)):
+                    trend[i] += r[f"m{i}"]
+        members = [(pk, lng, lat) for pk, lng, lat, x, y in in_box.filter(created_at__gte=lo, created_at__lt=hi)
+                   .order_by("created_at", "pk").values_list("pk", "lng", "lat", "cx", "cy") if (int(x), int(y)) in group]
+        shown = members[:MAX_POINTS]
+        out.append({"kind": "cluster", "category_id": cat, "title": f"{names.get(cat, cat)}集中发生",
+                    "count": n, "previous_mean": round(mean, 1), "case_ids": sorted(pk for pk, _, _ in shown),
+                    "center": [sum(p[1] for p in members) / len(members), sum(p[2] for p in members) / len(members)],
+                    "points": [[lat, lng] for _, lng, lat in shown], "cells": len(group),
+                    "trend": [(m.strftime("%Y-%m"), t) for m, t in zip(months, trend)], "score": score})
+    return out
 
 
 def repeated_contacts(user, area, month: dt.date, *, limit: int = 10) -> list[dict]:
