@@ -45,6 +45,10 @@ def test_three_rates_by_street_and_total(territory, settings):
     assert total["solve_rate"] == 0.8 and total["satisfaction_rate"] == 0.8
     expected = round((30 * round(6 / 7, 4) + 35 * 0.8 + 35 * 0.8) / 100 * 100, 2)
     assert total["score"] == expected
+    # Without the response part: the same call-back rates, no 响应率.
+    lean = {r["name"]: r for r in rates.hotline_rates(op, start=today, end=today, by="street", response=False)}
+    assert lean["A街道"]["satisfaction_rate"] == a["satisfaction_rate"] and lean["A街道"]["response_rate"] is None
+    assert lean["合计"]["solve_rate"] == 0.8 and lean["合计"]["due"] == 0
     # by department: none dispatched (community handled), so one "未派遣" row + total
     by_dept = rates.hotline_rates(op, start=today, end=today, by="department")
     assert [r["name"] for r in by_dept] == ["未派遣部门（街道/社区办理）", "合计"]

@@ -143,7 +143,8 @@ def rankings_view(request):
                                       ids=[r.pk for r in regions])
 
     dept_sat = {r["key"]: r["satisfaction_rate"] for r in hotline_rates(request.user, start=period.start,
-                                                                        end=period.end, by="department") if r["key"]}
+                                                                        end=period.end, by="department", response=False)
+                if r["key"]}
     ctx = _ctx(request, area, period, weights=w, district=district, can_edit=can_edit, formula=rankings.FORMULA,
                child_ranking=rankings.regions_ranking(kids, period, w, sat_of(kids)),
                grid_ranking=rankings.regions_ranking(grids, period, w, sat_of(grids)) if area.level != "grid" else [],

@@ -19,10 +19,10 @@ import datetime as dt
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, F, FilteredRelation, Q
 from django.utils import timezone
 
-from civicgrid.cases.models import Case, CaseEvent
+from civicgrid.cases.models import Case
 from civicgrid.core.scoping import visible_to
 
 from .models import CallBack
@@ -41,8 +41,12 @@ def _ratio(n: float, d: float) -> float | None:
     return round(n / d, 4) if d else None
 
 
-def hotline_rates(user, *, start: dt.date, end: dt.date, by: str = "street", now: dt.datetime | None = None) -> list[dict]:
-    """One row per street (by="street") or department (by="department"), plus a total row last."""
+def hotline_rates(user, *, start: dt.date, end: dt.date, by: str = "street", now: dt.datetime | None = None,
+                  response: bool = True) -> list[dict]:
+    """One row per street (by="street") or department (by="department"), plus a total row last.
+
+    response=False leaves out 响应率 (its rate is None) for callers that only need the call-back
+    rates: it is the one part that reads every case of the period."""
     if by not in ("street", "department"):
         raise ValueError("by must be 'street' or 'department'")
     now = now or timezone.now()
@@ -51,19 +55,21 @@ def hotline_rates(user, *, start: dt.date, end: dt.date, by: str = "street", now
                                       "basic": 0, "dissatisfied": 0})
     names: dict = {}
 
-    first_step = CaseEvent.objects.filter(case=OuterRef("pk"), seq=2).values("at")[:1]
+    # Counted by the database in one grouped pass, the first step joined on (case, seq = 2): over a
+    # year of a busy district that is millions of cases, which must not travel to Python.
     cases = (visible_to(user, Case.objects.all())
              .filter(channel__in=REQUESTER_CHANNELS, created_at__gte=lo, created_at__lt=hi)
-             .annotate(first_at=Subquery(first_step))
-             .values("street_id", "street__name", "department_id", "department__name", "accept_due", "first_at"))
-    for c in cases:
+             .annotate(first=FilteredRelation("events", condition=Q(events__seq=2))))
+    answered = Q(first__at__isnull=False)
+    in_time = answered & (Q(accept_due__isnull=True) | Q(first__at__lte=F("accept_due")))
+    for c in ([] if not response else cases.values(f"{by}_id", f"{by}__name")
+              .annotate(due=Count("pk", filter=answered | Q(accept_due__lt=now)), responded=Count("pk", filter=in_time))
+              .order_by()):
         key = c[f"{by}_id"]
         names[key] = c[f"{by}__name"]
-        if c["first_at"] is None and (c["accept_due"] is None or c["accept_due"] >= now):
-            continue  # not yet due: neither answered nor late
-        rows[key]["due"] += 1
-        if c["first_at"] is not None and (c["accept_due"] is None or c["first_at"] <= c["accept_due"]):
-            rows[key]["responded"] += 1
+        if c["due"]:  # not yet due: neither answered nor late
+            rows[key]["due"] += c["due"]
+            rows[key]["responded"] += c["responded"]
 
     cbs = (visible_to(user, CallBack.objects.all())
            .filter(state=CallBack.DONE, reached=True, done_at__gte=lo, done_at__lt=hi)
