@@ -48,7 +48,7 @@ test-postgres: env
 	bash scripts/with-postgres.sh $(BIN)/pytest -q -p no:cacheprovider
 
 # Benchmarks run on PostgreSQL (throw-away database). Full sizes take long on 2 cores (people: 1M rows
-# ≈ 17 min; kpi: 5M cases ≈ 2 h); `make bench KPI_CASES=500000` makes the kpi run shorter.
+# ≈ 17 min; kpi: 5M cases ≈ 20 min, 14 of them loading); `make bench KPI_CASES=500000` makes the kpi run shorter.
 bench: export KPI_CASES ?= 5000000
 bench: env
 	for b in bench/*.py; do echo "== $$b"; bash scripts/with-postgres.sh $(BIN)/python $$b || exit 1; done

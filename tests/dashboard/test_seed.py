@@ -53,3 +53,38 @@ def test_seed_load_refuses_bad_input(territory):
     with pytest.raises(CommandError, match="没有编码为"):
         call_command("seed-load", "--cases", "5", "--district", "999999")
     assert not DailyRollup.objects.exists()
+
+
+def test_bulk_load_on_postgresql_puts_indexes_and_foreign_keys_back(territory, cats):
+    """A large load sets the case tables' secondary indexes and foreign keys aside; after it every one
+    is back, the foreign keys are enforced again, and the figures still match the raw cases."""
+    from django.db import IntegrityError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the set-aside path exists on PostgreSQL only")
+    tables = ["cases_case", "cases_caseevent", "dashboard_dailyrollup"]
+
+    def schema():
+        with connection.cursor() as cur:
+            cur.execute("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY 2",
+                        [tables])
+            indexes = cur.fetchall()
+            cur.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                        "WHERE conrelid::regclass::text = ANY(%s) ORDER BY 2", [tables])
+            return indexes, cur.fetchall()
+
+    before = schema()
+    assert len(before[0]) > 20 and any("FOREIGN KEY" in c[2] for c in before[1])
+    from civicgrid.dashboard import seed
+
+    result = seed.load(800, district=territory.district, days=30, end=END, seed=4, set_indexes_aside=True)
+    assert result["indexes_set_aside"] is True and Case.objects.count() == 800
+    assert schema() == before
+    start = END.date() - dt.timedelta(days=31)
+    assert reconcile(start, END.date(), fix=False).rows_fixed == 0
+    with pytest.raises(IntegrityError), transaction.atomic():  # the event → case key is enforced again
+        with connection.cursor() as cur:
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cur.execute("INSERT INTO cases_caseevent (case_id, seq, action, from_state, to_state, actor_name, "
+                        "actor_role, at, note, data) VALUES (999999999, 1, 'report', '', 'reported', 'x', 'system', "
+                        "now(), '', '{}')")

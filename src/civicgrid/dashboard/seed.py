@@ -379,6 +379,9 @@ def _indexes_set_aside(tables: list[str]):
     saved_indexes, saved_fks = [], []
     with connection.cursor() as cur:
         cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        # Deferred checks still pending in this transaction (rows written before the load) forbid
+        # ALTER TABLE on the tables they touch: run them now.
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table in tables:
             cur.execute(
                 "SELECT ci.relname, pg_get_indexdef(ix.indexrelid) FROM pg_index ix "
@@ -394,6 +397,7 @@ def _indexes_set_aside(tables: list[str]):
             cur.execute(f'DROP INDEX "{name}"')
     yield
     with connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for _, definition in saved_indexes:
             cur.execute(definition)
         for table, name, definition in saved_fks:
