@@ -149,3 +149,20 @@ def test_a_new_spot_stands_out_of_a_busy_steady_background(territory, cats):
     # Only the spot's own cell and what touches it: a handful of steady neighbours at most.
     assert topic["count"] < len(spot) + 6 and topic["cells"] <= 4
     assert topic["trend"][-1] == ("2026-03", topic["count"]) and topic["trend"][-2][1] <= 4
+
+
+def test_topics_page_folds_a_long_case_list(territory, cats, client, monkeypatch):
+    """A caller with many cases this month: 20 numbers shown, the rest folded, the list capped with its total."""
+    t = territory
+    monkeypatch.setattr(hottopics, "MAX_POINTS", 25)
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+    numbers = [report(t, cats, code="06028", where="A2a", channel="hotline", requester_phone="13900002222",
+                      now=start + dt.timedelta(hours=i)).number for i in range(30)]
+    client.force_login(t.users["commander"])
+    html = client.get("/dashboard/topics/", {"area": t.district.code, "month": "2026-03"}).content.decode()
+    section = html[html.index("同一诉求人本月来电 30 次"):]
+    shown, folded = section.split("<details>", 1)
+    folded = folded.split("</details>", 1)[0]
+    assert all(n in shown for n in numbers[:20]) and numbers[20] not in shown
+    assert "其余 5 件" in folded and all(n in folded for n in numbers[20:25]) and numbers[25] not in section
+    assert "列出最早的 25 件，共 30 件" in section

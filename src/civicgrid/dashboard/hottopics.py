@@ -190,12 +190,14 @@ def repeated_contacts(user, area, month: dt.date, *, limit: int = 10) -> list[di
     phones = (cases.exclude(requester_phone_hash="").values("requester_phone_hash")
               .annotate(n=Count("pk")).filter(n__gte=MIN_REPEAT).order_by("-n")[:limit])
     for p in phones:
-        ids = list(cases.filter(requester_phone_hash=p["requester_phone_hash"]).values_list("pk", flat=True))
+        ids = list(cases.filter(requester_phone_hash=p["requester_phone_hash"]).order_by("pk")
+                   .values_list("pk", flat=True)[:MAX_POINTS])
         out.append({"kind": "phone", "title": f"同一诉求人本月来电 {p['n']} 次", "count": p["n"], "case_ids": sorted(ids)})
     addresses = (cases.exclude(address="").values("street_id", "address").annotate(n=Count("pk"))
                  .filter(n__gte=MIN_REPEAT).order_by("-n", "address")[:limit])
     for a in addresses:
-        ids = list(cases.filter(street_id=a["street_id"], address=a["address"]).values_list("pk", flat=True))
+        ids = list(cases.filter(street_id=a["street_id"], address=a["address"]).order_by("pk")
+                   .values_list("pk", flat=True)[:MAX_POINTS])
         out.append({"kind": "address", "title": f"“{a['address']}”本月反映 {a['n']} 次", "count": a["n"],
                     "case_ids": sorted(ids)})
     out.sort(key=lambda x: (-x["count"], x["title"]))
