@@ -9,8 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from civicgrid.cases import workflow as W
@@ -18,7 +21,7 @@ from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.departments.models import DepartmentUnit
 
 from .models import COUNTERS, DailyRollup, HeatCell, LiveCase, ReconciliationRun
-from .rollup import COUNTED_ACTIONS, DISPATCH_ACTIONS, cell_of, chain, increments, live_fields
+from .rollup import COUNTED_ACTIONS, DISPATCH_ACTIONS, upsert, cell_of, chain, increments, live_fields, sync_live
 
 log = logging.getLogger(__name__)
 CHUNK = 2000
@@ -96,94 +99,119 @@ def _level_of(region_ids) -> dict[int, str]:
     return dict(Region.objects.filter(pk__in=list(region_ids)).values_list("pk", "level"))
 
 
-def reconcile(start: dt.date, end: dt.date, *, fix: bool = True, live: bool = True) -> ReconciliationRun:
-    """Compare the rollups of [start, end] (and the live table) with the raw data; fix and record differences."""
-    detail: list[dict] = []
-    expected = expected_rollups(start, end)
-    have = {(r["day"], r["region_id"], r["category_id"], r["department_key"], r["channel"]): r
-            for r in DailyRollup.objects.filter(day__gte=start, day__lte=end).values(
-                "pk", "day", "region_id", "category_id", "department_key", "channel", *COUNTERS)}
-    levels = _level_of({k[1] for k in expected})
-    to_create, to_update, to_delete = [], [], []
+@dataclass
+class Plan:
+    """What a comparison found, as corrections that stay right when applied after later events."""
+    start: dt.date
+    end: dt.date
+    rows_checked: int = 0
+    rows: list = field(default_factory=list)  # [(key, pk or None, level, {counter: want - got})]
+    heat: list = field(default_factory=list)  # [(key, pk or None, want - got)]
+    live: list = field(default_factory=list)  # [case id]
+    detail: list = field(default_factory=list)
+
+
+@contextmanager
+def _snapshot():
+    """One consistent view of the raw rows and the rollups for the whole comparison.
+
+    Events write their rollups in their own transaction, so within one snapshot the two agree
+    except where they really differ. On PostgreSQL that needs REPEATABLE READ, which can only be
+    asked for by the transaction's first statement (inside a caller's transaction, the caller's
+    isolation holds); SQLite's transaction is a snapshot by itself. Read only: nothing is locked.
+    """
+    opened_here = not connection.in_atomic_block
+    with transaction.atomic():
+        if opened_here and connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+def compare(start: dt.date, end: dt.date, *, live: bool = True) -> Plan:
+    """Compare the rollups of [start, end] (and the live table) with the raw data, in one snapshot."""
+    plan = Plan(start, end)
+    with _snapshot():
+        expected = expected_rollups(start, end)
+        have = {(r["day"], r["region_id"], r["category_id"], r["department_key"], r["channel"]): r
+                for r in DailyRollup.objects.filter(day__gte=start, day__lte=end).values(
+                    "pk", "day", "region_id", "category_id", "department_key", "channel", *COUNTERS)}
+        heat_want = expected_heat(start, end)
+        heat_have = {(h["day"], h["region_id"], h["x"], h["y"]): h for h in
+                     HeatCell.objects.filter(day__gte=start, day__lte=end).values(
+                         "pk", "day", "region_id", "x", "y", "n")}
+        plan.live = _live_differences() if live else []
+        levels = _level_of({k[1] for k in expected})
+    plan.rows_checked = len(expected.keys() | have.keys())
     for key in expected.keys() | have.keys():
-        want = {c: expected.get(key, {}).get(c, 0) for c in COUNTERS}
+        want = expected.get(key, {})
         row = have.get(key)
-        got = {c: row[c] for c in COUNTERS} if row else {c: 0 for c in COUNTERS}
-        if want == got:
+        delta = {c: want.get(c, 0) - (row[c] if row else 0) for c in COUNTERS}
+        delta = {c: v for c, v in delta.items() if v}
+        if not delta:
             continue
-        diff = {c: [got[c], want[c]] for c in COUNTERS if got[c] != want[c]}
-        if len(detail) < 200:
-            detail.append({"key": [key[0].isoformat(), *key[1:]], "diff": diff})
-        if row is None:
-            to_create.append(DailyRollup(day=key[0], region_id=key[1], level=levels[key[1]], category_id=key[2],
-                                         department_key=key[3], channel=key[4], **want))
-        elif not any(want.values()):
-            to_delete.append(row["pk"])
-        else:
-            to_update.append(DailyRollup(pk=row["pk"], **want))
-    rows_fixed = len(to_create) + len(to_update) + len(to_delete)
-
-    heat_want = expected_heat(start, end)
-    heat_have = {(h["day"], h["region_id"], h["x"], h["y"]): h for h in
-                 HeatCell.objects.filter(day__gte=start, day__lte=end).values("pk", "day", "region_id", "x", "y", "n")}
-    heat_bad = [k for k in heat_want.keys() | heat_have.keys()
-                if heat_want.get(k, 0) != (heat_have[k]["n"] if k in heat_have else 0)]
-
-    live_bad = _live_differences() if live else []
-    if fix and (rows_fixed or heat_bad or live_bad):
-        with transaction.atomic():
-            DailyRollup.objects.filter(pk__in=to_delete).delete()
-            DailyRollup.objects.bulk_create(to_create, batch_size=1000)
-            DailyRollup.objects.bulk_update(to_update, list(COUNTERS), batch_size=1000)
-            _fix_heat(heat_bad, heat_want, heat_have)
-            _fix_live(live_bad)
-    run = ReconciliationRun.objects.create(start=start, end=end, rows_checked=len(expected.keys() | have.keys()),
-                                           rows_fixed=rows_fixed, heat_fixed=len(heat_bad), live_fixed=len(live_bad),
-                                           detail=detail)
-    if rows_fixed or heat_bad or live_bad:
-        log.warning("rollup reconciliation %s..%s: %d rollup rows, %d heat cells, %d live cases differed%s",
-                    start, end, rows_fixed, len(heat_bad), len(live_bad), " (fixed)" if fix else "")
-    return run
+        if len(plan.detail) < 200:
+            plan.detail.append({"key": [key[0].isoformat(), *key[1:]],
+                                "diff": {c: [want.get(c, 0) - v, want.get(c, 0)] for c, v in delta.items()}})
+        plan.rows.append((key, row["pk"] if row else None, levels.get(key[1]), delta))
+    for k in heat_want.keys() | heat_have.keys():
+        got = heat_have[k]["n"] if k in heat_have else 0
+        if heat_want.get(k, 0) != got:
+            plan.heat.append((k, heat_have[k]["pk"] if k in heat_have else None, heat_want.get(k, 0) - got))
+    return plan
 
 
-def _fix_heat(keys, want, have) -> None:
+def apply(plan: Plan) -> None:
+    """Apply the corrections as increments, not as the values seen: an event that committed after the
+    comparison has already added itself, and must stay counted. Live rows are rebuilt from each case
+    as it is now, under the case's row lock (the lock every case event takes first)."""
     from civicgrid.regions.models import Region
 
-    paths = dict(Region.objects.filter(pk__in={k[1] for k in keys}).values_list("pk", "path"))
-    for k in keys:
-        n = want.get(k, 0)
-        if k in have:
-            if n:
-                HeatCell.objects.filter(pk=have[k]["pk"]).update(n=n)
+    with transaction.atomic():
+        for (day, region_id, category_id, dept, channel), pk, level, delta in plan.rows:
+            key = dict(day=day, region_id=region_id, category_id=category_id, department_key=dept, channel=channel)
+            if pk is None or not DailyRollup.objects.filter(pk=pk).update(**{c: F(c) + v for c, v in delta.items()}):
+                upsert(DailyRollup, key, delta, extra={"level": level})
+            # A row brought to all zeros goes; the database checks that per row, so a row a
+            # concurrent event has just added to stays.
+            DailyRollup.objects.filter(**key, **{c: 0 for c in COUNTERS}).delete()
+        paths = dict(Region.objects.filter(pk__in={k[1] for k, _, _ in plan.heat}).values_list("pk", "path"))
+        for (day, region_id, x, y), pk, delta in plan.heat:
+            key = dict(day=day, region_id=region_id, x=x, y=y)
+            if pk is None or not HeatCell.objects.filter(pk=pk).update(n=F("n") + delta):
+                upsert(HeatCell, key, {"n": delta}, extra={"path": paths[region_id]})
+            HeatCell.objects.filter(**key, n=0).delete()
+        for pk in plan.live:
+            case = Case.objects.select_for_update().select_related("region").filter(pk=pk).first()
+            if case is None:
+                LiveCase.objects.filter(case_id=pk).delete()
             else:
-                HeatCell.objects.filter(pk=have[k]["pk"]).delete()
-        elif n:
-            HeatCell.objects.create(day=k[0], region_id=k[1], x=k[2], y=k[3], n=n, path=paths[k[1]])
+                sync_live(case)
+
+
+def reconcile(start: dt.date, end: dt.date, *, fix: bool = True, live: bool = True) -> ReconciliationRun:
+    """Compare the rollups of [start, end] (and the live table) with the raw data; fix and record differences."""
+    plan = compare(start, end, live=live)
+    if fix and (plan.rows or plan.heat or plan.live):
+        apply(plan)
+    run = ReconciliationRun.objects.create(start=start, end=end, rows_checked=plan.rows_checked,
+                                           rows_fixed=len(plan.rows), heat_fixed=len(plan.heat),
+                                           live_fixed=len(plan.live), detail=plan.detail)
+    if plan.rows or plan.heat or plan.live:
+        log.warning("rollup reconciliation %s..%s: %d rollup rows, %d heat cells, %d live cases differed%s",
+                    start, end, len(plan.rows), len(plan.heat), len(plan.live), " (fixed)" if fix else "")
+    return run
 
 
 LIVE_COMPARE = ("number", "region_id", "path", "grid_id", "category_id", "department_key", "unit_id", "channel",
                 "state", "urgent", "due_at", "lng", "lat", "created_at")
 
 
-def _live_differences() -> list[tuple[int, dict | None]]:
-    """[(case id, wanted fields or None to delete)] where LiveCase differs from the open cases."""
+def _live_differences() -> list[int]:
+    """Ids of the cases whose LiveCase row differs from the case (missing, stale, or for a closed case)."""
     want = {}
     for c in Case.objects.filter(state__in=W.OPEN_STATES).select_related("region").iterator(chunk_size=5000):
         want[c.pk] = live_fields(c, c.region.path)
     have = {r["case_id"]: r for r in LiveCase.objects.values("case_id", *LIVE_COMPARE).iterator(chunk_size=5000)}
-    bad = []
-    for pk in want.keys() | have.keys():
-        w, h = want.get(pk), have.get(pk)
-        if w is None:
-            bad.append((pk, None))
-        elif h is None or any(w[f] != h[f] for f in LIVE_COMPARE):
-            bad.append((pk, w))
-    return bad
-
-
-def _fix_live(bad) -> None:
-    for pk, fields in bad:
-        if fields is None:
-            LiveCase.objects.filter(case_id=pk).delete()
-        elif not LiveCase.objects.filter(case_id=pk).update(**fields):
-            LiveCase.objects.create(case_id=pk, **fields)
+    return sorted(pk for pk in want.keys() | have.keys()
+                  if pk not in want or pk not in have or any(want[pk][f] != have[pk][f] for f in LIVE_COMPARE))

@@ -88,7 +88,7 @@ def cell_of(lng: float, lat: float) -> tuple[int, int]:
     return math.floor(lng * HeatCell.CELL), math.floor(lat * HeatCell.CELL)
 
 
-def _upsert(model, key: dict, inc: dict, extra: dict | None = None) -> None:
+def upsert(model, key: dict, inc: dict, extra: dict | None = None) -> None:
     qs = model.objects.filter(**key)
     changes = {k: F(k) + v for k, v in inc.items()}
     if qs.update(**changes):
@@ -114,12 +114,12 @@ def apply_event(case, event) -> None:
         day = timezone.localdate(dt.datetime.fromisoformat(event.data["closed_at"]))
     if inc:
         for region_id, level in chain(case.grid_id, case.community_id, case.street_id, case.district_id):
-            _upsert(DailyRollup, dict(day=day, region_id=region_id, category_id=case.category_id,
+            upsert(DailyRollup, dict(day=day, region_id=region_id, category_id=case.category_id,
                                       department_key=case.department_id or 0, channel=case.channel),
                     inc, extra={"level": level})
     if event.action == "report" and case.lng is not None and case.lat is not None:
         x, y = cell_of(case.lng, case.lat)
-        _upsert(HeatCell, dict(day=day, region_id=case.region_id, x=x, y=y), {"n": 1},
+        upsert(HeatCell, dict(day=day, region_id=case.region_id, x=x, y=y), {"n": 1},
                 extra={"path": case.region.path})
     sync_live(case)
 
@@ -148,7 +148,7 @@ def add_rows(rows: Iterable[tuple[tuple, dict]]) -> int:
     """Add counter dicts to rows keyed (day, region_id, level, category_id, department_key, channel); for loaders."""
     n = 0
     for (day, region_id, level, category_id, dept, channel), inc in rows:
-        _upsert(DailyRollup, dict(day=day, region_id=region_id, category_id=category_id, department_key=dept,
+        upsert(DailyRollup, dict(day=day, region_id=region_id, category_id=category_id, department_key=dept,
                                   channel=channel), inc, extra={"level": level})
         n += 1
     return n
