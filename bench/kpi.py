@@ -82,8 +82,8 @@ def main() -> None:
         for k in from_rollups:
             if from_rollups[k] != from_raw[k]:
                 print(f"DIFFERENT {k}: rollups {str(from_rollups[k])[:300]} raw {str(from_raw[k])[:300]}")
-    # The board page also shows the previous period and the hotline's three rates; 响应率 is counted
-    # from the raw cases (the first step of each), so time the whole of the page's data too.
+    # The board page also shows the previous period and the hotline's three rates (响应率 from the
+    # rollups, 解决率 and 满意率 from the call-backs), so time the whole of the page's data too.
     from civicgrid.core.models import User
     from civicgrid.dashboard import selectors
 

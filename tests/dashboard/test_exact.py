@@ -55,6 +55,7 @@ def _board_equals_raw(walked):
     assert whole["totals"]["reported"] == len(cases)
     assert whole["totals"]["closed"] == Case.objects.filter(state=W.CLOSED).count()
     assert whole["open_now"] == Case.objects.filter(state__in=W.OPEN_STATES).count()
+    assert whole["response"]["due"] > 0 and whole["totals"]["answered"] > 0  # the 响应 counters were exercised
     assert sum(sum(v.values()) for v in whole["by_day_channel"].values()) == len(cases)
     assert compared == len(_areas(t)) * 7
 
@@ -123,3 +124,48 @@ def test_rollup_written_in_the_event_transaction(territory, cats):
     assert rows == {("grid", c.grid_id): 1, ("community", c.community_id): 1, ("street", c.street_id): 1,
                     ("district", c.district_id): 1, ("city", t.city.pk): 1}
     assert HeatCell.objects.get().n == 1 and LiveCase.objects.get().case_id == c.pk
+
+
+def test_hotline_response_rate_from_rollups_matches_the_hotline_definition(territory, cats):
+    """响应率 on the board (rollups + the live table) equals the hotline's own count from the raw cases."""
+    from civicgrid.cases import services as S
+    from civicgrid.hotline.rates import hotline_rates
+
+    t = territory
+    in_time = report(t, cats, channel="hotline", where="A1a", now=T0)
+    S.act(t.users["dispatcher_A"], in_time, "file", now=T0 + dt.timedelta(minutes=10))
+    late = report(t, cats, channel="hotline", where="B1a", now=T0 + dt.timedelta(hours=1))
+    S.act(t.users["dispatcher_B"], late, "file", now=T0 + dt.timedelta(days=6))
+    waiting = report(t, cats, channel="hotline", where="A2a", now=T0 + dt.timedelta(hours=2))  # never answered
+    grid = report(t, cats, channel="grid_worker", where="A1b", now=T0 + dt.timedelta(hours=3))  # not a requester
+    S.act(t.users["dispatcher_A"], grid, "file", now=T0 + dt.timedelta(days=8))
+    assert late.accept_due < T0 + dt.timedelta(days=6) and in_time.accept_due > T0 + dt.timedelta(minutes=10)
+    day0, day9 = T0.date(), T0.date() + dt.timedelta(days=9)
+
+    early = waiting.accept_due - dt.timedelta(minutes=1)  # the waiting case is not yet due an answer
+    later = T0 + dt.timedelta(days=20)                    # now it is, and late
+    expect = {early: (2, 1), later: (3, 1)}
+    for now, (due, responded) in expect.items():
+        got = figures.response(t.district, day0, day9, now)
+        assert (got["due"], got["responded"], got["rate"]) == (due, responded, round(responded / due, 4))
+        total = hotline_rates(t.users["commander"], start=day0, end=day9, now=now)[-1]
+        assert (total["due"], total["responded"], total["response_rate"]) == (due, responded, got["rate"])
+        for area in _areas(t):
+            for start, stop in ((day0, day9), (day0, day0), (day0 + dt.timedelta(days=1), day9)):
+                assert figures.response(area, start, stop, now) == figures.board_raw(area, start, stop, now=now)[
+                    "response"], (area.name, start, stop, now)
+    # Counted on the day the case came in, whenever it was answered.
+    assert figures.response(t.streets["B"], day0, day0, later) == {"due": 1, "responded": 0, "rate": 0.0}
+    assert figures.totals(t.district, day0, day9)["answered"] == 3  # the grid worker's case has its first step too
+    assert reconcile(day0, day9).rows_fixed == 0
+    # The cards link to the cases behind them: the due ones and the late ones.
+    from civicgrid.dashboard.selectors import Period, cases_behind
+
+    period = Period(day0, day9)
+    user = t.users["commander"]
+    due_ids = set(cases_behind(user, t.district, "response_due", period).values_list("pk", flat=True))
+    late_ids = set(cases_behind(user, t.district, "response_late", period).values_list("pk", flat=True))
+    assert due_ids == {in_time.pk, late.pk, waiting.pk} and late_ids == {late.pk, waiting.pk}
+    street_a = set(cases_behind(t.users["dispatcher_A"], t.streets["A"], "response_late", period)
+                   .values_list("pk", flat=True))
+    assert street_a == {waiting.pk}

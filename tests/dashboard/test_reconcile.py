@@ -88,3 +88,21 @@ def test_comparison_reads_one_snapshot_while_an_event_commits(territory, cats, m
     grid = t.grid("A1a")
     assert figures.board(grid, T0.date(), T0.date(), now=T0 + dt.timedelta(hours=1))["totals"]["reported"] == 2
     assert R.reconcile(T0.date(), T0.date(), fix=False).rows_fixed == 0
+
+
+def test_migration_fills_the_answer_counters_of_existing_rollups(territory, cats):
+    """Rollups written before the 响应 counters existed get them from the migration, exactly."""
+    import importlib
+
+    from django.apps import apps
+
+    from .conftest import simulate
+
+    t = territory
+    _, end = simulate(t, cats, n_cases=12, seed=5, days=6, max_steps=4)
+    start = T0.date() - dt.timedelta(days=1)
+    assert DailyRollup.objects.filter(answered__gt=0).exists()
+    DailyRollup.objects.update(answered=0, answered_in_time=0)  # as they were when the columns were added
+    assert R.compare(start, end.date(), live=False).rows
+    importlib.import_module("civicgrid.dashboard.migrations.0002_rollup_answered").backfill(apps, None)
+    assert R.compare(start, end.date(), live=False).rows == []

@@ -15,21 +15,28 @@ Definitions (shown on the board):
     立案率 = 立案数 / 受理数        结案率 = 结案数 / 应结案数      按期结案率 = 按期结案数 / 应结案数
     返工率 = 返工数 / 应结案数      延期率 = 延期数 / 应结案数      平均处置用时 = Σ处置用时 / 有处置用时的结案数
 Flows of one period are compared, so a period that clears an older backlog can exceed 100 %.
+    热线响应率 = 按时响应数 / 应响应数 over the requester channels' cases that came in in the period
+             (the hotline's definition, hotline/rates.py): 应响应数 = those answered (first step taken)
+             + those still waiting past their acceptance deadline; 按时 = first step by the deadline.
+             Answered ones come from the rollups; the waiting ones (a handful, all still 待受理) from
+             the live table.
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, IntegerField, Q, Sum
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Sum
 from django.db.models.functions import Cast, Round, TruncDate
 from django.utils import timezone
 
 from civicgrid.cases import workflow as W
 from civicgrid.cases.models import Case, CaseEvent
 
+from civicgrid.hotline.rates import REQUESTER_CHANNELS, response_counts
+
 from .models import COUNTERS, HOUR_BUCKETS, DailyRollup, LiveCase
 from .reconcile import bounds
-from .rollup import SIMPLE
+from .rollup import FIRST_STEP_SEQ, SIMPLE
 
 OVERDUE_EXCLUDED = (W.SUSPENDED,)  # a suspended case's due date is its review date, not a deadline
 
@@ -54,8 +61,9 @@ def _empty_totals() -> dict:
     return {c: 0 for c in COUNTERS}
 
 
-def _finish(totals: dict, by_day_channel: dict, by_day: dict, top: list, live: dict) -> dict:
+def _finish(totals: dict, by_day_channel: dict, by_day: dict, top: list, live: dict, response: dict) -> dict:
     return {
+        "response": response,
         "totals": totals,
         "rates": rates(totals),
         "hist": [totals[f"h{i}"] for i in range(len(HOUR_BUCKETS) + 1)],
@@ -87,6 +95,26 @@ def live_figures(area, now: dt.datetime) -> dict:
     return {"open_now": sum(by_state.values()), "overdue_now": overdue, "open_by_state": by_state}
 
 
+def _response(due: int, responded: int) -> dict:
+    return {"due": due, "responded": responded, "rate": ratio(responded, due)}
+
+
+def response(area, start: dt.date, end: dt.date, now: dt.datetime) -> dict:
+    """热线响应率 of the requester channels' cases that came in in [start, end]."""
+    agg = (rollup_rows(area, start, end).filter(channel__in=REQUESTER_CHANNELS)
+           .aggregate(answered=Sum("answered"), in_time=Sum("answered_in_time")))
+    lo, hi = bounds(start, end)
+    # Not answered yet means still 待受理, so the candidates are a few open rows of the live table.
+    waiting = list(LiveCase.objects.filter(path__startswith=area.path, state=W.REPORTED,
+                                           channel__in=REQUESTER_CHANNELS, created_at__gte=lo, created_at__lt=hi)
+                   .values_list("case_id", flat=True))
+    late = 0
+    if waiting:
+        late = (Case.objects.filter(pk__in=waiting, accept_due__lt=now)
+                .exclude(Exists(CaseEvent.objects.filter(case=OuterRef("pk"), seq=FIRST_STEP_SEQ))).count())
+    return _response(int(agg["answered"] or 0) + late, int(agg["in_time"] or 0))
+
+
 def board(area, start: dt.date, end: dt.date, *, now: dt.datetime | None = None, top_n: int = 10) -> dict:
     now = now or timezone.now()
     rows = rollup_rows(area, start, end)
@@ -101,7 +129,7 @@ def board(area, start: dt.date, end: dt.date, *, now: dt.datetime | None = None,
                                           "closed_on_time": int(r["on_time"])}
     top = [(r["category_id"], int(r["n"])) for r in
            rows.values("category_id").annotate(n=Sum("reported")).filter(n__gt=0).order_by("-n", "category_id")[:top_n]]
-    return _finish(t, by_day_channel, by_day, top, live_figures(area, now))
+    return _finish(t, by_day_channel, by_day, top, live_figures(area, now), response(area, start, end, now))
 
 
 # -- from the raw cases --------------------------------------------------------------------------
@@ -140,6 +168,11 @@ def totals_raw(area, start: dt.date, end: dt.date) -> dict:
         closed_centihours=Sum(Cast(Round(F("handling_hours") * 100), IntegerField()), filter=timed), **buckets)
     for k, v in agg.items():
         t[k] = int(v or 0)
+    first = CaseEvent.objects.filter(area_q(area, "case__"), seq=FIRST_STEP_SEQ, case__created_at__gte=lo,
+                                     case__created_at__lt=hi)
+    in_time = Q(case__accept_due__isnull=True) | Q(at__lte=F("case__accept_due"))
+    for k, v in first.aggregate(answered=Count("pk"), answered_in_time=Count("pk", filter=in_time)).items():
+        t[k] = int(v or 0)
     return t
 
 
@@ -170,7 +203,9 @@ def board_raw(area, start: dt.date, end: dt.date, *, now: dt.datetime | None = N
         row["closed"], row["closed_on_time"] = r["n"], r["on_time"]
     top = [(r["category_id"], r["n"]) for r in
            reported.values("category_id").annotate(n=Count("pk")).order_by("-n", "category_id")[:top_n]]
-    return _finish(t, by_day_channel, by_day, top, live_figures_raw(area, now))
+    counted = response_counts(cases.filter(created_at__gte=lo, created_at__lt=hi), now)[0]
+    return _finish(t, by_day_channel, by_day, top, live_figures_raw(area, now),
+                   _response(counted["due"], counted["responded"]))
 
 
 # -- breakdowns (rankings, map colouring) ---------------------------------------------------------

@@ -33,6 +33,10 @@ COUNTERS = (
     "closed_centihours",  # Σ handling hours × 100 over closed_timed (integers, so sums are exact)
     "merged",          # 合并数
     "h0", "h1", "h2", "h3", "h4",  # closed cases by handling hours: <2, 2–8, 8–24, 24–72, ≥72
+    # 响应: cases reported on this day whose first step after intake (event seq 2) has happened,
+    # counted on the day they came in (the hotline's 响应率 is by the period cases came in), and
+    # those whose first step met the acceptance deadline (accept_due).
+    "answered", "answered_in_time",
 )
 HOUR_BUCKETS = (2, 8, 24, 72)  # upper bounds of h0..h3 in working hours
 BUCKET_LABELS = ("2 工作时内", "2–8 工作时", "8–24 工作时", "24–72 工作时", "72 工作时以上")
@@ -70,6 +74,8 @@ class DailyRollup(models.Model):
     h2 = models.PositiveIntegerField(default=0)
     h3 = models.PositiveIntegerField(default=0)
     h4 = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    answered_in_time = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = "日汇总"

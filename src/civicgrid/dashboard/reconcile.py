@@ -21,7 +21,8 @@ from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.departments.models import DepartmentUnit
 
 from .models import COUNTERS, DailyRollup, HeatCell, LiveCase, ReconciliationRun
-from .rollup import COUNTED_ACTIONS, DISPATCH_ACTIONS, upsert, cell_of, chain, increments, live_fields, sync_live
+from .rollup import (COUNTED_ACTIONS, DISPATCH_ACTIONS, FIRST_STEP_SEQ, answer_increments, cell_of, chain, increments,
+                     live_fields, sync_live, upsert)
 
 log = logging.getLogger(__name__)
 CHUNK = 2000
@@ -80,7 +81,25 @@ def expected_rollups(start: dt.date, end: dt.date) -> dict[tuple, dict[str, int]
             row = out[(day, region_id, cat, dept, channel)]
             for k, v in inc.items():
                 row[k] += v
+    _add_first_steps(out, lo, hi, cities)
     return out
+
+
+def _add_first_steps(out: dict, lo: dt.datetime, hi: dt.datetime, cities: dict) -> None:
+    """响应 counters: the first step (seq 2, whenever it came) of each case that came in within [lo, hi),
+    on the day the case came in, with the department the case was with at that step."""
+    first = list(CaseEvent.objects.filter(seq=FIRST_STEP_SEQ, case__created_at__gte=lo, case__created_at__lt=hi)
+                 .values_list("case_id", "at", "case__created_at", "case__accept_due", "case__category_id",
+                              "case__channel", "case__grid_id", "case__community_id", "case__street_id",
+                              "case__district_id"))
+    depts = _departments_at(sorted({f[0] for f in first}))
+    for case_id, at, created, accept_due, cat, channel, grid, comm, street, district in first:
+        dept = next((d for s, d in reversed(depts.get(case_id, ())) if s <= FIRST_STEP_SEQ), 0)
+        inc = answer_increments(at, accept_due)
+        for region_id, _level in chain(grid, comm, street, district, cities):
+            row = out[(timezone.localdate(created), region_id, cat, dept, channel)]
+            for k, v in inc.items():
+                row[k] += v
 
 
 def expected_heat(start: dt.date, end: dt.date) -> dict[tuple, int]:

@@ -9,6 +9,9 @@ district, city); the category; the department the case is with at that moment (0
 dispatch); the channel. A case's region, category and channel never change after intake, and its
 department changes only on dispatch/reroute, so every key is known from the case as it is when
 the event is appended.
+
+Except 响应 (answered, answered_in_time): a case's first step after intake (event seq 2) is counted
+on the day the case came in, because the hotline's 响应率 is by the period cases came in.
 """
 from __future__ import annotations
 
@@ -31,6 +34,16 @@ SIMPLE = {"report": "reported", "file": "filed", "take": "filed", "not_file": "n
           "handle": "handled", "verify_fail": "reworked", "merge": "merged"}
 COUNTED_ACTIONS = tuple(SIMPLE) + ("close",)
 LEVELS = ("grid", "community", "street", "district", "city")
+
+
+FIRST_STEP_SEQ = 2  # the report is seq 1; the next event, whatever it is, is the response to it
+
+
+def answer_increments(answered_at: dt.datetime, accept_due: dt.datetime | None) -> dict[str, int]:
+    """What a case's first step adds, on the row of the day the case came in."""
+    if accept_due is None or answered_at <= accept_due:
+        return {"answered": 1, "answered_in_time": 1}
+    return {"answered": 1}
 
 
 def hour_bucket(hours: float) -> int:
@@ -113,15 +126,21 @@ def apply_event(case, event) -> None:
         inc = {k: -v for k, v in closed.items()}
         day = timezone.localdate(dt.datetime.fromisoformat(event.data["closed_at"]))
     if inc:
-        for region_id, level in chain(case.grid_id, case.community_id, case.street_id, case.district_id):
-            upsert(DailyRollup, dict(day=day, region_id=region_id, category_id=case.category_id,
-                                      department_key=case.department_id or 0, channel=case.channel),
-                    inc, extra={"level": level})
+        _add_to_chain(case, day, inc)
+    if event.seq == FIRST_STEP_SEQ:
+        _add_to_chain(case, timezone.localdate(case.created_at), answer_increments(event.at, case.accept_due))
     if event.action == "report" and case.lng is not None and case.lat is not None:
         x, y = cell_of(case.lng, case.lat)
         upsert(HeatCell, dict(day=day, region_id=case.region_id, x=x, y=y), {"n": 1},
                 extra={"path": case.region.path})
     sync_live(case)
+
+
+def _add_to_chain(case, day: dt.date, inc: dict) -> None:
+    for region_id, level in chain(case.grid_id, case.community_id, case.street_id, case.district_id):
+        upsert(DailyRollup, dict(day=day, region_id=region_id, category_id=case.category_id,
+                                 department_key=case.department_id or 0, channel=case.channel),
+               inc, extra={"level": level})
 
 
 def live_fields(case, path: str) -> dict:

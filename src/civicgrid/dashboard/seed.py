@@ -301,6 +301,10 @@ class Generator:
         return f"{day:%Y%m%d}{n:05d}"
 
 
+# Stage rows that are not events: a case's first step, already placed on the day the case came in.
+ANSWER_IN_TIME, ANSWER_LATE = "first_step_in_time", "first_step_late"
+
+
 def _rows(g: Generator, case_id: int, c: dict, ev: list, state: str, bool_=bool):
     place = c["place"]
     now_ts = g.end_ts
@@ -324,7 +328,7 @@ def _rows(g: Generator, case_id: int, c: dict, ev: list, state: str, bool_=bool)
         None if c["handled_on_time"] is None else bool_(c["handled_on_time"]), c["handling_hours"],
         _ts(c["closed_at"]), c["rework_count"], c["return_count"], c["extension_count"], "", phone[0], phone[1],
         _ts(created), _ts(last), len(ev))
-    from .rollup import COUNTED_ACTIONS, cell_of
+    from .rollup import COUNTED_ACTIONS, FIRST_STEP_SEQ, cell_of
 
     events, stage = [], []
     x, y = cell_of(c["lng"], c["lat"])
@@ -334,6 +338,9 @@ def _rows(g: Generator, case_id: int, c: dict, ev: list, state: str, bool_=bool)
         if action in COUNTED_ACTIONS:
             stage.append((case_id, _local_day(at), dept, action, x if action == "report" else None,
                           y if action == "report" else None))
+        if seq == FIRST_STEP_SEQ:  # 响应, on the day the case came in (rollup.answer_increments)
+            in_time = c["accept_due"] is None or at <= c["accept_due"]
+            stage.append((case_id, _local_day(created), dept, ANSWER_IN_TIME if in_time else ANSWER_LATE, None, None))
     return case_row, events, stage
 
 
@@ -433,6 +440,8 @@ def _counter_sql() -> str:
         "h2": one(f"{timed} AND c.handling_hours >= 8 AND c.handling_hours < 24"),
         "h3": one(f"{timed} AND c.handling_hours >= 24 AND c.handling_hours < 72"),
         "h4": one(f"{timed} AND c.handling_hours >= 72"),
+        "answered": one(f"s.action IN ('{ANSWER_IN_TIME}', '{ANSWER_LATE}')"),
+        "answered_in_time": one(f"s.action = '{ANSWER_IN_TIME}'"),
     }
     from .models import COUNTERS
 

@@ -41,6 +41,36 @@ def _ratio(n: float, d: float) -> float | None:
     return round(n / d, 4) if d else None
 
 
+def with_first_step(cases):
+    """The requester channels' cases, each joined to its first step after intake (event seq 2) as `first`."""
+    return (cases.filter(channel__in=REQUESTER_CHANNELS)
+            .annotate(first=FilteredRelation("events", condition=Q(events__seq=2))))
+
+
+def response_filters(now: dt.datetime) -> dict[str, Q]:
+    """响应 as filters over with_first_step(): due an answer, answered in time, and late (due, not in time)."""
+    answered = Q(first__at__isnull=False)
+    return {
+        "due": answered | Q(accept_due__lt=now),
+        "in_time": answered & (Q(accept_due__isnull=True) | Q(first__at__lte=F("accept_due"))),
+        "late": (Q(first__at__isnull=True) & Q(accept_due__lt=now)) | Q(first__at__gt=F("accept_due")),
+    }
+
+
+def response_counts(cases, now: dt.datetime, by: tuple[str, ...] = ()):
+    """响应 counted from the raw cases: due and responded, grouped by the fields `by` (none: one row).
+
+    Counted by the database in one grouped pass: over a year of a busy district that is millions of
+    cases, which must not travel to Python. (The command centre reads the same figure from its
+    rollups; this is the definition it is checked against.)"""
+    f = response_filters(now)
+    cases = with_first_step(cases)
+    counts = dict(due=Count("pk", filter=f["due"]), responded=Count("pk", filter=f["in_time"]))
+    if not by:
+        return [cases.aggregate(**counts)]
+    return cases.values(*by).annotate(**counts).order_by()
+
+
 def hotline_rates(user, *, start: dt.date, end: dt.date, by: str = "street", now: dt.datetime | None = None,
                   response: bool = True) -> list[dict]:
     """One row per street (by="street") or department (by="department"), plus a total row last.
@@ -55,16 +85,8 @@ def hotline_rates(user, *, start: dt.date, end: dt.date, by: str = "street", now
                                       "basic": 0, "dissatisfied": 0})
     names: dict = {}
 
-    # Counted by the database in one grouped pass, the first step joined on (case, seq = 2): over a
-    # year of a busy district that is millions of cases, which must not travel to Python.
-    cases = (visible_to(user, Case.objects.all())
-             .filter(channel__in=REQUESTER_CHANNELS, created_at__gte=lo, created_at__lt=hi)
-             .annotate(first=FilteredRelation("events", condition=Q(events__seq=2))))
-    answered = Q(first__at__isnull=False)
-    in_time = answered & (Q(accept_due__isnull=True) | Q(first__at__lte=F("accept_due")))
-    for c in ([] if not response else cases.values(f"{by}_id", f"{by}__name")
-              .annotate(due=Count("pk", filter=answered | Q(accept_due__lt=now)), responded=Count("pk", filter=in_time))
-              .order_by()):
+    cases = visible_to(user, Case.objects.all()).filter(created_at__gte=lo, created_at__lt=hi)
+    for c in (response_counts(cases, now, by=(f"{by}_id", f"{by}__name")) if response else []):
         key = c[f"{by}_id"]
         names[key] = c[f"{by}__name"]
         if c["due"]:  # not yet due: neither answered nor late
