@@ -22,12 +22,21 @@
 
   var c2 = chart("c-rates");
   function r(n, m) { return m ? Math.round(n / m * 1000) / 10 : null; }
+  // Cumulative from the first day of the period, so the lines end at the cards' figures. A day's own
+  // ratio (that day's closures ÷ that day's filings) jumps to thousands of per cent on a day that
+  // clears older cases, which hides the trend.
+  var sums = { filed: 0, closed: 0, closed_on_time: 0 }, closing = [], onTime = [];
+  d.days.forEach(function (day) {
+    var x = d.by_day[day] || {};
+    sums.filed += x.filed || 0; sums.closed += x.closed || 0; sums.closed_on_time += x.closed_on_time || 0;
+    closing.push(r(sums.closed, sums.filed)); onTime.push(r(sums.closed_on_time, sums.filed));
+  });
   c2.setOption({ textStyle: font, tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null ? "—" : v + "%"; } },
     legend: { top: 0 }, grid: { left: 45, right: 10, top: 40, bottom: 30 },
     xAxis: { type: "category", data: d.days }, yAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
     series: [
-      { name: "结案率", type: "line", connectNulls: true, data: d.days.map(function (day) { var x = d.by_day[day]; return x ? r(x.closed, x.filed) : null; }) },
-      { name: "按期率", type: "line", connectNulls: true, data: d.days.map(function (day) { var x = d.by_day[day]; return x ? r(x.closed_on_time, x.closed) : null; }) }
+      { name: "结案率（累计）", type: "line", connectNulls: true, data: closing },
+      { name: "按期结案率（累计）", type: "line", connectNulls: true, data: onTime }
     ] });
   c2.on("click", function (p) { go({ figure: p.seriesIndex === 0 ? "closed" : "closed_on_time", day: p.name }); });
 
