@@ -106,3 +106,30 @@ def test_migration_fills_the_answer_counters_of_existing_rollups(territory, cats
     assert R.compare(start, end.date(), live=False).rows
     importlib.import_module("civicgrid.dashboard.migrations.0002_rollup_answered").backfill(apps, None)
     assert R.compare(start, end.date(), live=False).rows == []
+
+
+def test_reconcile_command_checks_and_fixes_a_range_day_by_day(territory, cats, capsys):
+    from django.core.management import CommandError, call_command
+
+    from civicgrid.dashboard.models import ReconciliationRun
+
+    from .conftest import simulate
+
+    t = territory
+    _, end = simulate(t, cats, n_cases=10, seed=3, days=5, max_steps=4)
+    first, last = T0.date(), end.date()
+    call_command("reconcile-rollups", "--from", first.isoformat(), "--to", last.isoformat())
+    assert "全部一致" in capsys.readouterr().out
+    assert ReconciliationRun.objects.count() == (last - first).days + 1  # one recorded run per day
+
+    row = DailyRollup.objects.filter(region=t.district, reported__gt=0).order_by("-day").first()
+    DailyRollup.objects.filter(pk=row.pk).update(reported=row.reported + 4)
+    with pytest.raises(CommandError, match="汇总 1 行"):
+        call_command("reconcile-rollups", "--from", first.isoformat(), "--to", last.isoformat(), "--check")
+    assert DailyRollup.objects.get(pk=row.pk).reported == row.reported + 4  # --check changes nothing
+    call_command("reconcile-rollups", "--from", first.isoformat(), "--to", last.isoformat())
+    assert f"{row.day}：汇总 1 行" in capsys.readouterr().out
+    assert DailyRollup.objects.get(pk=row.pk).reported == row.reported
+    for bad, msg in ((("--from", "2026-13-01"), "日期格式"), (("--from", "2026-03-05", "--to", "2026-03-01"), "不能晚于")):
+        with pytest.raises(CommandError, match=msg):
+            call_command("reconcile-rollups", *bad)
