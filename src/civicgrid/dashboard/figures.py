@@ -18,8 +18,8 @@ Flows of one period are compared, so a period that clears an older backlog can e
     热线响应率 = 按时响应数 / 应响应数 over the requester channels' cases that came in in the period
              (the hotline's definition, hotline/rates.py): 应响应数 = those answered (first step taken)
              + those still waiting past their acceptance deadline; 按时 = first step by the deadline.
-             Answered ones come from the rollups; the waiting ones (a handful, all still 待受理) from
-             the live table.
+             Answered ones come from the rollups; the waiting ones (a handful, all still 待受理) are
+             counted from the open cases.
 """
 from __future__ import annotations
 
@@ -104,14 +104,10 @@ def response(area, start: dt.date, end: dt.date, now: dt.datetime) -> dict:
     agg = (rollup_rows(area, start, end).filter(channel__in=REQUESTER_CHANNELS)
            .aggregate(answered=Sum("answered"), in_time=Sum("answered_in_time")))
     lo, hi = bounds(start, end)
-    # Not answered yet means still 待受理, so the candidates are a few open rows of the live table.
-    waiting = list(LiveCase.objects.filter(path__startswith=area.path, state=W.REPORTED,
-                                           channel__in=REQUESTER_CHANNELS, created_at__gte=lo, created_at__lt=hi)
-                   .values_list("case_id", flat=True))
-    late = 0
-    if waiting:
-        late = (Case.objects.filter(pk__in=waiting, accept_due__lt=now)
-                .exclude(Exists(CaseEvent.objects.filter(case=OuterRef("pk"), seq=FIRST_STEP_SEQ))).count())
+    # Not answered yet means still 待受理: a few of the open cases, found by the (state, due_at) index.
+    late = (Case.objects.filter(area_q(area), state=W.REPORTED, channel__in=REQUESTER_CHANNELS, created_at__gte=lo,
+                                created_at__lt=hi, accept_due__lt=now)
+            .exclude(Exists(CaseEvent.objects.filter(case=OuterRef("pk"), seq=FIRST_STEP_SEQ))).count())
     return _response(int(agg["answered"] or 0) + late, int(agg["in_time"] or 0))
 
 
