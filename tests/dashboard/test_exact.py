@@ -8,7 +8,7 @@ import pytest
 from civicgrid.cases import workflow as W
 from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.dashboard import figures
-from civicgrid.dashboard.models import DailyRollup, HeatCell, LiveCase, ReconciliationRun
+from civicgrid.dashboard.models import DailyRollup, DailyTotal, HeatCell, LiveCase, ReconciliationRun
 from civicgrid.dashboard.reconcile import reconcile
 
 from .conftest import T0, report, simulate
@@ -90,9 +90,11 @@ def _reconcile_finds_nothing_then_repairs_tampering(walked):
     run = reconcile(start, stop)
     assert (run.rows_fixed, run.heat_fixed, run.live_fixed) == (0, 0, 0) and run.rows_checked > 50
     before = figures.board(t.streets["A"], start, stop, now=end)
-    # Tamper: bump one counter, delete a row, invent a row, lose a live case and a heat cell.
+    # Tamper: bump one counter, delete a row, invent a row, bump a day total, lose a live case and a heat cell.
     row = DailyRollup.objects.filter(region=t.streets["A"], closed__gt=0).first()
     DailyRollup.objects.filter(pk=row.pk).update(closed=row.closed + 5)
+    total = DailyTotal.objects.get(region=t.streets["A"], day=row.day)
+    DailyTotal.objects.filter(pk=total.pk).update(closed=total.closed + 2)
     DailyRollup.objects.filter(region=t.district, reported__gt=0).order_by("day").first().delete()
     DailyRollup.objects.create(day=start, region=t.grid("B2a"), level="grid", category_id=row.category_id,
                                channel="hotline", reported=3)
@@ -100,7 +102,7 @@ def _reconcile_finds_nothing_then_repairs_tampering(walked):
     HeatCell.objects.order_by("pk").first().delete()
     assert figures.board(t.streets["A"], start, stop, now=end) != before
     run = reconcile(start, stop)
-    assert run.rows_fixed == 3 and run.live_fixed == 1 and run.heat_fixed == 1
+    assert (run.rows_fixed, run.totals_fixed, run.live_fixed, run.heat_fixed) == (3, 1, 1, 1)
     assert run.detail and ReconciliationRun.objects.count() == 2
     assert figures.board(t.streets["A"], start, stop, now=end) == before
     for area in (t.district, t.grid("B2a")):

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from civicgrid.dashboard import hottopics, rankings, services
-from civicgrid.dashboard.models import DailyRollup, RankingWeights
+from civicgrid.dashboard.models import DailyRollup, DailyTotal, RankingWeights
 from civicgrid.dashboard.selectors import Period
 
 from .conftest import TZ, report
@@ -17,8 +17,12 @@ DAY = dt.date(2026, 3, 10)
 
 
 def _row(region, cat, level="community", dept=0, **counters):
+    """One rollup row and its share of the region's day total, as the live rule writes them."""
+    from civicgrid.dashboard.rollup import upsert
+
     DailyRollup.objects.create(day=DAY, region=region, level=level, category=cat, department_key=dept,
                                channel="grid_worker", **counters)
+    upsert(DailyTotal, dict(day=DAY, region_id=region.pk), counters, extra={"level": level})
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from civicgrid.cases.models import Case, CaseEvent
 
 from civicgrid.hotline.rates import REQUESTER_CHANNELS, response_counts
 
-from .models import COUNTERS, HOUR_BUCKETS, DailyRollup, LiveCase
+from .models import COUNTERS, HOUR_BUCKETS, DailyRollup, DailyTotal, LiveCase
 from .reconcile import bounds
 from .rollup import FIRST_STEP_SEQ, SIMPLE
 
@@ -83,8 +83,12 @@ def rollup_rows(area, start: dt.date, end: dt.date):
     return DailyRollup.objects.filter(region=area, day__gte=start, day__lte=end)
 
 
+def total_rows(area, start: dt.date, end: dt.date):
+    return DailyTotal.objects.filter(region=area, day__gte=start, day__lte=end)
+
+
 def totals(area, start: dt.date, end: dt.date) -> dict:
-    agg = rollup_rows(area, start, end).aggregate(**{c: Sum(c) for c in COUNTERS})
+    agg = total_rows(area, start, end).aggregate(**{c: Sum(c) for c in COUNTERS})
     return {c: int(agg[c] or 0) for c in COUNTERS}
 
 
@@ -119,10 +123,9 @@ def board(area, start: dt.date, end: dt.date, *, now: dt.datetime | None = None,
     for r in rows.values("day", "channel").annotate(n=Sum("reported")).filter(n__gt=0):
         by_day_channel.setdefault(_day_key(r["day"]), {})[r["channel"]] = int(r["n"])
     by_day: dict = {}
-    for r in rows.values("day").annotate(filed=Sum("filed"), closed=Sum("closed"), on_time=Sum("closed_on_time")):
-        if r["filed"] or r["closed"]:
-            by_day[_day_key(r["day"])] = {"filed": int(r["filed"]), "closed": int(r["closed"]),
-                                          "closed_on_time": int(r["on_time"])}
+    for r in total_rows(area, start, end).filter(Q(filed__gt=0) | Q(closed__gt=0)).values(
+            "day", "filed", "closed", "closed_on_time"):
+        by_day[_day_key(r["day"])] = {"filed": r["filed"], "closed": r["closed"], "closed_on_time": r["closed_on_time"]}
     top = [(r["category_id"], int(r["n"])) for r in
            rows.values("category_id").annotate(n=Sum("reported")).filter(n__gt=0).order_by("-n", "category_id")[:top_n]]
     return _finish(t, by_day_channel, by_day, top, live_figures(area, now), response(area, start, end, now))
@@ -208,7 +211,7 @@ def board_raw(area, start: dt.date, end: dt.date, *, now: dt.datetime | None = N
 def by_region(regions, start: dt.date, end: dt.date, counters=COUNTERS) -> dict[int, dict]:
     """region id → counters summed over the period, for each of `regions` (any levels)."""
     out = {r.pk: {c: 0 for c in counters} for r in regions}
-    qs = (DailyRollup.objects.filter(region__in=list(out), day__gte=start, day__lte=end)
+    qs = (DailyTotal.objects.filter(region__in=list(out), day__gte=start, day__lte=end)
           .values("region_id").annotate(**{c: Sum(c) for c in counters}))
     for r in qs:
         out[r["region_id"]] = {c: int(r[c] or 0) for c in counters}

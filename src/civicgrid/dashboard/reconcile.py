@@ -20,7 +20,7 @@ from civicgrid.cases import workflow as W
 from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.departments.models import DepartmentUnit
 
-from .models import COUNTERS, DailyRollup, HeatCell, LiveCase, ReconciliationRun
+from .models import COUNTERS, DailyRollup, DailyTotal, HeatCell, LiveCase, ReconciliationRun
 from .rollup import (COUNTED_ACTIONS, DISPATCH_ACTIONS, FIRST_STEP_SEQ, answer_increments, cell_of, chain, increments,
                      live_fields, sync_live, upsert)
 
@@ -118,16 +118,25 @@ def _level_of(region_ids) -> dict[int, str]:
     return dict(Region.objects.filter(pk__in=list(region_ids)).values_list("pk", "level"))
 
 
+ROLLUP_KEY = ("day", "region_id", "category_id", "department_key", "channel")
+TOTAL_KEY = ("day", "region_id")
+
+
 @dataclass
 class Plan:
     """What a comparison found, as corrections that stay right when applied after later events."""
     start: dt.date
     end: dt.date
     rows_checked: int = 0
-    rows: list = field(default_factory=list)  # [(key, pk or None, level, {counter: want - got})]
+    rows: list = field(default_factory=list)  # DailyRollup: [(key, pk or None, level, {counter: want - got})]
+    totals: list = field(default_factory=list)  # DailyTotal: the same, keyed (day, region)
     heat: list = field(default_factory=list)  # [(key, pk or None, want - got)]
     live: list = field(default_factory=list)  # [case id]
     detail: list = field(default_factory=list)
+
+    @property
+    def differs(self) -> bool:
+        return bool(self.rows or self.totals or self.heat or self.live)
 
 
 @contextmanager
@@ -147,21 +156,23 @@ def _snapshot():
         yield
 
 
-def compare(start: dt.date, end: dt.date, *, live: bool = True) -> Plan:
-    """Compare the rollups of [start, end] (and the live table) with the raw data, in one snapshot."""
-    plan = Plan(start, end)
-    with _snapshot():
-        expected = expected_rollups(start, end)
-        have = {(r["day"], r["region_id"], r["category_id"], r["department_key"], r["channel"]): r
-                for r in DailyRollup.objects.filter(day__gte=start, day__lte=end).values(
-                    "pk", "day", "region_id", "category_id", "department_key", "channel", *COUNTERS)}
-        heat_want = expected_heat(start, end)
-        heat_have = {(h["day"], h["region_id"], h["x"], h["y"]): h for h in
-                     HeatCell.objects.filter(day__gte=start, day__lte=end).values(
-                         "pk", "day", "region_id", "x", "y", "n")}
-        plan.live = _live_differences() if live else []
-        levels = _level_of({k[1] for k in expected})
-    plan.rows_checked = len(expected.keys() | have.keys())
+def _stored(model, key: tuple[str, ...], start: dt.date, end: dt.date) -> dict[tuple, dict]:
+    return {tuple(r[k] for k in key): r for r in
+            model.objects.filter(day__gte=start, day__lte=end).values("pk", "level", *key, *COUNTERS)}
+
+
+def _summed(expected: dict[tuple, dict]) -> dict[tuple, dict]:
+    """The expected DailyRollup rows summed to (day, region): what DailyTotal must hold."""
+    out: dict[tuple, dict] = defaultdict(lambda: defaultdict(int))
+    for (day, region_id, *_), counters in expected.items():
+        row = out[(day, region_id)]
+        for k, v in counters.items():
+            row[k] += v
+    return out
+
+
+def _corrections(expected: dict, have: dict, levels: dict, detail: list, table: str) -> list:
+    out = []
     for key in expected.keys() | have.keys():
         want = expected.get(key, {})
         row = have.get(key)
@@ -169,15 +180,44 @@ def compare(start: dt.date, end: dt.date, *, live: bool = True) -> Plan:
         delta = {c: v for c, v in delta.items() if v}
         if not delta:
             continue
-        if len(plan.detail) < 200:
-            plan.detail.append({"key": [key[0].isoformat(), *key[1:]],
-                                "diff": {c: [want.get(c, 0) - v, want.get(c, 0)] for c, v in delta.items()}})
-        plan.rows.append((key, row["pk"] if row else None, levels.get(key[1]), delta))
+        if len(detail) < 200:
+            detail.append({"table": table, "key": [key[0].isoformat(), *key[1:]],
+                           "diff": {c: [want.get(c, 0) - v, want.get(c, 0)] for c, v in delta.items()}})
+        out.append((key, row["pk"] if row else None, row["level"] if row else levels.get(key[1]), delta))
+    return out
+
+
+def compare(start: dt.date, end: dt.date, *, live: bool = True) -> Plan:
+    """Compare the rollups of [start, end] (and the live table) with the raw data, in one snapshot."""
+    plan = Plan(start, end)
+    with _snapshot():
+        expected = expected_rollups(start, end)
+        have = _stored(DailyRollup, ROLLUP_KEY, start, end)
+        have_totals = _stored(DailyTotal, TOTAL_KEY, start, end)
+        heat_want = expected_heat(start, end)
+        heat_have = {(h["day"], h["region_id"], h["x"], h["y"]): h for h in
+                     HeatCell.objects.filter(day__gte=start, day__lte=end).values(
+                         "pk", "day", "region_id", "x", "y", "n")}
+        plan.live = _live_differences() if live else []
+        levels = _level_of({k[1] for k in expected})
+    plan.rows_checked = len(expected.keys() | have.keys())
+    plan.rows = _corrections(expected, have, levels, plan.detail, "rollup")
+    plan.totals = _corrections(_summed(expected), have_totals, levels, plan.detail, "total")
     for k in heat_want.keys() | heat_have.keys():
         got = heat_have[k]["n"] if k in heat_have else 0
         if heat_want.get(k, 0) != got:
             plan.heat.append((k, heat_have[k]["pk"] if k in heat_have else None, heat_want.get(k, 0) - got))
     return plan
+
+
+def _apply_counters(model, key_fields: tuple[str, ...], corrections: list) -> None:
+    for key, pk, level, delta in corrections:
+        key = dict(zip(key_fields, key))
+        if pk is None or not model.objects.filter(pk=pk).update(**{c: F(c) + v for c, v in delta.items()}):
+            upsert(model, key, delta, extra={"level": level})
+        # A row brought to all zeros goes; the database checks that per row, so a row a
+        # concurrent event has just added to stays.
+        model.objects.filter(**key, **{c: 0 for c in COUNTERS}).delete()
 
 
 def apply(plan: Plan) -> None:
@@ -187,13 +227,8 @@ def apply(plan: Plan) -> None:
     from civicgrid.regions.models import Region
 
     with transaction.atomic():
-        for (day, region_id, category_id, dept, channel), pk, level, delta in plan.rows:
-            key = dict(day=day, region_id=region_id, category_id=category_id, department_key=dept, channel=channel)
-            if pk is None or not DailyRollup.objects.filter(pk=pk).update(**{c: F(c) + v for c, v in delta.items()}):
-                upsert(DailyRollup, key, delta, extra={"level": level})
-            # A row brought to all zeros goes; the database checks that per row, so a row a
-            # concurrent event has just added to stays.
-            DailyRollup.objects.filter(**key, **{c: 0 for c in COUNTERS}).delete()
+        _apply_counters(DailyRollup, ROLLUP_KEY, plan.rows)
+        _apply_counters(DailyTotal, TOTAL_KEY, plan.totals)
         paths = dict(Region.objects.filter(pk__in={k[1] for k, _, _ in plan.heat}).values_list("pk", "path"))
         for (day, region_id, x, y), pk, delta in plan.heat:
             key = dict(day=day, region_id=region_id, x=x, y=y)
@@ -211,14 +246,15 @@ def apply(plan: Plan) -> None:
 def reconcile(start: dt.date, end: dt.date, *, fix: bool = True, live: bool = True) -> ReconciliationRun:
     """Compare the rollups of [start, end] (and the live table) with the raw data; fix and record differences."""
     plan = compare(start, end, live=live)
-    if fix and (plan.rows or plan.heat or plan.live):
+    if fix and plan.differs:
         apply(plan)
     run = ReconciliationRun.objects.create(start=start, end=end, rows_checked=plan.rows_checked,
-                                           rows_fixed=len(plan.rows), heat_fixed=len(plan.heat),
-                                           live_fixed=len(plan.live), detail=plan.detail)
-    if plan.rows or plan.heat or plan.live:
-        log.warning("rollup reconciliation %s..%s: %d rollup rows, %d heat cells, %d live cases differed%s",
-                    start, end, len(plan.rows), len(plan.heat), len(plan.live), " (fixed)" if fix else "")
+                                           rows_fixed=len(plan.rows), totals_fixed=len(plan.totals),
+                                           heat_fixed=len(plan.heat), live_fixed=len(plan.live), detail=plan.detail)
+    if plan.differs:
+        log.warning("rollup reconciliation %s..%s: %d rollup rows, %d day totals, %d heat cells, %d live cases "
+                    "differed%s", start, end, len(plan.rows), len(plan.totals), len(plan.heat), len(plan.live),
+                    " (fixed)" if fix else "")
     return run
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -25,7 +24,7 @@ from django.utils import timezone
 
 from civicgrid.cases import workflow as W
 
-from .models import COUNTERS, HOUR_BUCKETS, DailyRollup, HeatCell, LiveCase
+from .models import COUNTERS, HOUR_BUCKETS, DailyRollup, DailyTotal, HeatCell, LiveCase
 
 FILE_ACTIONS = ("file", "take")
 DISPATCH_ACTIONS = ("dispatch", "reroute")
@@ -141,6 +140,7 @@ def _add_to_chain(case, day: dt.date, inc: dict) -> None:
         upsert(DailyRollup, dict(day=day, region_id=region_id, category_id=case.category_id,
                                  department_key=case.department_id or 0, channel=case.channel),
                inc, extra={"level": level})
+        upsert(DailyTotal, dict(day=day, region_id=region_id), inc, extra={"level": level})
 
 
 def live_fields(case, path: str) -> dict:
@@ -163,14 +163,4 @@ def on_case_event(sender, case, event, **kwargs) -> None:
     apply_event(case, event)
 
 
-def add_rows(rows: Iterable[tuple[tuple, dict]]) -> int:
-    """Add counter dicts to rows keyed (day, region_id, level, category_id, department_key, channel); for loaders."""
-    n = 0
-    for (day, region_id, level, category_id, dept, channel), inc in rows:
-        upsert(DailyRollup, dict(day=day, region_id=region_id, category_id=category_id, department_key=dept,
-                                  channel=channel), inc, extra={"level": level})
-        n += 1
-    return n
-
-
-__all__ = ["COUNTERS", "apply_event", "increments", "chain", "cell_of", "add_rows", "on_case_event"]
+__all__ = ["COUNTERS", "apply_event", "increments", "chain", "cell_of", "on_case_event"]

@@ -34,7 +34,7 @@ from civicgrid.cases.models import Case, CaseEvent, CaseSerial, Category
 from civicgrid.departments.models import DepartmentUnit
 from civicgrid.regions.models import Region
 
-from .models import DailyRollup, HeatCell, LiveCase
+from .models import DailyRollup, DailyTotal, HeatCell, LiveCase
 
 H = 3600.0
 WALL_PER_WORKING_HOUR = 3.2 * H
@@ -452,11 +452,13 @@ def _counter_sql() -> str:
 def _derive(stage: str, lo: int, hi: int, city_id: int | None) -> None:
     """Rollups, heat cells and live rows of the cases with ids in [lo, hi], from the rows just written."""
     roll = DailyRollup._meta.db_table
+    total = DailyTotal._meta.db_table
     case = Case._meta.db_table
     parts = _counter_sql()
     cols = ", ".join(parts)
     named = ", ".join(f"{v} AS {k}" for k, v in parts.items())
     update = ", ".join(f"{k} = {roll}.{k} + excluded.{k}" for k in parts)
+    total_update = ", ".join(f"{k} = {total}.{k} + excluded.{k}" for k in parts)
     levels = [("c.grid_id", "grid"), ("c.community_id", "community"), ("c.street_id", "street"),
               ("c.district_id", "district")]
     if city_id:
@@ -479,6 +481,14 @@ def _derive(stage: str, lo: int, hi: int, city_id: int | None) -> None:
                 f"FROM dashboard_seed_agg a WHERE {expr} IS NOT NULL "
                 f"GROUP BY a.day, {by_region}a.category_id, a.dept, a.channel "
                 f"ON CONFLICT (day, region_id, category_id, department_key, channel) DO UPDATE SET {update}")
+            # The region's day totals, from the same small table (DailyTotal = DailyRollup summed over
+            # category, department and channel).
+            day_group = f"a.day, {expr}" if level != "city" else "a.day"
+            cur.execute(
+                f"INSERT INTO {total} (day, region_id, level, {cols}) "
+                f"SELECT a.day, {expr}, '{level}', {totals} FROM dashboard_seed_agg a WHERE {expr} IS NOT NULL "
+                f"GROUP BY {day_group} "
+                f"ON CONFLICT (region_id, day) DO UPDATE SET {total_update}")
         cur.execute("DROP TABLE dashboard_seed_agg")
         heat = HeatCell._meta.db_table
         region = Region._meta.db_table
@@ -568,7 +578,7 @@ def load(n: int, *, district: Region, days: int = 365, end: dt.datetime | None =
         with connection.cursor() as cur:
             # Region too: right after seed-demo it has no statistics yet, and the planner's guess of
             # two regions under a street path turned a 0.1 s count into 2 s on every page's nav.
-            for model in (Region, Case, CaseEvent, DailyRollup, LiveCase, HeatCell):
+            for model in (Region, Case, CaseEvent, DailyRollup, DailyTotal, LiveCase, HeatCell):
                 cur.execute(f"ANALYZE {model._meta.db_table}")
     return {"cases": n, "events": counts.pop("events", 0), "states": dict(counts),
             "write_s": round(written - started, 1), "derive_s": round(derived - written, 1),

@@ -14,8 +14,8 @@ def reconcile_rollups(days: int = 1) -> dict:
 
     today = timezone.localdate()
     run = reconcile(today - dt.timedelta(days=days), today - dt.timedelta(days=1))
-    return {"rows_checked": run.rows_checked, "rows_fixed": run.rows_fixed, "live_fixed": run.live_fixed,
-            "heat_fixed": run.heat_fixed}
+    return {"rows_checked": run.rows_checked, "rows_fixed": run.rows_fixed, "totals_fixed": run.totals_fixed,
+            "live_fixed": run.live_fixed, "heat_fixed": run.heat_fixed}
 
 
 @task()

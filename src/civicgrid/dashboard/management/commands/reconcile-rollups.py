@@ -37,19 +37,20 @@ class Command(BaseCommand):
         if (end - start).days + 1 > MAX_DAYS:
             raise CommandError(f"一次最多核对 {MAX_DAYS} 天。")
         fix = not o["check"]
-        totals = {"rows_checked": 0, "rows_fixed": 0, "heat_fixed": 0, "live_fixed": 0}
+        totals = {"rows_checked": 0, "rows_fixed": 0, "totals_fixed": 0, "heat_fixed": 0, "live_fixed": 0}
         day = start
         while day <= end:
             run = reconcile(day, day, fix=fix, live=day == end)
             for k in totals:
                 totals[k] += getattr(run, k)
-            if run.rows_fixed or run.heat_fixed or run.live_fixed:
-                self.stdout.write(f"  {day}：汇总 {run.rows_fixed} 行、热力 {run.heat_fixed} 格、在办 {run.live_fixed} 件不一致"
+            if run.rows_fixed or run.totals_fixed or run.heat_fixed or run.live_fixed:
+                self.stdout.write(f"  {day}：汇总 {run.rows_fixed} 行、日合计 {run.totals_fixed} 行、热力 {run.heat_fixed} 格、"
+                                  f"在办 {run.live_fixed} 件不一致"
                                   f"{'，已修正' if fix else ''}")
             day += dt.timedelta(days=1)
-        differ = totals["rows_fixed"] + totals["heat_fixed"] + totals["live_fixed"]
+        differ = sum(v for k, v in totals.items() if k != "rows_checked")
         summary = (f"{start} 至 {end}：核对 {totals['rows_checked']:,} 行汇总；不一致：汇总 {totals['rows_fixed']} 行、"
-                   f"热力 {totals['heat_fixed']} 格、在办 {totals['live_fixed']} 件")
+                   f"日合计 {totals['totals_fixed']} 行、热力 {totals['heat_fixed']} 格、在办 {totals['live_fixed']} 件")
         if differ and not fix:
             raise CommandError(summary + "（未修正；去掉 --check 即修正）")
         self.stdout.write(self.style.SUCCESS(summary + ("，已修正。" if differ else "，全部一致。")))
