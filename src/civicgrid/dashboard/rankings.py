@@ -15,7 +15,8 @@ from .models import RankingWeights
 
 DEFAULT_WEIGHTS = {"w_closure": 30, "w_on_time": 40, "w_rework": 15, "w_satisfaction": 15, "min_cases": 1}
 FORMULA = ("综合得分 = 100 × (w结案×结案率 + w按期×按期结案率 + w返工×(1−返工率) + w满意×满意率) ÷ 参与计算的权重之和；"
-           "应结案数：街道/社区/网格为立案数，部门为派遣数；无回访数据时满意率不参与计算。")
+           "应结案数：街道/社区/网格为立案数，部门为派遣数；无回访数据时满意率不参与计算；"
+           "本期清理积压时结案率可超过 100%，计分时按 100% 计。")
 
 
 def weights_for(district) -> dict:
