@@ -17,6 +17,10 @@ def _test_settings(settings, tmp_path):
     from civicgrid.core.sms import MemorySMSBackend
 
     MemorySMSBackend.outbox.clear()
+    # The cache lives in the process (hot topics are kept there): no test may see another's.
+    from django.core.cache import cache
+
+    cache.clear()
     # Calendar overrides are cached per process; a rolled-back test must not leave its days behind.
     invalidate_overrides()
 

@@ -130,6 +130,16 @@ def test_hot_topics_find_the_planted_cluster_and_ignore_noise(territory, cats):
     kinds = {r["kind"] for r in repeats}
     assert kinds == {"phone", "address"} and all(r["count"] == 3 for r in repeats)
 
+    # The page's topics are kept a while (the big screen asks every few minutes); fresh=True recounts.
+    kept = hottopics.topics(commander, t.district, month)
+    assert [c["count"] for c in kept["clusters"]] == [8]
+    p = (116.0352, 39.9052)
+    report(t, cats, code="09006", where="B1a", point=p, now=start + dt.timedelta(days=9))
+    assert hottopics.topics(commander, t.district, month) == kept
+    recounted = hottopics.topics(commander, t.district, month, fresh=True)
+    assert [c["count"] for c in recounted["clusters"]] == [9] and recounted["counted_at"] >= kept["counted_at"]
+    assert hottopics.topics(commander, t.district, month)["clusters"][0]["count"] == 9
+
 
 def test_a_new_spot_stands_out_of_a_busy_steady_background(territory, cats):
     """Dense, steady reports of one category all around (every ~70 m, each of the last four months)

@@ -17,8 +17,10 @@ import datetime as dt
 import math
 from collections import defaultdict
 
+from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Floor
+from django.utils import timezone
 
 from civicgrid.cases.models import Case
 from civicgrid.core.scoping import visible_to
@@ -204,6 +206,24 @@ def repeated_contacts(user, area, month: dt.date, *, limit: int = 10) -> list[di
     return out[:limit]
 
 
-def topics(user, area, month: dt.date) -> dict:
-    return {"categories": rising_categories(area, month), "clusters": place_clusters(user, area, month),
-            "repeats": repeated_contacts(user, area, month)}
+CURRENT_MONTH_TTL = 10 * 60  # the month still running: recounted at most every ten minutes
+PAST_MONTH_TTL = 6 * 3600    # a finished month changes only by late edits
+
+
+def topics(user, area, month: dt.date, *, fresh: bool = False) -> dict:
+    """The month's topics for `area`, kept in the cache for a while: a district-month at millions of
+    cases takes seconds to count, and the big screen asks again every few minutes.
+
+    Keyed by area and month only. That is safe because callers pass an area the user may see whole
+    (selectors.area_for), and every territorial role sees all cases of such an area, so the user's
+    scoping changes nothing inside it. `fresh` recounts (the monthly report does)."""
+    key = f"civicgrid:hottopics:{area.pk}:{month:%Y-%m}"
+    if not fresh:
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    out = {"categories": rising_categories(area, month), "clusters": place_clusters(user, area, month),
+           "repeats": repeated_contacts(user, area, month), "counted_at": timezone.now()}
+    current = month == month_start(timezone.localdate())
+    cache.set(key, out, CURRENT_MONTH_TTL if current else PAST_MONTH_TTL)
+    return out

@@ -42,7 +42,8 @@ def compute(user, area, month) -> dict:
     w = rankings.weights_for(district)
     kids = children(user, area)
     names = department_names()
-    topics = hottopics.topics(user, area, month)
+    topics = hottopics.topics(user, area, month, fresh=True)
+    topics.pop("counted_at")  # the report carries its own generation time
     lo, hi = bounds(period.start, period.end)
     scoped = Case.objects.filter(figures.area_q(area))
     notable = []

@@ -184,14 +184,15 @@ def topics(request):
     except ValidationError as exc:
         return _error(request, exc)
     period = selectors.Period(month, hottopics.month_end(month))
-    t = hottopics.topics(request.user, area, month)
+    t = hottopics.topics(request.user, area, month, fresh=request.GET.get("fresh") == "1")
     numbers = dict(Case.objects.filter(pk__in={i for x in t["clusters"] + t["repeats"] for i in x["case_ids"]})
                    .values_list("pk", "number"))
     for x in t["clusters"] + t["repeats"]:
         x["cases"] = [(numbers.get(i, ""), _case_url(numbers.get(i, ""))) for i in x["case_ids"]]
     points = [{"t": x["title"], "p": x["points"]} for x in t["clusters"]]
     return render(request, "dashboard/topics.html", _ctx(request, area, period, t=t, month=month, points=points,
-                                                         month_value=month.strftime("%Y-%m")))
+                                                         month_value=month.strftime("%Y-%m"),
+                                                         current_month=timezone.localdate().strftime("%Y-%m")))
 
 
 @login_required
