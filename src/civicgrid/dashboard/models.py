@@ -4,10 +4,12 @@ DailyRollup holds integer counters per (day, region, category, department, chann
 event adds to one row for each level of the case's region chain (grid, community, street,
 district), so the figures of any area are read from that area's own rows (`region = area`), not
 summed over a subtree: a district-year board is a few hundred thousand rows at most, whatever the
-number of cases. LiveCase mirrors the open cases (one slim row each) for "open now / overdue now"
-and the map's markers; HeatCell counts reports per day in ~100 m cells for the heat layer.
+number of cases. DailyTotal holds the same counters summed to (day, region), for the pages that
+need no category/department/channel split (rankings, map colours, totals). LiveCase mirrors the
+open cases (one slim row each) for "open now / overdue now" and the map's markers; HeatCell
+counts reports per day in ~100 m cells for the heat layer.
 
-All three are written only by dashboard/rollup.py, inside the transaction of the case event
+All four are written only by dashboard/rollup.py, inside the transaction of the case event
 (cases.signals.case_event_appended), and checked against the raw cases by dashboard/reconcile.py.
 """
 from __future__ import annotations
