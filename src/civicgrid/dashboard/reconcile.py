@@ -213,29 +213,36 @@ def compare(start: dt.date, end: dt.date, *, live: bool = True) -> Plan:
 def _apply_counters(model, key_fields: tuple[str, ...], corrections: list) -> None:
     for key, pk, level, delta in corrections:
         key = dict(zip(key_fields, key))
-        if pk is None or not model.objects.filter(pk=pk).update(**{c: F(c) + v for c, v in delta.items()}):
-            upsert(model, key, delta, extra={"level": level})
-        # A row brought to all zeros goes; the database checks that per row, so a row a
-        # concurrent event has just added to stays.
-        model.objects.filter(**key, **{c: 0 for c in COUNTERS}).delete()
+        with transaction.atomic():
+            if pk is None or not model.objects.filter(pk=pk).update(**{c: F(c) + v for c, v in delta.items()}):
+                upsert(model, key, delta, extra={"level": level})
+            # A row brought to all zeros goes; the database checks that per row, so a row a
+            # concurrent event has just added to stays.
+            model.objects.filter(**key, **{c: 0 for c in COUNTERS}).delete()
 
 
 def apply(plan: Plan) -> None:
     """Apply the corrections as increments, not as the values seen: an event that committed after the
     comparison has already added itself, and must stay counted. Live rows are rebuilt from each case
-    as it is now, under the case's row lock (the lock every case event takes first)."""
+    as it is now, under the case's row lock (the lock every case event takes first).
+
+    Each correction is its own short transaction, holding one row lock at a time. Increments do not
+    need each other, and a single transaction over many rows could deadlock with a case event that
+    holds one of them (events lock a region chain in their own order); with one row at a time no
+    cycle can form. A run stopped half way leaves the rest for the next comparison to find."""
     from civicgrid.regions.models import Region
 
-    with transaction.atomic():
-        _apply_counters(DailyRollup, ROLLUP_KEY, plan.rows)
-        _apply_counters(DailyTotal, TOTAL_KEY, plan.totals)
-        paths = dict(Region.objects.filter(pk__in={k[1] for k, _, _ in plan.heat}).values_list("pk", "path"))
-        for (day, region_id, x, y), pk, delta in plan.heat:
-            key = dict(day=day, region_id=region_id, x=x, y=y)
+    _apply_counters(DailyRollup, ROLLUP_KEY, plan.rows)
+    _apply_counters(DailyTotal, TOTAL_KEY, plan.totals)
+    paths = dict(Region.objects.filter(pk__in={k[1] for k, _, _ in plan.heat}).values_list("pk", "path"))
+    for (day, region_id, x, y), pk, delta in plan.heat:
+        key = dict(day=day, region_id=region_id, x=x, y=y)
+        with transaction.atomic():
             if pk is None or not HeatCell.objects.filter(pk=pk).update(n=F("n") + delta):
                 upsert(HeatCell, key, {"n": delta}, extra={"path": paths[region_id]})
             HeatCell.objects.filter(**key, n=0).delete()
-        for pk in plan.live:
+    for pk in plan.live:
+        with transaction.atomic():  # the case's lock first, as every case event takes it
             case = Case.objects.select_for_update().select_related("region").filter(pk=pk).first()
             if case is None:
                 LiveCase.objects.filter(case_id=pk).delete()
