@@ -31,7 +31,6 @@ from django.utils import timezone
 
 from civicgrid.cases import workflow as W
 from civicgrid.cases.models import Case, CaseEvent
-
 from civicgrid.hotline.rates import REQUESTER_CHANNELS, response_counts
 
 from .models import COUNTERS, HOUR_BUCKETS, DailyRollup, DailyTotal, LiveCase

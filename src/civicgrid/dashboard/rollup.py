@@ -124,14 +124,16 @@ def apply_event(case, event) -> None:
                             rework_count=case.rework_count)
         inc = {k: -v for k, v in closed.items()}
         day = timezone.localdate(dt.datetime.fromisoformat(event.data["closed_at"]))
-    if inc:
-        _add_to_chain(case, day, inc)
+    by_day = {day: dict(inc)} if inc else {}
     if event.seq == FIRST_STEP_SEQ:
-        _add_to_chain(case, timezone.localdate(case.created_at), answer_increments(event.at, case.accept_due))
+        row = by_day.setdefault(timezone.localdate(case.created_at), {})  # often today: one upsert for both
+        for k, v in answer_increments(event.at, case.accept_due).items():
+            row[k] = row.get(k, 0) + v
+    for d, counters in by_day.items():
+        _add_to_chain(case, d, counters)
     if event.action == "report" and case.lng is not None and case.lat is not None:
         x, y = cell_of(case.lng, case.lat)
-        upsert(HeatCell, dict(day=day, region_id=case.region_id, x=x, y=y), {"n": 1},
-                extra={"path": case.region.path})
+        upsert(HeatCell, dict(day=day, region_id=case.region_id, x=x, y=y), {"n": 1}, extra={"path": case.region.path})
     sync_live(case)
 
 
