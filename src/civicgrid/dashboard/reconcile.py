@@ -71,18 +71,23 @@ def expected_rollups(start: dt.date, end: dt.date) -> dict[tuple, dict[str, int]
     for (case_id, seq, action, at, cat, channel, grid, comm, street, district, on_time, hours, rework) in events:
         if action == "close" and (case_id, seq) in undone:
             continue  # reopened afterwards: the closure no longer stands (rollup.apply_event subtracts it)
-        dept = 0
-        for s, d in depts.get(case_id, ()):
-            if s <= seq:
-                dept = d
         inc = increments(action, handled_on_time=on_time, handling_hours=hours, rework_count=rework)
-        day = timezone.localdate(at)
-        for region_id, _level in chain(grid, comm, street, district, cities):
-            row = out[(day, region_id, cat, dept, channel)]
-            for k, v in inc.items():
-                row[k] += v
+        _add(out, (grid, comm, street, district), cities, timezone.localdate(at), cat, _dept_at(depts, case_id, seq),
+             channel, inc)
     _add_first_steps(out, lo, hi, cities)
     return out
+
+
+def _dept_at(depts: dict, case_id: int, seq: int) -> int:
+    """The department the case was with at event `seq` (0 before any dispatch)."""
+    return next((d for s, d in reversed(depts.get(case_id, ())) if s <= seq), 0)
+
+
+def _add(out: dict, regions: tuple, cities: dict, day: dt.date, cat: int, dept: int, channel: str, inc: dict) -> None:
+    for region_id, _level in chain(*regions, cities):
+        row = out[(day, region_id, cat, dept, channel)]
+        for k, v in inc.items():
+            row[k] += v
 
 
 def _add_first_steps(out: dict, lo: dt.datetime, hi: dt.datetime, cities: dict) -> None:
@@ -94,12 +99,8 @@ def _add_first_steps(out: dict, lo: dt.datetime, hi: dt.datetime, cities: dict) 
                               "case__district_id"))
     depts = _departments_at(sorted({f[0] for f in first}))
     for case_id, at, created, accept_due, cat, channel, grid, comm, street, district in first:
-        dept = next((d for s, d in reversed(depts.get(case_id, ())) if s <= FIRST_STEP_SEQ), 0)
-        inc = answer_increments(at, accept_due)
-        for region_id, _level in chain(grid, comm, street, district, cities):
-            row = out[(timezone.localdate(created), region_id, cat, dept, channel)]
-            for k, v in inc.items():
-                row[k] += v
+        _add(out, (grid, comm, street, district), cities, timezone.localdate(created), cat,
+             _dept_at(depts, case_id, FIRST_STEP_SEQ), channel, answer_increments(at, accept_due))
 
 
 def expected_heat(start: dt.date, end: dt.date) -> dict[tuple, int]:

@@ -483,11 +483,10 @@ def _derive(stage: str, lo: int, hi: int, city_id: int | None) -> None:
                 f"ON CONFLICT (day, region_id, category_id, department_key, channel) DO UPDATE SET {update}")
             # The region's day totals, from the same small table (DailyTotal = DailyRollup summed over
             # category, department and channel).
-            day_group = f"a.day, {expr}" if level != "city" else "a.day"
             cur.execute(
                 f"INSERT INTO {total} (day, region_id, level, {cols}) "
                 f"SELECT a.day, {expr}, '{level}', {totals} FROM dashboard_seed_agg a WHERE {expr} IS NOT NULL "
-                f"GROUP BY {day_group} "
+                f"GROUP BY {by_region}a.day "
                 f"ON CONFLICT (region_id, day) DO UPDATE SET {total_update}")
         cur.execute("DROP TABLE dashboard_seed_agg")
         heat = HeatCell._meta.db_table
