@@ -106,7 +106,7 @@ def test_pluggable_resolver_by_point(client, territory, monkeypatch):
     addresses.register_resolver(buildings, order=10)
     data = client.get(reverse("regions:public_search"), {"q": "幸福里8号楼"}).json()
     assert data["matches"] == [{"grid_code": territory.grid("B2b").code, "grid_name": "B2社区第2网格",
-                                "label": "幸福里 8 号楼"}]
+                                "label": "幸福里 8 号楼", "community": "B2社区", "point": [116.035, 39.915]}]
 
 
 def test_public_grid_outlines_filtered_by_bbox(client, territory):
