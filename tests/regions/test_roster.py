@@ -113,7 +113,9 @@ def test_public_grid_outlines_filtered_by_bbox(client, territory):
     url = reverse("regions:public_grids")
     everything = client.get(url).json()
     assert len(everything["features"]) == 8 and everything["truncated"] is False
-    assert set(everything["features"][0]["properties"]) == {"code", "name", "kind"}
+    assert set(everything["features"][0]["properties"]) == {"code", "name", "kind", "community", "street"}
+    assert everything["features"][0]["properties"]["community"] == "A1社区"
+    assert everything["features"][0]["properties"]["street"] == "A街道"
     west = client.get(url, {"bbox": "116.0,39.9,116.015,39.92"}).json()
     assert {f["properties"]["code"][:9] for f in west["features"]} == {"110108001"}
     assert client.get(url, {"bbox": "1,2,3"}).status_code == 400

@@ -117,6 +117,36 @@
     return sync;
   }
 
-  window.CG = { config: cfg, esc: esc, text: text, leaflet: leaflet, script: script, css: css,
+  /* Names of the areas the grids belong to (community, street), one label per area at the middle
+     of its grids, each shown only in its zoom band: streets when zoomed out, communities in
+     between, grid names (CG.labels) from 15 on. bands: [[property, minZoom, maxZoom], ...]. */
+  function areaLabels(map, layer, bands) {
+    var L = window.L, group = L.layerGroup().addTo(map), made = [];
+    bands.forEach(function (band) {
+      var boxes = {};
+      layer.eachLayer(function (l) {
+        var name = l.feature && l.feature.properties[band[0]];
+        if (!name) return;
+        boxes[name] = boxes[name] ? boxes[name].extend(l.getBounds()) : L.latLngBounds(l.getBounds().getSouthWest(), l.getBounds().getNorthEast());
+      });
+      Object.keys(boxes).forEach(function (name) {
+        var icon = L.divIcon({ className: "area-label area-" + band[0], html: "<span>" + esc(name) + "</span>", iconSize: null });
+        made.push({ marker: L.marker(boxes[name].getCenter(), { icon: icon, interactive: false, keyboard: false }), min: band[1], max: band[2] });
+      });
+    });
+    function sync() {
+      var z = map.getZoom();
+      made.forEach(function (m) {
+        var show = z >= m.min && z < m.max;
+        if (show && !group.hasLayer(m.marker)) group.addLayer(m.marker);
+        if (!show && group.hasLayer(m.marker)) group.removeLayer(m.marker);
+      });
+    }
+    map.on("zoomend", sync);
+    sync();
+    return { group: group, sync: sync, remove: function () { map.off("zoomend", sync); map.removeLayer(group); } };
+  }
+
+  window.CG = { areaLabels: areaLabels, config: cfg, esc: esc, text: text, leaflet: leaflet, script: script, css: css,
                 whenVisible: whenVisible, baseMap: baseMap, ll: ll, coordText: coordText, labels: labels };
 })();

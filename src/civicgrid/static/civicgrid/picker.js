@@ -2,8 +2,9 @@
    is off by hundreds of metres), and the grid the point falls in, named before the form is sent.
 
    Markup (cases/report.html, hotline/resident_report.html):
-     #picker[data-grids-url][data-grid-at-url][data-autolocate]  with hidden #id_lng/#id_lat,
-     #locate-status, #locate-btn, #pick-map, #grid-confirm, optional <select #id_grid>.
+     #picker[data-grids-url][data-grid-at-url][data-search-url][data-autolocate]  with hidden
+     #id_lng/#id_lat, #locate-status, #locate-btn, #place-q/#place-go/#place-results (search),
+     #pick-map, #grid-confirm, optional <select #id_grid>.
    The form never depends on this script: without it the reporter chooses a grid or types an address.
    Leaflet loads only when the map scrolls into view (see civicgrid/cg.js), the point is stored as
    lng/lat (the project's order) and shown as "经度 …，纬度 …". */
@@ -15,7 +16,7 @@
   var status = document.getElementById("locate-status"), btn = document.getElementById("locate-btn");
   var mapEl = document.getElementById("pick-map"), confirmEl = document.getElementById("grid-confirm");
   var gridSelect = document.getElementById("id_grid");
-  var map = null, marker = null, gridLayer = null, syncLabels = null, asked = 0;
+  var map = null, marker = null, gridLayer = null, syncLabels = null, areas = null, asked = 0;
   var START = [116.4, 39.9];
 
   function say(el, msg, cls) { if (!el) return; el.textContent = msg; el.className = el.className.replace(/\s*\berror\b/g, "") + (cls ? " " + cls : ""); }
@@ -74,6 +75,8 @@
         gridLayer.addData(fc);
         if (syncLabels) map.off("zoomend", syncLabels);
         syncLabels = CG.labels(map, gridLayer, function (f) { return f.properties.name; }, 15);
+        if (areas) areas.remove();
+        areas = CG.areaLabels(map, gridLayer, [["street", 0, 13], ["community", 13, 15]]);
       }).catch(function () {});
   }
 
@@ -103,6 +106,40 @@
       var why = { 1: "未授权定位", 2: "无法获取位置", 3: "定位超时" }[err.code] || "定位失败";
       say(status, "未能定位（" + why + "），请在地图上点选位置或选择网格。");
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+  }
+
+  // Search by 小区/building/place/community name: the match's point becomes the report's point.
+  var q = document.getElementById("place-q"), list = document.getElementById("place-results");
+  function search() {
+    var text = q.value.trim();
+    list.replaceChildren();
+    if (text.length < 2) return;
+    fetch(box.dataset.searchUrl + "?q=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json().then(function (d) { return { ok: r.ok, d: d }; }); })
+      .then(function (res) {
+        list.replaceChildren();
+        if (!res.ok) { list.appendChild(CG.text(res.d.error || "查询失败", "error")); return; }
+        if (!res.d.matches.length) { list.appendChild(CG.text("没有找到，请换个说法，或在地图上点选。", "muted")); return; }
+        res.d.matches.forEach(function (m) {
+          var b = document.createElement("button");
+          b.type = "button";
+          b.className = "linkish place-hit";
+          b.appendChild(CG.text(m.label));
+          b.appendChild(CG.text(" · " + (m.community || "") + m.grid_name, "muted"));
+          b.addEventListener("click", function () {
+            list.replaceChildren();
+            if (m.point) setPoint(m.point[0], m.point[1], "已选“" + m.label + "”");
+            else if (gridSelect) { say(status, "已选网格：" + m.grid_name); }
+          });
+          var li = document.createElement("li");
+          li.appendChild(b);
+          list.appendChild(li);
+        });
+      }).catch(function () { list.replaceChildren(CG.text("网络不畅，请稍后再试。", "error")); });
+  }
+  if (q && list && box.dataset.searchUrl) {
+    document.getElementById("place-go").addEventListener("click", search);
+    q.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); search(); } });
   }
 
   if (btn) btn.addEventListener("click", locate);

@@ -4,7 +4,7 @@
   "use strict";
   var cfg = JSON.parse(document.getElementById("roster-settings").textContent);
   var map = CG.baseMap("roster-map");
-  var syncLabels = null;
+  var syncLabels = null, areas = null;
   if (cfg.extent) map.fitBounds([[cfg.extent[1], cfg.extent[0]], [cfg.extent[3], cfg.extent[2]]]);
   else map.setView([39.9, 116.4], 11);
 
@@ -32,6 +32,8 @@
         grids.eachLayer(function (l) { byCode[l.feature.properties.code] = l; });
         if (syncLabels) map.off("zoomend", syncLabels);
         syncLabels = CG.labels(map, grids, function (f) { return f.properties.name; }, 15);
+        if (areas) areas.remove();
+        areas = CG.areaLabels(map, grids, [["street", 0, 13], ["community", 13, 15]]);
         highlightFromResult(false);
       });
   }
