@@ -30,7 +30,7 @@
         byCode = {};
         grids.addData(data);
         grids.eachLayer(function (l) { byCode[l.feature.properties.code] = l; });
-        if (syncLabels) map.off("zoomend", syncLabels);
+        if (syncLabels) syncLabels.remove();
         syncLabels = CG.labels(map, grids, function (f) { return f.properties.name; }, 15);
         if (areas) areas.remove();
         areas = CG.areaLabels(map, grids, [["street", 0, 13], ["community", 13, 15]]);
