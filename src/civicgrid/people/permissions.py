@@ -21,8 +21,12 @@ def capabilities_of(user) -> set[str]:
         from .models import CapabilityGrant
 
         caps = set()
+        from civicgrid.core.roles import registry
+
+        roles = registry()
         for seat in user_roles(user):
-            caps |= C.ROLE_CAPABILITIES.get(seat.role, frozenset())
+            # Core's roles are described here; a role an app adds brings its own in its RoleDef.
+            caps |= C.ROLE_CAPABILITIES.get(seat.role) or getattr(roles.get(seat.role), "capabilities", frozenset())
         caps |= set(CapabilityGrant.objects.filter(user=user, revoked_at__isnull=True)
                     .values_list("capability", flat=True))
     user._people_caps = caps
