@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from civicgrid.core.scoping import sees_everything, user_roles, visible_to
+from civicgrid.core.scoping import require_node_in_scope, sees_everything, user_roles
 from civicgrid.regions.models import Region
 
 from . import capabilities as C
@@ -43,5 +43,4 @@ def require_capability(user, capability: str) -> None:
 
 
 def require_region_in_scope(user, region: Region | None) -> None:
-    if region is None or not visible_to(user, Region.objects.filter(pk=region.pk)).exists():
-        raise PermissionDenied("该区域不在您的管辖范围内")
+    require_node_in_scope(user, region, message="该区域不在您的管辖范围内")

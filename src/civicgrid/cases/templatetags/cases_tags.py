@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django import template
 from django.utils import timezone
 
