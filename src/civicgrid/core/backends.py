@@ -1,7 +1,8 @@
 """Permissions follow roles: a system-admin seat grants the admin site's model permissions.
 
 What an administrator may see inside the admin is then bounded by each ModelAdmin's
-get_queryset (visible_to), and immutable things (the audit log) refuse change in their admin.
+get_queryset (visible_to, core/adminscope.py), and immutable things (the audit log) refuse change
+in their admin. Who may grant what is decided in core/services.py and people/services.py.
 """
 from django.contrib.auth.backends import ModelBackend
 
@@ -9,6 +10,15 @@ from . import roles as R
 
 
 class RoleBackend(ModelBackend):
+    def user_can_authenticate(self, user) -> bool:
+        # A client application's service user files Open311 requests through its api_key only;
+        # even if someone set it a password, it must never open a session.
+        if not super().user_can_authenticate(user):
+            return False
+        from civicgrid.api.tokens import is_service_user
+
+        return not is_service_user(user)
+
     def _is_system_admin(self, user) -> bool:
         if not (user.is_active and user.is_authenticated):
             return False
