@@ -124,15 +124,15 @@ def test_migration_moves_existing_client_keys_off_the_api(client):
     from civicgrid.api import tokens
 
     executor = MigrationExecutor(connection)
+    others = [n for n in executor.loader.graph.leaf_nodes() if n[0] != "api"]
     executor.migrate([("api", "0001_initial")])
-    apps = executor.loader.project_state([("api", "0001_initial")]).apps
+    apps = executor.loader.project_state([("api", "0001_initial"), *others]).apps
+    from civicgrid.core.models import Role
     from tests.factories import build_territory
 
     t = build_territory()
-    HUser = apps.get_model("core", "User")
-    HRole = apps.get_model("core", "Role")
-    svc = HUser.objects.create(username="app-old", display_name="接入应用：旧App")
-    HRole.objects.create(user_id=svc.pk, role="hotline_operator", region_id=t.district.pk, title="接入应用")
+    svc = User.objects.create(username="app-old", display_name="接入应用：旧App")
+    Role.objects.create(user=svc, role="hotline_operator", region=t.district, title="接入应用")
     HClient = apps.get_model("api", "ClientApplication")
     HToken = apps.get_model("api", "ApiToken")
     app = HClient.objects.create(name="旧App", user_id=svc.pk, region_id=t.district.pk)

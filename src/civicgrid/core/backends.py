@@ -10,6 +10,24 @@ from . import roles as R
 
 
 class RoleBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        """Throttled per address and per (address, account) whenever there is a request to know
+        the address from: the staff login page and the admin login alike (core/throttle.py)."""
+        if request is None or username is None:
+            return super().authenticate(request, username=username, password=password, **kwargs)
+        from . import throttle
+
+        wait = throttle.seconds_blocked(request, username)
+        if wait:
+            request.login_throttled_seconds = wait  # the login page says so; no password is tried
+            return None
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            throttle.record_failure(request, username)
+        else:
+            throttle.record_success(request, username)
+        return user
+
     def user_can_authenticate(self, user) -> bool:
         # A client application's service user files Open311 requests through its api_key only;
         # even if someone set it a password, it must never open a session.
