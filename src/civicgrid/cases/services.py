@@ -34,7 +34,7 @@ from civicgrid.core import roles as R
 from civicgrid.core.calendar import default_calendar
 from civicgrid.core.crypto import lookup_hash
 from civicgrid.core.models import Role
-from civicgrid.core.notifications import notify
+from civicgrid.core.notifications import mark_done, notify
 from civicgrid.core.scoping import sees_everything, user_roles, visible_to
 from civicgrid.departments.models import Department, DepartmentUnit
 from civicgrid.regions.models import Region
@@ -115,7 +115,7 @@ def _notify_all(users, title: str, body: str, case: Case, *, sms: bool = False) 
     link = f"/cases/{case.number}/"
     n = 0
     for u in users:
-        notify(u, title, body, link, sms=sms)
+        notify(u, title, body, link, sms=sms, subject=case)
         n += 1
     return n
 
@@ -488,6 +488,8 @@ def act(actor, case: Case, action: str, *, note: str = "", expected_version: int
             _start_clock(locked, W.STEP_OF_STATE[locked.state], now)
         locked.version += 1
         locked.save()
+        # Acting on the case answers what was asked about it before (e.g. "请到现场核查").
+        mark_done(locked, now=now)
         event = _append_event(locked, actor, role, action, from_state, locked.state, now, note=note, data=data,
                               photos=prepared, photo_kind="evidence" if action == "handle" else "after")
         audit.record(actor if actor is not None else "系统", f"case.{action}", locked,
