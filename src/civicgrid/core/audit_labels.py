@@ -29,7 +29,43 @@ VERBS = {
     "weights": "修改排名权重", "seed": "生成", "reset": "清除", "demo_seed": "生成演示居民", "rotate_key": "密钥轮换",
     "member": "户成员变更", "search": "查询", "visit": "走访", "inspect": "安全检查", "upload": "上传",
     "tag.add": "添加标签", "tag.change": "修改标签", "tag.end": "结束标签", "import.upload": "上传导入文件",
+    "reopen": "重新办理", "article_update": "修改知识", "disable": "停用", "login_failed": "登录失败",
 }
+
+# Every code the application writes (tests walk the sources and keep this complete). The audit log's
+# 操作 filter offers these by their labels, grouped by subject, instead of asking for codes.
+KNOWN_ACTIONS = (
+    "auth.login", "auth.login_failed", "auth.locked", "auth.login_refused_locked", "auth.unlock",
+    "user.create", "user.update", "role.grant", "role.revoke", "calendar.create", "calendar.update",
+    "calendar.delete", "api_token.issue", "api_token.revoke", "client_app.create", "client_app.enable",
+    "client_app.disable", "region.create", "region.update", "region.delete", "region.import",
+    "department.create", "department.update", "department.delete", "departmentunit.create",
+    "departmentunit.update", "departmentunit.delete",
+    "case.intake", "case.take", "case.file", "case.not_file", "case.dispatch", "case.reroute", "case.return",
+    "case.request_extension", "case.approve_extension", "case.refuse_extension", "case.handle",
+    "case.verify_pass", "case.verify_fail", "case.close", "case.reopen", "case.suspend", "case.resume",
+    "case.escalate", "case.merge", "case.overdue", "case.review_due", "case.reveal_requester", "case.export",
+    "case.category_save",
+    "hotline.contact", "hotline.answer", "hotline.to_case", "hotline.forward", "hotline.invalid",
+    "hotline.article_create", "hotline.article_update", "hotline.callback", "hotline.callback_unreached",
+    "hotline.callback_review", "hotline.resident_rating",
+    "person.create", "person.update", "person.view", "person.search", "person.reveal", "person.export",
+    "person.subject_access", "person.anonymise", "person.visit", "person.tag.add", "person.tag.change",
+    "person.tag.end", "household.create", "household.member", "building.create", "room.create",
+    "place.create", "place.inspect", "people.import", "people.import.upload", "people.grant", "people.revoke",
+    "people.rotate_key", "people.demo_seed",
+    "dashboard.report_request", "dashboard.report_download", "dashboard.weights", "dashboard.seed_load",
+    "demo.seed", "demo.reset",
+)
+
+
+def action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(subject label, [(code, label), …]), …] for the audit log's 操作 filter."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code in KNOWN_ACTIONS:
+        subject = code.partition(".")[0]
+        groups.setdefault(subject, []).append((code, action_label(code)))
+    return [(SUBJECTS.get(k, k), v) for k, v in groups.items()]
 
 
 def action_label(code: str) -> str:

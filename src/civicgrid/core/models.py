@@ -122,7 +122,9 @@ class AuditEntry(AppendOnlyModel):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+        from .audit_labels import action_label
+
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {action_label(self.action)} {self.object_repr}"
 
 
 class Notification(models.Model):
@@ -147,7 +149,7 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["subject_type", "subject_id"], name="notification_subject")]
 
     def __str__(self) -> str:
-        return f"{self.title}（{self.recipient}）"
+        return self.title
 
 
 class WorkingDayOverride(models.Model):

@@ -78,7 +78,10 @@ def audit_log(request):
     page = Paginator(entries, 50).get_page(f.get("page"))
     query = f.copy()
     query.pop("page", None)
-    return render(request, "core/audit_log.html", {"page": page, "filters": f, "query": query.urlencode()})
+    from .audit_labels import action_choices
+
+    return render(request, "core/audit_log.html", {"page": page, "filters": f, "query": query.urlencode(),
+                                                   "action_choices": action_choices()})
 
 
 @login_required
