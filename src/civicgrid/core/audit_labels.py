@@ -60,11 +60,14 @@ KNOWN_ACTIONS = (
 
 
 def action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """[(subject label, [(code, label), …]), …] for the audit log's 操作 filter."""
+    """[(subject label, [(code, label), …]), …] for the audit log's 操作 filter; each group starts with
+    "全部（居民）" = the subject's prefix ("person."), which the filter matches as a prefix."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for code in KNOWN_ACTIONS:
         subject = code.partition(".")[0]
-        groups.setdefault(subject, []).append((code, action_label(code)))
+        if subject not in groups:
+            groups[subject] = [(f"{subject}.", f"全部（{SUBJECTS.get(subject, subject)}）")]
+        groups[subject].append((code, action_label(code)))
     return [(SUBJECTS.get(k, k), v) for k, v in groups.items()]
 
 
