@@ -32,6 +32,7 @@ demo: env
 	$(BIN)/civicgrid seed-demo > /dev/null
 	$(BIN)/civicgrid seed-people
 	$(BIN)/civicgrid seed-cases
+	$(BIN)/civicgrid seed-hotline
 	@# Printed last so the demo logins are what the terminal shows above the server log.
 	$(BIN)/civicgrid seed-demo
 	@echo "Starting the task worker (deadline sweeps) in the background; log in var/worker.log"
