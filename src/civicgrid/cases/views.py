@@ -255,5 +255,6 @@ def evaluation_view(request):
         "result": result, "group": group, "groups": [(k, v[2]) for k, v in evaluation.GROUPS.items()],
         "date_from": date_from, "date_to": date_to, "counts": evaluation.COUNTS, "rates": evaluation.RATES,
         "hotline_rates": evaluation.HOTLINE_RATES, "hotline_note": evaluation.HOTLINE_NOTE,
+        "key_columns": evaluation.columns(evaluation.KEY_COLUMNS), "all_columns": evaluation.columns(),
     })
 
