@@ -66,7 +66,7 @@ def test_report_picker_search_places_the_point_and_names_the_grid(page, live_ser
     hit.wait_for()
     assert "A2社区" in hit.inner_text()
     hit.click()
-    page.wait_for_selector("#grid-confirm:has-text('您选择的位置属于 A2社区A2社区第2网格')")
+    page.wait_for_selector("#grid-confirm:has-text('您选择的位置属于 A2社区第2网格')")
     assert page.locator("#id_lng").input_value() != "" and page.locator("#id_lat").input_value() != ""
     assert "经度" in page.locator("#locate-status").inner_text()
     # The map shows the chosen point as a marker that can be dragged to correct it.

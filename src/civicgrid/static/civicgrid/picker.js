@@ -39,7 +39,10 @@
       .then(function (res) {
         if (ticket !== asked) return;
         if (!res.ok) { say(confirmEl, (res.d && res.d.error ? res.d.error : "无法确认所属网格") + "，请在地图上调整位置或选择网格。", "error"); return; }
-        var c = res.d, where = (c.community ? c.community.name : "") + c.grid.name;
+        // "柚塘居社区第1网格", not "柚塘居社区柚塘居第1网格" when the grid already names its community.
+        var c = res.d, comm = c.community ? c.community.name : "";
+        var short = comm.replace(/(社区|村委会|村)$/, "");
+        var where = short && c.grid.name.indexOf(short) === 0 ? c.grid.name : comm + c.grid.name;
         say(confirmEl, "您选择的位置属于 " + where + (c.street ? "（" + c.street.name + "）" : ""));
         confirmEl.dataset.gridCode = c.grid.code;
       })
