@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,13 +34,16 @@ from civicgrid.core.calendar import default_calendar
 from civicgrid.core.crypto import lookup_hash
 from civicgrid.core.models import Role
 from civicgrid.core.notifications import notify
+from civicgrid.core.phones import clean_phone
 from civicgrid.core.scoping import sees_everything, user_roles, visible_to
 from civicgrid.departments.models import Department, DepartmentUnit
+from civicgrid.regions.locate import Place, locate
 from civicgrid.regions.models import Region
 
 from . import photos as photo_mod
 from . import signals
 from . import workflow as W
+from .errors import CaseActionError, CaseConflict, IllegalAction  # noqa: F401  (raised here, caught by callers)
 from .models import Attachment, Case, CaseEvent, CaseSerial, Category
 
 log = logging.getLogger(__name__)
@@ -57,33 +59,11 @@ VERIFY_HOURS = float(getattr(settings, "CASES_VERIFY_HOURS", 1))  # Taiyuan: on-
 MAX_EXTENSION_HOURS = 7 * 30  # thirty working days: beyond that the case should be suspended (挂账)
 
 
-class CaseActionError(Exception):
-    """Base for refusals that are about the case's state, not about who is asking."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class IllegalAction(CaseActionError):
-    pass
-
-
-class CaseConflict(CaseActionError):
-    pass
-
-
 # -- helpers ---------------------------------------------------------------------------------
 def _actor_label(actor, source: str = "") -> str:
     if actor is not None:
         return actor.name
     return source or "系统"
-
-
-def _chain(region: Region) -> dict[str, Region]:
-    """{level: Region} for the node and every ancestor, in one query."""
-    codes = [c for c in region.path.strip("/").split("/") if c]
-    return {r.level: r for r in Region.objects.filter(code__in=codes)}
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -198,45 +178,17 @@ def find_duplicate(category: Category, *, lng=None, lat=None, grid=None, now=Non
 
 
 # -- intake ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Place:
-    region: Region
-    grid: Region | None
-    community: Region | None
-    street: Region
-    district: Region
-
-
-def _locate(*, lng, lat, grid, region) -> _Place:
-    from civicgrid.regions import geo
-
-    if lng is not None or lat is not None:
-        try:
-            lng, lat = float(lng), float(lat)
-        except (TypeError, ValueError):
-            raise ValidationError("位置坐标无效，请重新定位。")
-        if not (-180 <= lng <= 180 and -90 <= lat <= 90):
-            raise ValidationError("位置坐标超出范围，请重新定位。")
-        loc = geo.locate(lng, lat)
-        if loc is not None and loc.street is not None and loc.district is not None:
-            # The lookup already joined the grid's ancestors: no second query for the chain.
-            return _Place(region=loc.grid, grid=loc.grid, community=loc.community, street=loc.street,
-                          district=loc.district)
-        if grid is None and region is None:
-            raise ValidationError("该位置不在本系统的任何网格内，请选择所在网格或地址。")
-    node = grid or region
-    if node is None:
+def _locate(*, lng, lat, grid, region, address, within) -> Place:
+    """Every channel's report goes through the one location service (regions/locate.py)."""
+    place = locate(lng=lng, lat=lat, region=grid or region, address=address, within=within)
+    if place is None:
+        if (address or "").strip():
+            raise ValidationError(f"无法根据地址“{address.strip()[:60]}”确定位置，请在地图上选点或选择所在网格。")
         raise ValidationError("请提供位置：定位坐标、所在网格或地址所属社区/街道。")
-    if node.level not in ("grid", "community", "street"):
-        raise ValidationError("案件位置须精确到街道、社区或网格。")
-    chain = _chain(node)
-    if "street" not in chain or "district" not in chain:
-        raise ValidationError("所选区域不在任何街道之下，无法受理。")
-    return _Place(region=node, grid=chain.get("grid"), community=chain.get("community"), street=chain["street"],
-                  district=chain["district"])
+    return place
 
 
-def _check_intake_actor(actor, channel: str, source: str, place: _Place) -> str:
+def _check_intake_actor(actor, channel: str, source: str, place: Place) -> str:
     """Returns the role label for the event; refuses channels the actor does not hold."""
     if channel not in dict(Case.CHANNEL_CHOICES):
         raise ValidationError("来源渠道无效。")
@@ -264,13 +216,14 @@ def _check_intake_actor(actor, channel: str, source: str, place: _Place) -> str:
 def intake(actor, *, channel: str, category: Category, description: str, lng: float | None = None,
            lat: float | None = None, grid: Region | None = None, region: Region | None = None, address: str = "",
            urgent: bool = False, requester_name: str = "", requester_phone: str = "", photos=(),
-           reporter=None, source: str = "", now: dt.datetime | None = None) -> Case:
+           reporter=None, source: str = "", within: Region | None = None, now: dt.datetime | None = None) -> Case:
     """信息采集: create a case from any channel, find its place, stamp the acceptance deadline, flag duplicates.
 
     `actor` is the logged-in user; it may be None only for channel "resident" or "api", and then
     `source` says who sent it (e.g. "open311:key-name"); the audit log records that label.
-    `grid`/`region` are the fallbacks when there is no point (a chosen grid, or the community or
-    street an address belongs to). `photos` are uploads or bytes; each is verified and re-encoded.
+    Location (regions/locate.py): the point; else `grid`/`region` (a chosen grid, community or
+    street); else the `address` text through the address registry (a building gives its point),
+    searched only under `within` when given (an operator's or API client's area). `photos` are uploads or bytes; each is verified and re-encoded.
     """
     description = (description or "").strip()
     if not description:
@@ -279,15 +232,12 @@ def intake(actor, *, channel: str, category: Category, description: str, lng: fl
         raise ValidationError("问题描述不能超过 2000 字。")
     if category is None or not category.active:
         raise ValidationError("请选择有效的问题类别。")
-    requester_phone = (requester_phone or "").strip()
-    if requester_phone and not requester_phone.replace("-", "").replace(" ", "").isdigit():
-        raise ValidationError("诉求人电话只能包含数字。")
-    place = _locate(lng=lng, lat=lat, grid=grid, region=region)
+    requester_phone = clean_phone(requester_phone)
+    place = _locate(lng=lng, lat=lat, grid=grid, region=region, address=address, within=within)
     role = _check_intake_actor(actor, channel, source, place)
     prepared = photo_mod.prepare_all(photos)
     now = now or timezone.now()
-    lng = float(lng) if lng is not None else None
-    lat = float(lat) if lat is not None else None
+    lng, lat = place.lng, place.lat  # a building found from the address text gives its point too
 
     with transaction.atomic():
         dup = find_duplicate(category, lng=lng, lat=lat, grid=place.grid, now=now)

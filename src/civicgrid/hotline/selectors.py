@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from civicgrid.cases.models import Case, CaseEvent
-from civicgrid.core.crypto import lookup_hash
+from civicgrid.core.phones import phone_hash
 from civicgrid.core.scoping import sees_everything, user_roles, visible_to
 
 from . import search
@@ -25,7 +25,7 @@ def queue_for(user) -> QuerySet[Contact]:
 
 def caller_history(user, phone: str, *, exclude: int | None = None) -> dict:
     """Earlier contacts and cases of a caller, by the keyed hash of the phone number."""
-    h = lookup_hash(phone)
+    h = phone_hash(phone)  # the same canonical form the services stored
     if not h:
         return {"contacts": [], "cases": []}
     contacts = contacts_for(user).filter(caller_phone_hash=h).order_by("-received_at")
@@ -89,7 +89,7 @@ def reviews_for(user) -> QuerySet[CallBack]:
 def public_case(number: str, phone: str) -> Case | None:
     """A case found by its number AND its requester's phone: nothing is shown to anyone else."""
     number = (number or "").strip().upper()
-    h = lookup_hash(phone)
+    h = phone_hash(phone)  # the same canonical form the services stored
     if not number or not h:
         return None
     return Case.objects.select_related("category").filter(number=number, requester_phone_hash=h).first()

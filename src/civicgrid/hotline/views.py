@@ -11,8 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civicgrid.core import errors
 from civicgrid.core import roles as R
 from civicgrid.core.middleware import client_ip
+from civicgrid.core.phones import normalise_phone
 from civicgrid.core.scoping import get_visible_or_404, has_role, sees_everything
 
 from . import cases_adapter, rates, selectors, services
@@ -20,8 +22,7 @@ from .models import Article, CallBack, Contact
 from .ratelimit import RateLimited
 
 
-def _err(exc) -> str:
-    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+_err = errors.messages_of
 
 
 def _operator(request):
@@ -35,6 +36,7 @@ def _operator(request):
 def console(request):
     _operator(request)
     error, form = "", request.POST if request.method == "POST" else {}
+    failed = None
     if request.method == "POST":
         try:
             contact = services.record_contact(
@@ -42,15 +44,15 @@ def console(request):
                 caller_phone=form.get("caller_phone", ""), caller_name=form.get("caller_name", ""),
                 urgent=form.get("urgent") == "on", address=form.get("address", ""), lng=form.get("lng") or None,
                 lat=form.get("lat") or None)
-        except (ValidationError, PermissionDenied) as exc:
-            error = _err(exc)
+        except errors.USER_ERRORS as exc:
+            error, failed = _err(exc), exc
         else:
             return redirect("hotline:contact", number=contact.number)
     return render(request, "hotline/console.html", {
         "queue": selectors.queue_for(request.user)[:50], "form": form, "error": error,
         "recent": selectors.contacts_for(request.user).exclude(outcome=Contact.PENDING)[:10],
         "channels": Contact.CHANNEL_CHOICES,
-    }, status=400 if error else 200)
+    }, status=errors.status_of(failed) if error else 200)
 
 
 @login_required
@@ -60,6 +62,7 @@ def contact_detail(request, number):
     contact = get_visible_or_404(request.user, Contact.objects.select_related("region", "case", "article"),
                                  number=number)
     error = ""
+    failed = None
     if request.method == "POST" and contact.outcome == Contact.PENDING:
         p = request.POST
         outcome = p.get("outcome")
@@ -79,8 +82,8 @@ def contact_detail(request, number):
                 services.mark_invalid(request.user, contact, note=p.get("note", ""))
             else:
                 raise ValidationError("请选择处理结果。")
-        except (ValidationError, PermissionDenied, cases_adapter.CaseActionError) as exc:
-            error = _err(exc)
+        except errors.USER_ERRORS as exc:
+            error, failed = _err(exc), exc
         else:
             messages.success(request, "已处理。")
             return redirect("hotline:contact", number=contact.number)
@@ -90,7 +93,7 @@ def contact_detail(request, number):
         "articles": selectors.kb_search(request.user, q, limit=8) or selectors.kb_search(request.user, "", limit=8),
         "history": selectors.caller_history(request.user, contact.caller_phone, exclude=contact.pk),
         "categories": cases_adapter.categories(),
-    }, status=400 if error else 200)
+    }, status=errors.status_of(failed) if error else 200)
 
 
 @login_required
@@ -119,6 +122,7 @@ def kb(request):
 def kb_edit(request, pk=None):
     article = get_visible_or_404(request.user, selectors.articles_for(request.user), pk=pk) if pk else None
     error, form = "", request.POST
+    failed = None
     if request.method == "POST":
         def d(name):
             v = form.get(name, "").strip()
@@ -131,8 +135,8 @@ def kb_edit(request, pk=None):
                 request.user, article, category=form.get("category"), title=form.get("title", ""),
                 keywords=form.get("keywords", ""), body=form.get("body", ""), source=form.get("source", ""),
                 valid_from=d("valid_from"), valid_until=d("valid_until"), active=form.get("active") == "on")
-        except (ValidationError, PermissionDenied) as exc:
-            error = _err(exc)
+        except errors.USER_ERRORS as exc:
+            error, failed = _err(exc), exc
         else:
             messages.success(request, f"已保存（第 {article.version} 版）。")
             return redirect("hotline:article", pk=article.pk)
@@ -142,7 +146,7 @@ def kb_edit(request, pk=None):
         initial[f] = form.get(f, value.isoformat() if hasattr(value, "isoformat") else (value or ""))
     return render(request, "hotline/kb_edit.html", {"a": article, "form": form, "error": error, "initial": initial,
                                                     "categories": Article.CATEGORY_CHOICES},
-                  status=400 if error else 200)
+                  status=errors.status_of(failed) if error else 200)
 
 
 @login_required
@@ -158,6 +162,7 @@ def article(request, pk):
 def callbacks(request):
     _operator(request)
     error = ""
+    failed = None
     if request.method == "POST":
         p = request.POST
         cb = get_visible_or_404(request.user, CallBack.objects.all(), pk=p.get("callback") or 0)
@@ -165,14 +170,14 @@ def callbacks(request):
         try:
             services.record_callback(request.user, cb, reached=p.get("reached") == "yes", solved=solved,
                                      satisfaction=p.get("satisfaction", ""), note=p.get("note", ""))
-        except (ValidationError, PermissionDenied, cases_adapter.CaseActionError) as exc:
-            error = _err(exc)
+        except errors.USER_ERRORS as exc:
+            error, failed = _err(exc), exc
         else:
             messages.success(request, "回访已记录。")
             return redirect("hotline:callbacks")
     return render(request, "hotline/callbacks.html", {
         "due": selectors.callbacks_due(request.user)[:50], "error": error,
-        "satisfaction": CallBack.SATISFACTION_CHOICES}, status=400 if error else 200)
+        "satisfaction": CallBack.SATISFACTION_CHOICES}, status=errors.status_of(failed) if error else 200)
 
 
 @login_required
@@ -181,18 +186,19 @@ def reviews(request):
     if not (sees_everything(request.user) or has_role(request.user, *services.REVIEWERS)):
         raise PermissionDenied("回访复核仅限街道派遣员和区指挥中心。")
     error = ""
+    failed = None
     if request.method == "POST":
         cb = get_visible_or_404(request.user, CallBack.objects.all(), pk=request.POST.get("callback") or 0)
         try:
             services.review_callback(request.user, cb, decision=request.POST.get("decision", ""),
                                      note=request.POST.get("note", ""))
-        except (ValidationError, PermissionDenied, cases_adapter.CaseActionError) as exc:
-            error = _err(exc)
+        except errors.USER_ERRORS as exc:
+            error, failed = _err(exc), exc
         else:
             messages.success(request, "复核已记录。")
             return redirect("hotline:reviews")
     return render(request, "hotline/reviews.html", {"items": selectors.reviews_for(request.user)[:100],
-                                                    "error": error}, status=400 if error else 200)
+                                                    "error": error}, status=errors.status_of(failed) if error else 200)
 
 
 @login_required
@@ -226,7 +232,7 @@ def _verified_phone(request) -> str:
 
 @require_http_methods(["GET", "POST"])
 def resident_report(request):
-    phone, error, info = _verified_phone(request), "", ""
+    phone, error, info, status = _verified_phone(request), "", "", 200
     p = request.POST
     step = p.get("step", "")
     if request.method == "POST":
@@ -250,17 +256,17 @@ def resident_report(request):
                                                 photos=request.FILES.getlist("photos"))
                 request.session["resident_case"] = case.number
                 return redirect("resident:case", number=case.number)
-        except (ValidationError, PermissionDenied, RateLimited) as exc:
-            error = _err(exc)
+        except errors.USER_ERRORS as exc:
+            error, status = _err(exc), errors.status_of(exc)  # a RateLimited code answers 429
     return render(request, "hotline/resident_report.html", {
         "phone": phone, "pending": request.session.get("resident_pending_phone", ""), "error": error, "info": info,
         "categories": cases_adapter.categories().exclude(kind="social"), "post": p,
-    }, status=429 if error and step == "send_code" and "频繁" in error else (400 if error else 200))
+    }, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def resident_follow(request):
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         number = request.POST.get("number", "").strip().upper()
         phone = request.POST.get("phone", "")
@@ -270,17 +276,16 @@ def resident_follow(request):
             ratelimit.hit(f"follow-ip:{client_ip(request) or '-'}", 30, dt.timedelta(hours=1),
                           "查询过于频繁，请稍后再试。")
         except RateLimited as exc:
-            error = str(exc)
+            error, status = exc.message, errors.status_of(exc)
         else:
             case = selectors.public_case(number, phone)
             if case is None:
-                error = "未找到该案件：请核对案件编号和上报时的手机号。"
+                error, status = "未找到该案件：请核对案件编号和上报时的手机号。", 400
             else:
                 request.session["resident_case"] = case.number
-                request.session["resident_case_phone"] = services.clean_phone(phone)
+                request.session["resident_case_phone"] = normalise_phone(phone)
                 return redirect("resident:case", number=case.number)
-    return render(request, "hotline/resident_follow.html", {"error": error, "post": request.POST},
-                  status=400 if error else 200)
+    return render(request, "hotline/resident_follow.html", {"error": error, "post": request.POST}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -290,13 +295,14 @@ def resident_case(request, number):
     if case is None:
         raise Http404("未找到该案件")
     error = ""
+    failed = None
     if request.method == "POST":
         solved = {"yes": True, "no": False}.get(request.POST.get("solved", ""))
         try:
             services.resident_rate(case, phone, solved=solved, satisfaction=request.POST.get("satisfaction", ""),
                                    note=request.POST.get("note", ""))
-        except (ValidationError, PermissionDenied) as exc:
-            error = _err(exc)
+        except errors.USER_ERRORS as exc:
+            error, failed = _err(exc), exc
         else:
             messages.success(request, "感谢您的评价！")
             return redirect("resident:case", number=number)
@@ -306,4 +312,4 @@ def resident_case(request, number):
         if case.closed_at else None
     return render(request, "hotline/resident_case.html", {
         "case": case, "timeline": selectors.public_timeline(case), "closed": case.state == W.CLOSED, "rated": rated,
-        "error": error, "satisfaction": CallBack.SATISFACTION_CHOICES}, status=400 if error else 200)
+        "error": error, "satisfaction": CallBack.SATISFACTION_CHOICES}, status=errors.status_of(failed) if error else 200)
