@@ -37,7 +37,7 @@ from civicgrid.core.notifications import notify
 from civicgrid.core.phones import clean_phone
 from civicgrid.core.scoping import sees_everything, user_roles, visible_to
 from civicgrid.departments.models import Department, DepartmentUnit
-from civicgrid.regions.locate import Place, locate
+from civicgrid.regions import locate
 from civicgrid.regions.models import Region
 
 from . import photos as photo_mod
@@ -178,17 +178,7 @@ def find_duplicate(category: Category, *, lng=None, lat=None, grid=None, now=Non
 
 
 # -- intake ----------------------------------------------------------------------------------
-def _locate(*, lng, lat, grid, region, address, within) -> Place:
-    """Every channel's report goes through the one location service (regions/locate.py)."""
-    place = locate(lng=lng, lat=lat, region=grid or region, address=address, within=within)
-    if place is None:
-        if (address or "").strip():
-            raise ValidationError(f"无法根据地址“{address.strip()[:60]}”确定位置，请在地图上选点或选择所在网格。")
-        raise ValidationError("请提供位置：定位坐标、所在网格或地址所属社区/街道。")
-    return place
-
-
-def _check_intake_actor(actor, channel: str, source: str, place: Place) -> str:
+def _check_intake_actor(actor, channel: str, source: str, place: locate.Place) -> str:
     """Returns the role label for the event; refuses channels the actor does not hold."""
     if channel not in dict(Case.CHANNEL_CHOICES):
         raise ValidationError("来源渠道无效。")
@@ -233,7 +223,7 @@ def intake(actor, *, channel: str, category: Category, description: str, lng: fl
     if category is None or not category.active:
         raise ValidationError("请选择有效的问题类别。")
     requester_phone = clean_phone(requester_phone)
-    place = _locate(lng=lng, lat=lat, grid=grid, region=region, address=address, within=within)
+    place = locate.require(lng=lng, lat=lat, region=grid or region, address=address, within=within)
     role = _check_intake_actor(actor, channel, source, place)
     prepared = photo_mod.prepare_all(photos)
     now = now or timezone.now()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from django.core.exceptions import ValidationError
 
 from . import addresses, codes, geo
+from . import errors as E
 from .models import Region
 
 LOCATABLE_LEVELS = (codes.GRID, codes.COMMUNITY, codes.STREET)
@@ -44,9 +45,9 @@ def clean_point(lng, lat) -> tuple[float, float] | None:
     try:
         x, y = float(lng), float(lat)
     except (TypeError, ValueError):
-        raise ValidationError("位置坐标无效，请重新定位。")
+        raise E.LocationError(E.BAD_POINT, "位置坐标无效，请重新定位。")
     if not (-180 <= x <= 180 and -90 <= y <= 90) or x != x or y != y:  # x != x: NaN
-        raise ValidationError("位置坐标超出范围，请重新定位。")
+        raise E.LocationError(E.BAD_POINT, "位置坐标超出范围，请重新定位。")
     return x, y
 
 
@@ -69,10 +70,10 @@ def of_region(node: Region, *, lng: float | None = None, lat: float | None = Non
               label: str = "") -> Place:
     """A grid, community or street and its ancestors; ValidationError for any other node."""
     if node.level not in LOCATABLE_LEVELS:
-        raise ValidationError("位置须精确到街道、社区或网格。")
+        raise E.LocationError(E.BAD_NODE, "位置须精确到街道、社区或网格。")
     nodes = chain(node)
     if codes.STREET not in nodes or codes.DISTRICT not in nodes:
-        raise ValidationError("所选区域不在任何街道之下，无法受理。")
+        raise E.LocationError(E.BAD_NODE, "所选区域不在任何街道之下，无法受理。")
     return Place(region=node, grid=nodes.get(codes.GRID), community=nodes.get(codes.COMMUNITY),
                  street=nodes[codes.STREET], district=nodes[codes.DISTRICT], lng=lng, lat=lat, source=source,
                  label=label)
@@ -127,7 +128,7 @@ def locate(*, lng=None, lat=None, building=None, region: Region | None = None, a
         if place is not None:
             return place
         if building is None and region is None and not (address or "").strip():
-            raise ValidationError("该位置不在本系统的任何网格内，请选择所在网格或填写地址。")
+            raise E.LocationError(E.OUTSIDE_GRIDS, "该位置不在本系统的任何网格内，请选择所在网格或填写地址。")
     place = None
     if building is not None:
         place = of_building(building)
@@ -138,4 +139,16 @@ def locate(*, lng=None, lat=None, building=None, region: Region | None = None, a
     if place is not None and place.lng is None and point is not None:
         # A pin just outside the mapped grids still shows where the problem is on the map.
         place = replace(place, lng=point[0], lat=point[1])
+    return place
+
+
+def require(*, lng=None, lat=None, building=None, region: Region | None = None, address: str = "",
+            within: Region | None = None) -> Place:
+    """locate(), refusing with a coded LocationError when nothing locatable was given."""
+    place = locate(lng=lng, lat=lat, building=building, region=region, address=address, within=within)
+    if place is None:
+        text = " ".join((address or "").split())
+        if text:
+            raise E.LocationError(E.UNLOCATABLE, f"无法根据地址“{text[:60]}”确定位置，请在地图上选点或选择所在网格。")
+        raise E.LocationError(E.NO_LOCATION, "请提供位置：定位坐标、所在网格或地址所属社区/街道。")
     return place

@@ -10,6 +10,7 @@ from pydantic import Field
 from civicgrid.cases import services as case_services
 from civicgrid.cases import workflow as W
 from civicgrid.cases.models import Case, Category
+from civicgrid.core.errors import problem
 from civicgrid.core.scoping import visible_to
 from civicgrid.departments.models import DepartmentUnit
 from civicgrid.regions.models import Region
@@ -29,7 +30,7 @@ class CaseIn(Schema):
     address: str = Field("", max_length=200)
     urgent: bool = False
     requester_name: str = Field("", max_length=50)
-    requester_phone: str = Field("", max_length=20, pattern=r"^[0-9 \-]*$")
+    requester_phone: str = Field("", max_length=20, pattern=r"^[0-9 +()\-]*$", description="手机或固定电话，可带 +86、空格、横线")
 
 
 class EventOut(Schema):
@@ -134,14 +135,18 @@ def _get(user, number: str) -> Case:
 
 
 def _case_errors(fn):
+    """Refusals keep their status and code from core.errors (one mapping for pages and the API);
+    the cases app's state refusals keep the short codes this API has always published."""
     try:
         return fn()
-    except case_services.CaseConflict as exc:
-        raise ApiError(409, "conflict", str(exc))
-    except case_services.IllegalAction as exc:
-        raise ApiError(409, "illegal_action", str(exc))
+    except case_services.CaseActionError as exc:
+        raise ApiError(409, PUBLISHED_CODES.get(exc.code, "conflict"), exc.message)
     except ValidationError as exc:
-        raise ApiError(422, "invalid", "；".join(exc.messages))
+        p = problem(exc, api=True)
+        raise ApiError(p.status, p.code, p.message, p.details)
+
+
+PUBLISHED_CODES = {"cases.conflict": "conflict", "cases.illegal_action": "illegal_action"}
 
 
 @router.post("/cases", response={201: CaseOut, 409: ErrorOut, **COMMON}, summary="上报案件（支持 Idempotency-Key）")
@@ -159,8 +164,7 @@ def create_case(request, payload: CaseIn):
     def make():
         c = _case_errors(lambda: case_services.intake(
             request.user, channel="api", category=category, description=payload.description, lng=payload.lng,
-            lat=payload.lat, grid=region if region is not None and region.level == "grid" else None, region=region,
-            address=payload.address, urgent=payload.urgent, requester_name=payload.requester_name,
+            lat=payload.lat, region=region, address=payload.address, urgent=payload.urgent, requester_name=payload.requester_name,
             requester_phone=payload.requester_phone,
             source=f"api:{getattr(getattr(request, 'api_token', None), 'prefix', '')}"))
         return 201, _json(case_out(Case.objects.select_related(
