@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from civicgrid.cases.models import Case
-from civicgrid.core.scoping import get_visible_or_404, sees_everything, visible_to
 
 from . import hottopics, rankings, selectors, services
 from .models import MonthlyReport
@@ -131,8 +130,7 @@ def rankings_view(request):
     kids = selectors.children(request.user, area)
     grids = list(selectors.areas_for(request.user).filter(path__startswith=area.path, level="grid").order_by("code"))
     names = selectors.department_names()
-    can_edit = district is not None and (sees_everything(request.user) or visible_to(
-        request.user, type(district).objects.filter(pk=district.pk), roles=selectors.WEIGHT_ROLES).exists())
+    can_edit = selectors.can_edit_weights(request.user, district)
     # 满意率 from the hotline's call-backs, for every level ranked on this page.
     from civicgrid.hotline.rates import hotline_rates, satisfaction_by_region
 
@@ -185,8 +183,7 @@ def topics(request):
         return _error(request, exc)
     period = selectors.Period(month, hottopics.month_end(month))
     t = hottopics.topics(request.user, area, month, fresh=request.GET.get("fresh") == "1")
-    numbers = dict(Case.objects.filter(pk__in={i for x in t["clusters"] + t["repeats"] for i in x["case_ids"]})
-                   .values_list("pk", "number"))
+    numbers = selectors.case_numbers(i for x in t["clusters"] + t["repeats"] for i in x["case_ids"])
     for x in t["clusters"] + t["repeats"]:
         x["cases"] = [(numbers.get(i, ""), _case_url(numbers.get(i, ""))) for i in x["case_ids"]]
     points = [{"t": x["title"], "p": x["points"]} for x in t["clusters"]]
@@ -209,8 +206,7 @@ def reports(request):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(f"{reverse('dashboard:reports')}?area={area.code}")
-    items = visible_to(request.user, MonthlyReport.objects.select_related("area")).filter(
-        area__path__startswith=area.path)[:50]
+    items = selectors.reports_for(request.user, area)[:50]
     today = timezone.localdate()
     return render(request, "dashboard/reports.html", _ctx(
         request, area, selectors.Period(today, today), items=items,
@@ -220,7 +216,7 @@ def reports(request):
 @login_required
 def report_print(request, pk: int):
     selectors.require_dashboard(request.user)
-    report = get_visible_or_404(request.user, MonthlyReport.objects.select_related("area"), pk=pk)
+    report = selectors.report_for(request.user, pk)
     if report.status != MonthlyReport.DONE:
         raise Http404("报告尚未生成")
     return render(request, "dashboard/report_print.html", {"r": report, "d": report.data})
@@ -229,7 +225,7 @@ def report_print(request, pk: int):
 @login_required
 def report_download(request, pk: int):
     selectors.require_dashboard(request.user)
-    report = get_visible_or_404(request.user, MonthlyReport.objects.select_related("area"), pk=pk)
+    report = selectors.report_for(request.user, pk)
     if report.status != MonthlyReport.DONE or not report.workbook:
         raise Http404("报告尚未生成")
     from civicgrid.core import audit

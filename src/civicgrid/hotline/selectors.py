@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.core.phones import phone_hash
-from civicgrid.core.scoping import sees_everything, user_roles, visible_to
+from civicgrid.core.scoping import get_visible_or_404, sees_everything, user_roles, visible_to
 
 from . import search
 from .models import Article, CallBack, Contact
@@ -16,6 +16,27 @@ from .models import Article, CallBack, Contact
 
 def contacts_for(user) -> QuerySet[Contact]:
     return visible_to(user, Contact.objects.select_related("region", "case", "article", "operator"))
+
+
+def contact_for(user, number: str) -> Contact:
+    """One contact by number inside the user's jurisdiction; anything else is a 404."""
+    return get_visible_or_404(user, Contact.objects.select_related("region", "case", "article"), number=number)
+
+
+def callback_for(user, pk) -> CallBack:
+    """One call-back the form names, inside the user's jurisdiction; anything else is a 404."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        pk = 0
+    return get_visible_or_404(user, CallBack.objects.all(), pk=pk)
+
+
+def rating_of(case: Case) -> CallBack | None:
+    """The requester's answer for the case's current closure (the public page of their own case)."""
+    if not case.closed_at:
+        return None
+    return CallBack.objects.filter(case=case, closed_at=case.closed_at, state=CallBack.DONE).first()
 
 
 def queue_for(user) -> QuerySet[Contact]:

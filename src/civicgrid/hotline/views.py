@@ -59,8 +59,7 @@ def console(request):
 @require_http_methods(["GET", "POST"])
 def contact_detail(request, number):
     _operator(request)
-    contact = get_visible_or_404(request.user, Contact.objects.select_related("region", "case", "article"),
-                                 number=number)
+    contact = selectors.contact_for(request.user, number)
     error = ""
     failed = None
     if request.method == "POST" and contact.outcome == Contact.PENDING:
@@ -165,7 +164,7 @@ def callbacks(request):
     failed = None
     if request.method == "POST":
         p = request.POST
-        cb = get_visible_or_404(request.user, CallBack.objects.all(), pk=p.get("callback") or 0)
+        cb = selectors.callback_for(request.user, p.get("callback"))
         solved = {"yes": True, "no": False}.get(p.get("solved", ""))
         try:
             services.record_callback(request.user, cb, reached=p.get("reached") == "yes", solved=solved,
@@ -188,7 +187,7 @@ def reviews(request):
     error = ""
     failed = None
     if request.method == "POST":
-        cb = get_visible_or_404(request.user, CallBack.objects.all(), pk=request.POST.get("callback") or 0)
+        cb = selectors.callback_for(request.user, request.POST.get("callback"))
         try:
             services.review_callback(request.user, cb, decision=request.POST.get("decision", ""),
                                      note=request.POST.get("note", ""))
@@ -308,8 +307,7 @@ def resident_case(request, number):
             return redirect("resident:case", number=number)
     from civicgrid.cases import workflow as W
 
-    rated = CallBack.objects.filter(case=case, closed_at=case.closed_at, state=CallBack.DONE).first() \
-        if case.closed_at else None
+    rated = selectors.rating_of(case)
     return render(request, "hotline/resident_case.html", {
         "case": case, "timeline": selectors.public_timeline(case), "closed": case.state == W.CLOSED, "rated": rated,
         "error": error, "satisfaction": CallBack.SATISFACTION_CHOICES}, status=errors.status_of(failed) if error else 200)

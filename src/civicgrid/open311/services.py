@@ -1,4 +1,4 @@
-"""Open311 writes: a GeoReport v2 POST becomes a case through the same intake as every channel.
+"""Open311's service and its public reads. A GeoReport v2 POST becomes a case through the same intake as every channel.
 
     submit(token, fields) -> RequestToken
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from civicgrid.cases import services as case_services
-from civicgrid.cases.models import Category
+from civicgrid.cases.models import Case, Category
 from civicgrid.regions.errors import UNLOCATABLE, LocationError
 
 from .errors import BadRequest, UnknownService
@@ -31,6 +31,21 @@ def published_categories():
 
 def attributes_of(code: str) -> list[ServiceAttribute]:
     return list(ServiceAttribute.objects.filter(service_code=code))
+
+
+# Reads of a public tracker: GeoReport v2 shows every published request to anyone (descriptions
+# are redacted by the view), so these are not scoped to a user.
+def codes_with_attributes() -> set[str]:
+    return set(ServiceAttribute.objects.values_list("service_code", flat=True))
+
+
+def public_cases():
+    return (Case.objects.select_related("category", "department", "assigned_unit__department", "street")
+            .filter(category__kind__in=PUBLISHED_KINDS))
+
+
+def request_token(token: str) -> RequestToken | None:
+    return RequestToken.objects.select_related("case").filter(token=token).first()
 
 
 @dataclass

@@ -29,7 +29,6 @@ from civicgrid.core.errors import USER_ERRORS, problem
 from . import services as submission  # the view `services` below is GeoReport's endpoint name
 from .errors import BadKey
 from .formats import error, render
-from .models import RequestToken, ServiceAttribute
 
 PUBLISHED_KINDS = submission.PUBLISHED_KINDS
 MAX_RESULTS = 1000
@@ -63,7 +62,7 @@ def discovery(request, fmt):
 
 # -- services --------------------------------------------------------------------------------
 def services(request, fmt):
-    with_attrs = set(ServiceAttribute.objects.values_list("service_code", flat=True))
+    with_attrs = submission.codes_with_attributes()
     data = [{"service_code": c.code, "service_name": c.name, "description": f"{c.major_name} · {c.name}",
              "metadata": c.code in with_attrs, "type": "realtime", "keywords": c.major_name, "group": c.major_name}
             for c in published_categories()]
@@ -105,9 +104,7 @@ def _case_out(request, c: Case) -> dict:
     }
 
 
-def _public_cases():
-    return (Case.objects.select_related("category", "department", "assigned_unit__department", "street")
-            .filter(category__kind__in=PUBLISHED_KINDS))
+_public_cases = submission.public_cases
 
 
 def _parse_date(value: str, name: str):
@@ -204,7 +201,7 @@ def request_detail(request, rid, fmt):
 
 
 def token_detail(request, token, fmt):
-    rt = RequestToken.objects.select_related("case").filter(token=token).first()
+    rt = submission.request_token(token)
     if rt is None:
         return error(fmt, 404, f"token {token} not found / token 不存在")
     return render(fmt, "service_requests", [{"service_request_id": rt.case.number, "token": rt.token}])

@@ -3,17 +3,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from civicgrid.cases import selectors as case_selectors
 from civicgrid.cases import services as case_services
 from civicgrid.cases import workflow as W
-from civicgrid.cases.models import Case, Category
+from civicgrid.cases.models import Case
 from civicgrid.core.errors import problem
-from civicgrid.core.scoping import visible_to
-from civicgrid.departments.models import DepartmentUnit
-from civicgrid.regions.models import Region
 
 from .. import idempotency
 from ..errors import COMMON, ApiError, ErrorOut
@@ -123,8 +120,7 @@ def _json(d: dict) -> dict:
 
 
 def cases_for(user):
-    return visible_to(user, Case.objects.select_related("category", "region", "street", "grid", "assigned_unit",
-                                                        "department"))
+    return case_selectors.cases_for(user).select_related("department")
 
 
 def _get(user, number: str) -> Case:
@@ -151,13 +147,13 @@ PUBLISHED_CODES = {"cases.conflict": "conflict", "cases.illegal_action": "illega
 
 @router.post("/cases", response={201: CaseOut, 409: ErrorOut, **COMMON}, summary="上报案件（支持 Idempotency-Key）")
 def create_case(request, payload: CaseIn):
-    category = Category.objects.filter(code=payload.category_code, active=True).first()
+    category = case_selectors.active_category(code=payload.category_code)
     if category is None:
         raise ApiError(422, "invalid", f"类别 {payload.category_code} 不存在或未启用。",
                        [{"loc": ["body", "payload", "category_code"], "message": "未知类别", "type": "value_error"}])
     region = None
     if payload.region_code:
-        region = visible_to(request.user, Region.objects.all()).filter(code=payload.region_code).first()
+        region = case_selectors.report_region(request.user, payload.region_code)
         if region is None:
             raise ApiError(422, "invalid", f"区域 {payload.region_code} 不存在或不在您的管辖范围内。")
 
@@ -167,8 +163,8 @@ def create_case(request, payload: CaseIn):
             lat=payload.lat, region=region, address=payload.address, urgent=payload.urgent, requester_name=payload.requester_name,
             requester_phone=payload.requester_phone,
             source=f"api:{getattr(getattr(request, 'api_token', None), 'prefix', '')}"))
-        return 201, _json(case_out(Case.objects.select_related(
-            "category", "region", "street", "grid", "assigned_unit", "department").get(pk=c.pk)))
+        # The new case, read back as the caller sees it (the API client always sees what it reported).
+        return 201, _json(case_out(cases_for(request.user).filter(pk=c.pk).first() or c))
 
     return idempotency.run(request, make)
 
