@@ -126,27 +126,14 @@ def rankings_view(request):
     except ValidationError as exc:
         return _error(request, exc)
     district = area if area.level == "district" else area.ancestor_at("district")
-    w = rankings.weights_for(district)
     kids = selectors.children(request.user, area)
-    grids = list(selectors.areas_for(request.user).filter(path__startswith=area.path, level="grid").order_by("code"))
+    grids = list(selectors.areas_for(request.user).filter(path__startswith=area.path, level="grid").order_by("code")) \
+        if area.level != "grid" else []
     names = selectors.department_names()
-    can_edit = selectors.can_edit_weights(request.user, district)
-    # 满意率 from the hotline's call-backs, for every level ranked on this page.
-    from civicgrid.hotline.rates import hotline_rates, satisfaction_by_region
-
-    def sat_of(regions):
-        if not regions:
-            return {}
-        return satisfaction_by_region(request.user, start=period.start, end=period.end, level=regions[0].level,
-                                      ids=[r.pk for r in regions])
-
-    dept_sat = {r["key"]: r["satisfaction_rate"] for r in hotline_rates(request.user, start=period.start,
-                                                                        end=period.end, by="department", response=False)
-                if r["key"]}
-    ctx = _ctx(request, area, period, weights=w, district=district, can_edit=can_edit, formula=rankings.FORMULA,
-               child_ranking=rankings.regions_ranking(kids, period, w, sat_of(kids)),
-               grid_ranking=rankings.regions_ranking(grids, period, w, sat_of(grids)) if area.level != "grid" else [],
-               dept_ranking=rankings.departments_ranking(area, period, w, names, dept_sat),
+    ranked = rankings.for_area(request.user, area, period, kids, names=names, grids=grids)
+    ctx = _ctx(request, area, period, weights=ranked["weights"], district=district,
+               can_edit=selectors.can_edit_weights(request.user, district), formula=rankings.FORMULA,
+               child_ranking=ranked["regions"], grid_ranking=ranked["grids"], dept_ranking=ranked["departments"],
                two_way=rankings.two_way(kids, period, names) if kids else None)
     return render(request, "dashboard/rankings.html", ctx)
 
