@@ -225,3 +225,14 @@ def report_region(user, code: str):
 def case_numbers(ids) -> dict[int, str]:
     """Numbers of cases already selected by a scoped figure (hot topics): pk → number."""
     return dict(Case.objects.filter(pk__in=set(ids)).values_list("pk", "number"))
+
+
+def nav_badges(user) -> list[tuple[str, str, str]]:
+    """The navigation badges of the 案件 link (cases/manifest.py): my to-do, and how many are overdue."""
+    counts = nav_counts(user)
+    out = []
+    if counts.get("todo"):
+        out.append((str(counts["todo"]), "", "待办"))
+    if counts.get("overdue"):
+        out.append((f"超期 {counts['overdue']}", "badge-overdue", "超期"))
+    return out

@@ -2,7 +2,7 @@
 
     submit(token, fields) -> RequestToken
 
-`token` is the client application's API token (its key was checked by the view); the case is
+`token` is the client application's key (checked by the view: tokens.resolve_client_key); the case is
 taken in as that application's service user, with channel "api", so the jurisdiction, location
 (regions/locate.py: point, else address text within the client's area) and phone rules are the
 ones every other door applies. The request token the client polls is created in the same
@@ -121,7 +121,7 @@ def submit(token, f: RequestFields) -> RequestToken:
     with transaction.atomic():
         try:
             case = case_services.intake(
-                token.acting_user, channel="api", category=category, description=description[:2000],
+                token.client.user, channel="api", category=category, description=description[:2000],
                 lng=lng or None, lat=lat or None, address=address, within=client.region,
                 requester_name=name, requester_phone=f.phone, source=f"open311:{client.name}"[:100])
         except LocationError as exc:

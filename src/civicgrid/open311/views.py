@@ -152,10 +152,8 @@ def _list(request, fmt):
 
 
 def _client_for(api_key: str):
-    token = tokens.resolve(api_key)
-    if token is None or not token.client_id:
-        return None
-    return token
+    """The client application's active key; a user's /api/v1 token is not an api_key."""
+    return tokens.resolve_client_key(api_key)
 
 
 def _create(request, fmt):
