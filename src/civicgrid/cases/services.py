@@ -25,7 +25,7 @@ import math
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import ExpressionWrapper, F, FloatField, Q, Value
 from django.utils import timezone
 
 from civicgrid.core import audit
@@ -152,10 +152,20 @@ def _meters(lng1, lat1, lng2, lat2) -> float:
     return 6371008.8 * 2 * math.asin(min(1.0, math.sqrt(a)))
 
 
-def find_duplicate(category: Category, *, lng=None, lat=None, grid=None, now=None, exclude_pk=None) -> Case | None:
-    """The nearest open case of the same minor class within CASES_DUPLICATE_METERS and _HOURS.
+DUPLICATE_CANDIDATES = 5
 
-    Without a point, an open case of the same class in the same grid and period counts.
+
+def duplicate_candidates(category: Category, *, lng=None, lat=None, grid=None, now=None, exclude_pk=None,
+                         limit: int = DUPLICATE_CANDIDATES) -> list[tuple[int, float | None]]:
+    """The best few open cases of the same minor class within CASES_DUPLICATE_METERS and _HOURS:
+    [(pk, metres or None)], nearest first (then the earliest report: the one a hot spot's later
+    calls gather on).
+
+    Ranked and cut by the database (a squared planar distance, exact enough at 50 m, with LIMIT),
+    so a hot spot with thousands of open reports around one point costs one indexed query that
+    returns `limit` rows, never the whole neighbourhood. The few rows that come back are then
+    checked with the great-circle distance. Without a point, the newest open case of the class
+    in the same grid and period.
     """
     meters = float(getattr(settings, "CASES_DUPLICATE_METERS", 50))
     hours = float(getattr(settings, "CASES_DUPLICATE_HOURS", 72))
@@ -164,17 +174,25 @@ def find_duplicate(category: Category, *, lng=None, lat=None, grid=None, now=Non
           .exclude(pk=exclude_pk))
     if lng is None or lat is None:
         if grid is None:
-            return None
-        return qs.filter(grid=grid).order_by("-created_at").first()
-    dlat = meters / 111_320
-    dlng = meters / (111_320 * max(0.01, math.cos(math.radians(lat))))
-    near = qs.filter(lng__range=(lng - dlng, lng + dlng), lat__range=(lat - dlat, lat + dlat)).only("pk", "lng", "lat")
-    best = None
-    for c in near:
-        d = _meters(lng, lat, c.lng, c.lat)
-        if d <= meters and (best is None or d < best[0]):
-            best = (d, c.pk)
-    return Case.objects.get(pk=best[1]) if best else None
+            return []
+        return [(pk, None) for pk in qs.filter(grid=grid).order_by("-created_at").values_list("pk", flat=True)[:limit]]
+    ky = 111_320.0
+    kx = ky * max(0.01, math.cos(math.radians(lat)))
+    dlat, dlng = meters / ky, meters / kx
+    dx = (F("lng") - Value(float(lng))) * Value(kx)
+    dy = (F("lat") - Value(float(lat))) * Value(ky)
+    near = (qs.filter(lat__range=(lat - dlat, lat + dlat), lng__range=(lng - dlng, lng + dlng))
+            .annotate(d2=ExpressionWrapper(dx * dx + dy * dy, output_field=FloatField()))
+            .filter(d2__lte=(meters * 1.01) ** 2)  # a hair of slack: the exact check below decides
+            .order_by("d2", "created_at", "pk").values_list("pk", "lng", "lat")[:limit])
+    out = [(pk, _meters(lng, lat, c_lng, c_lat)) for pk, c_lng, c_lat in near]
+    return sorted([(pk, d) for pk, d in out if d <= meters], key=lambda t: t[1])
+
+
+def find_duplicate(category: Category, *, lng=None, lat=None, grid=None, now=None, exclude_pk=None) -> Case | None:
+    """The best duplicate candidate (duplicate_candidates), as a Case, or None."""
+    best = duplicate_candidates(category, lng=lng, lat=lat, grid=grid, now=now, exclude_pk=exclude_pk)
+    return Case.objects.get(pk=best[0][0]) if best else None
 
 
 # -- intake ----------------------------------------------------------------------------------

@@ -142,7 +142,7 @@ def detail(request, number: str, revealed: dict | None = None):
     now = timezone.now()
     remaining = cal.working_hours_between(now, case.due_at) if case.due_at and case.is_open else None
     return render(request, "cases/detail.html", {
-        "case": case, "events": events, "actions": actions, "units": units,
+        "case": case, "events": events, "actions": actions, "units": units, "reports": selectors.reports_of(case),
         "suggested": services.suggested_unit(case) if units else None, "dup": dup, "now": now,
         "remaining": remaining, "can_reveal": services.can_see_requester(request.user, case), "revealed": revealed,
         "photo_actions": {"handle", "verify_pass", "verify_fail"},
