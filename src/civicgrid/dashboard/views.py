@@ -122,6 +122,9 @@ def cases(request):
         figure_label=selectors.FIGURE_LABELS[g.get("figure", "reported")], filters=g))
 
 
+GRID_PAGE = 30
+
+
 @login_required
 def rankings_view(request):
     try:
@@ -134,9 +137,18 @@ def rankings_view(request):
         if area.level != "grid" else []
     names = selectors.department_names()
     ranked = rankings.for_area(request.user, area, period, kids, names=names, grids=grids)
+    grid_ranking = ranked["grids"]
+    # Ranks are computed over all grids first; the search and the pages only choose which rows to show,
+    # so a grid found by name keeps its true rank.
+    gq = request.GET.get("gq", "").strip()[:50]
+    shown = [r for r in grid_ranking if gq in r.name] if gq else grid_ranking
+    grid_page = Paginator(shown, GRID_PAGE).get_page(request.GET.get("gpage"))
+    query = request.GET.copy()
+    query.pop("gpage", None)
     ctx = _ctx(request, area, period, weights=ranked["weights"], district=district,
                can_edit=selectors.can_edit_weights(request.user, district), formula=rankings.FORMULA,
-               child_ranking=ranked["regions"], grid_ranking=ranked["grids"], dept_ranking=ranked["departments"],
+               child_ranking=ranked["regions"], grid_ranking=grid_ranking, grid_page=grid_page, gq=gq,
+               grid_query=query.urlencode(), dept_ranking=ranked["departments"],
                two_way=rankings.two_way(kids, period, names) if kids else None)
     return render(request, "dashboard/rankings.html", ctx)
 
