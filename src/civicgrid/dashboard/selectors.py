@@ -259,7 +259,8 @@ def map_data(user, area: Region, figure: str, period: Period, *, heat_days: int 
                         "u": c.urgent, "o": overdue, "c": c.category.name})
     days = heat_days or period.days
     heat_start = max(period.start, period.end - dt.timedelta(days=days - 1))
-    heat = [[(y + 0.5) / HeatCell.CELL, (x + 0.5) / HeatCell.CELL, int(n)] for x, y, n in
+    # [lng, lat, n]: the project's coordinate order (static/civicgrid/cg.js); the map swaps for Leaflet.
+    heat = [[(x + 0.5) / HeatCell.CELL, (y + 0.5) / HeatCell.CELL, int(n)] for x, y, n in
             visible_to(user, HeatCell.objects.all()).filter(path__startswith=area.path, day__gte=heat_start,
                                                             day__lte=period.end)
             .values("x", "y").annotate(n=Sum("n")).values_list("x", "y", "n")]
