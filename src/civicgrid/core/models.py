@@ -10,9 +10,6 @@ from . import roles
 class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("工作电话", max_length=30, blank=True)
-    # Lockout state: consecutive failures and the moment the lock lifts.
-    failed_logins = models.PositiveIntegerField(default=0, editable=False)
-    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "用户"
@@ -117,6 +114,13 @@ class AuditEntry(AppendOnlyModel):
     detail = models.JSONField("详情", default=dict, blank=True)
     reason = models.CharField("事由", max_length=300, blank=True)
     ip = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    # Whose jurisdiction the entry belongs to (core/audit.py region_of): the region of the object,
+    # else the region of the actor's seats. Empty: the superuser's alone. No database constraint:
+    # the log must outlive any region it names.
+    region = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.DO_NOTHING,
+                               db_constraint=False, related_name="+", verbose_name="所属区域")
+
+    SCOPE_REGION_FIELD = "region"
 
     class Meta:
         verbose_name = "审计记录"
@@ -128,7 +132,7 @@ class AuditEntry(AppendOnlyModel):
 
 
 class Notification(models.Model):
-    """The in-app inbox; SMS copies go through the configured SMS backend."""
+    """The in-app inbox; SMS copies go through the configured SMS backend. Scoped by its recipient."""
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -162,3 +166,20 @@ class WorkingDayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {'上班' if self.working else '放假'} {self.note}".strip()
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins counted per client address and per (address, account); see core/throttle.py.
+
+    The key is a keyed hash of the address or pair, so the table holds neither addresses nor
+    usernames, and it says nothing about whether an account exists: unknown names count the same.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    blocked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "登录限流"
+        verbose_name_plural = "登录限流"
