@@ -33,6 +33,7 @@ MANIFEST = AppManifest(
     nav=(
         NavEntry("工作台", "core:home", order=0),
         NavEntry("消息", "core:inbox", order=95),
+        NavEntry("工作人员登录", "core:login", anonymous=True, order=99),
     ),
     routes=(
         Route("core:home", STAFF),
