@@ -29,6 +29,7 @@ VERBS = {
     "weights": "修改排名权重", "seed": "生成", "reset": "清除", "demo_seed": "生成演示居民", "rotate_key": "密钥轮换",
     "member": "户成员变更", "search": "查询", "visit": "走访", "inspect": "安全检查", "upload": "上传",
     "tag.add": "添加标签", "tag.change": "修改标签", "tag.end": "结束标签", "import.upload": "上传导入文件",
+    "id_conflict": "证件号码冲突（已拒绝）", "import_report": "下载导入错误报告", "template": "下载模板",
 }
 
 

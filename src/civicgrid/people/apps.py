@@ -14,6 +14,7 @@ class PeopleConfig(AppConfig):
         from . import tasks
 
         periodic.register(tasks.anonymise_departed, every=dt.timedelta(hours=24))
+        periodic.register(tasks.purge_stale_uploads, every=dt.timedelta(hours=1))
         staff = [R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.SYSTEM_ADMIN, R.DISTRICT_COMMANDER]
         landing.register(staff + [R.GRID_WORKER], "居民查询", "people:index", "按姓名片段、电话尾号、证件号或地址查找居民", order=20)
         landing.register([R.COMMUNITY_STAFF, R.GRID_WORKER], "楼栋与住户", "people:buildings", "楼栋 → 房间 → 户", order=21)
