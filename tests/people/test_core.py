@@ -148,7 +148,7 @@ def test_reveal_requires_reason_and_is_audited(homes):
     assert value == ident(11)
     entry = AuditEntry.objects.get(action="person.reveal")
     assert entry.actor == staff and entry.reason == "核实低保申请材料"
-    assert entry.detail == {"field": "id_number"} and entry.object_id == str(p.pk)
+    assert entry.detail == {"fields": ["id_number"]} and entry.object_id == str(p.pk)
     assert ident(11) not in str(entry.detail) + entry.object_repr + entry.reason
     assert "张建国" not in entry.object_repr  # the audit log keeps a masked label
 

@@ -194,7 +194,9 @@ def reveal(request, number: str):
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, _error_text(exc))
         return redirect("cases:detail", number=number)
-    return detail(request, number, revealed=data)
+    from civicgrid.core.reveal import no_store
+
+    return no_store(detail(request, number, revealed=data))
 
 
 # -- evaluation ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civicgrid.core import session_secrets
 from civicgrid.core import roles as R
 from civicgrid.core.middleware import client_ip
 from civicgrid.core.scoping import get_visible_or_404, has_role, sees_everything
@@ -94,9 +95,12 @@ def contact_detail(request, number):
 
 
 @login_required
+@require_POST
 def caller_lookup(request):
+    # POST (the console form's own fields, CSRF token included): a caller's number in a GET query
+    # string would be written to every access log on the way.
     _operator(request)
-    phone = request.GET.get("phone", "")
+    phone = request.POST.get("caller_phone") or request.POST.get("phone", "")
     return render(request, "hotline/_history.html", {"history": selectors.caller_history(request.user, phone),
                                                      "phone": phone})
 
@@ -221,7 +225,7 @@ def _verified_phone(request) -> str:
     at = request.session.get(SESSION_AT)
     if not at or timezone.now().timestamp() - at > VERIFIED_FOR.total_seconds():
         return ""
-    return request.session.get(SESSION_PHONE, "")
+    return session_secrets.get(request.session, SESSION_PHONE)
 
 
 @require_http_methods(["GET", "POST"])
@@ -233,12 +237,13 @@ def resident_report(request):
         try:
             if step == "send_code":
                 services.send_code(p.get("phone", ""), ip=client_ip(request))
-                request.session["resident_pending_phone"] = services.clean_mobile(p.get("phone", ""))
+                session_secrets.put(request.session, "resident_pending_phone", services.clean_mobile(p.get("phone", "")))
                 info = "验证码已发送，请查看短信（5 分钟内有效）。"
             elif step == "verify":
-                pending = request.session.get("resident_pending_phone") or p.get("phone", "")
+                pending = session_secrets.get(request.session, "resident_pending_phone") or p.get("phone", "")
                 phone = services.verify_code(pending, p.get("code", ""))
-                request.session[SESSION_PHONE], request.session[SESSION_AT] = phone, timezone.now().timestamp()
+                session_secrets.put(request.session, SESSION_PHONE, phone)
+                request.session[SESSION_AT] = timezone.now().timestamp()
                 info = "手机号已验证。"
             elif step == "report":
                 if not phone:
@@ -253,7 +258,8 @@ def resident_report(request):
         except (ValidationError, PermissionDenied, RateLimited) as exc:
             error = _err(exc)
     return render(request, "hotline/resident_report.html", {
-        "phone": phone, "pending": request.session.get("resident_pending_phone", ""), "error": error, "info": info,
+        "phone": phone, "pending": session_secrets.get(request.session, "resident_pending_phone"), "error": error,
+        "info": info,
         "categories": cases_adapter.categories().exclude(kind="social"), "post": p,
     }, status=429 if error and step == "send_code" and "频繁" in error else (400 if error else 200))
 
@@ -277,7 +283,7 @@ def resident_follow(request):
                 error = "未找到该案件：请核对案件编号和上报时的手机号。"
             else:
                 request.session["resident_case"] = case.number
-                request.session["resident_case_phone"] = services.clean_phone(phone)
+                session_secrets.put(request.session, "resident_case_phone", services.clean_phone(phone))
                 return redirect("resident:case", number=case.number)
     return render(request, "hotline/resident_follow.html", {"error": error, "post": request.POST},
                   status=400 if error else 200)
@@ -285,7 +291,7 @@ def resident_follow(request):
 
 @require_http_methods(["GET", "POST"])
 def resident_case(request, number):
-    phone = request.session.get("resident_case_phone") or _verified_phone(request)
+    phone = session_secrets.get(request.session, "resident_case_phone") or _verified_phone(request)
     case = selectors.public_case(number, phone) if request.session.get("resident_case") == number else None
     if case is None:
         raise Http404("未找到该案件")

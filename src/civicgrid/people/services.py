@@ -395,10 +395,9 @@ def log_visit(user, person: Person, *, kind: str = "home", note: str = "", on: d
 # ---------------------------------------------------------------- protection
 
 def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if len(reason) < C.MIN_REASON_LENGTH:
-        raise ValidationError(f"请填写事由（至少{C.MIN_REASON_LENGTH}个字），查看记录将写入审计日志")
-    return reason
+    from civicgrid.core.reveal import require_reason
+
+    return require_reason(reason)
 
 
 def record_view(user, person: Person) -> None:
@@ -415,7 +414,9 @@ def reveal(user, person: Person, field: str, reason: str) -> str:
     require_in_scope(user, person)
     require_capability(user, C.REVEAL)
     reason = _require_reason(reason)
-    audit.record(user, "person.reveal", person, detail={"field": field}, reason=reason)
+    from civicgrid.core import reveal as R_
+
+    R_.record(user, "person.reveal", person, [field], reason)
     return getattr(Person.objects.get(pk=person.pk), field)
 
 

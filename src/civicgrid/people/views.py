@@ -122,10 +122,9 @@ def person_reveal(request, pk: int):
     except PermissionDenied as exc:
         messages.error(request, str(exc))
         return redirect("people:person", pk=pk)
-    resp = render(request, "people/person.html",
-                  _person_context(request, person, revealed={field: value}))
-    resp["Cache-Control"] = "no-store"
-    return resp
+    from civicgrid.core.reveal import no_store
+
+    return no_store(render(request, "people/person.html", _person_context(request, person, revealed={field: value})))
 
 
 @login_required
