@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "civicgrid.core"
     verbose_name = "用户、权限与审计"
+    manifest = "civicgrid.core.declarations.MANIFEST"
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
