@@ -96,15 +96,25 @@ class Machine:
             labels = "、".join(wf.role_label(r) for r in row.roles if r != SYSTEM)
             return None, f"“{label}”需要以下角色之一：{labels}"
         why = f"该{wf.noun}不在您的管辖范围内。"
-        role_tier, rank = wf.role_tier, wf.tier_rank
+        rank = wf.tier_rank
         for role in held:
             if not self.in_scope(actor, obj, role):
                 continue
-            if row.supervise and role in role_tier and rank[role_tier[role]] < rank[obj.tier]:
+            tiers = self.seat_tiers(actor, role) if row.supervise else None
+            if tiers and max(rank[t] for t in tiers) < rank[obj.tier]:
                 why = f"该{wf.noun}由{wf.tiers[obj.tier]}负责，您不能执行“{label}”。"
                 continue
             return role, ""
         return None, why
+
+    def seat_tiers(self, actor, role: str) -> set[str]:
+        """The tiers `actor` stands for in `role` (empty: the role is not bound to a tier).
+
+        By default the role's tier in the table (`supervisor_of_tier`); a workflow whose role sits at
+        several levels (a mediator at a community or a street) overrides this to read the seats.
+        """
+        tier = self.workflow.role_tier.get(role)
+        return {tier} if tier else set()
 
     def available_actions(self, user, obj) -> list[Transition]:
         """The transitions `user` may take on `obj` now (one row per action), for screens and the API."""
