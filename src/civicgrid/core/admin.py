@@ -46,9 +46,8 @@ class UserAdmin(BaseUserAdmin):
         if sees_everything(request.user):
             return qs
         # An admin bounded to a district sees the users who hold a seat inside it.
-        from civicgrid.regions.models import Region
-
-        regions = visible_to(request.user, Region.objects.all())
+        # The territory model through the seat's foreign key: core imports no app's models.
+        regions = visible_to(request.user, Role._meta.get_field("region").related_model.objects.all())
         return qs.filter(Q(roles__region__in=regions) | Q(roles__department_unit__region__in=regions)).distinct()
 
 

@@ -47,6 +47,7 @@ class NavEntry:
     badge: Ref | None = None
     order: int = 50
     anonymous: bool = False  # shown to visitors who are not logged in (and only to them)
+    css: str = ""  # a class on the link (tests and scripts find it by this)
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,9 @@ class UrlInclude:
 
 @dataclass(frozen=True)
 class Tile:
-    """A card on the landing page (core/landing.py) for the listed roles."""
+    """A card on the landing page (core/landing.py) for the listed roles (None: every role)."""
 
-    roles: tuple[str, ...]
+    roles: tuple[str, ...] | None
     label: str
     url_name: str
     hint: str = ""
@@ -156,9 +157,9 @@ ACCESS_KINDS = (PUBLIC, STAFF, ROLES, SCOPED, ADMIN_SITE)
 class Route:
     """A jurisdiction-matrix entry for one URL name ("cases:detail") or API route ("GET /cases/{number}").
 
-    `args(world, inside: bool) -> dict` builds the URL kwargs (HTML) or path params (API) for an object
-    inside (True) or outside (False) the acting user's jurisdiction; `world` is the matrix test's
-    fixture (street A's users act, street B holds the out-of-scope objects). `data` is sent with a
+    `args(objs, inside: bool) -> dict` builds the URL kwargs (HTML) or path params (API) for an object
+    inside (True) or outside (False) the acting user's jurisdiction; `objs` is what the manifest's
+    `matrix_objects` built (street A's users act, street B holds the out-of-scope objects). `data` is sent with a
     POST. `refusal` is the text (HTML) or error code (API) the refusal must carry.
     """
 
@@ -192,6 +193,9 @@ class AppManifest:
     personal_data: tuple[PersonalField, ...] = ()
     kpis: tuple[Kpi, ...] = ()
     routes: tuple[Route, ...] = ()
+    # matrix_objects(territory) -> dict: the app's objects inside street A and inside street B, built
+    # through its services, for the Route.args builders (tests/test_jurisdiction_matrix.py).
+    matrix_objects: Ref | None = None
     seeders: tuple[Seeder, ...] = ()
 
 

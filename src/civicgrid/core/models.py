@@ -67,9 +67,8 @@ class Role(models.Model):
             raise ValidationError(f"{self.label}必须设在一个区域节点上。")
         allowed = roles.ROLE_LEVELS.get(self.role, set())
         if self.region.level not in allowed:
-            from civicgrid.regions.codes import LEVEL_LABELS
-
-            names = "、".join(LEVEL_LABELS[lvl] for lvl in sorted(allowed))
+            level_labels = dict(self.region._meta.get_field("level").choices)
+            names = "、".join(level_labels.get(lvl, lvl) for lvl in sorted(allowed))
             raise ValidationError(f"{self.label}只能设在{names}级区域，不能设在{self.region.level_label}。")
 
 
