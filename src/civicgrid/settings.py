@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "civicgrid.open311",
     "civicgrid.dashboard",
     "civicgrid.api",
+    "civicgrid.mediation",
 ]
 
 MIDDLEWARE = [
