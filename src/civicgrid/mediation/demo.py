@@ -1,9 +1,9 @@
 """Demo data for the demo district (the manifest's seeder; `civicgrid seed-apps`).
 
 Mediators (a people's mediator with an account in every community, 老娘舅/和阿姨 volunteers, a
-professional mediator and a lawyer on duty at every street), mediation rooms, twelve weeks of
+professional mediator and a lawyer on duty at every street), mediation rooms, seventeen weeks of
 screening records (some "nothing found"), and a season of disputes walked through the real
-services with their times spread over the last three months, so every state, the deadlines, the
+services with their times spread over the last four months, so every state, the deadlines, the
 follow-ups and the monthly report have something true to show. Idempotent.
 """
 from __future__ import annotations
@@ -99,9 +99,9 @@ def run(stdout=None, *, seed: int = 11, per_community: int = 3) -> dict:
                         specialities=["neighbour", "property"], user=demo)
 
     now = timezone.now()
-    season_start = now - dt.timedelta(days=91)
+    season_start = now - dt.timedelta(days=120)
     screenings = 0
-    for week in range(13):
+    for week in range(18):
         monday = S.monday(timezone.localdate(season_start) + dt.timedelta(weeks=week))
         if monday > timezone.localdate(now):
             break
@@ -117,9 +117,9 @@ def run(stdout=None, *, seed: int = 11, per_community: int = 3) -> dict:
         for k in range(per_community):
             path = PATHS[(ci * per_community + k) % len(PATHS)]
             kind = rng.choice(kinds)
-            start = season_start + dt.timedelta(days=rng.uniform(0, 88))
+            start = season_start + dt.timedelta(days=rng.uniform(0, 117))
             if path in ("agreed", "resolved", "broken"):
-                start = season_start + dt.timedelta(days=rng.uniform(0, 15))
+                start = season_start + dt.timedelta(days=rng.uniform(0, 18))
             risk = "high" if rng.random() < 0.08 else "low"
             flags = ["violence"] if rng.random() < 0.04 else []
             d = S.register(mediator_users[c.pk], source=rng.choice(["walk_in", "screening"]), type=kind,
