@@ -10,8 +10,9 @@ api = NinjaAPI(
     title="civicgrid 接口",
     version="1",
     description=(
-        "基层治理平台 JSON 接口。认证：`Authorization: Bearer <令牌>`；令牌按用户或接入应用签发，"
-        "可见范围与页面相同（管辖范围）。所有创建接口支持 `Idempotency-Key` 请求头：同键同请求重放原响应，"
+        "基层治理平台 JSON 接口。认证：`Authorization: Bearer <令牌>`；令牌属于一个用户，"
+        "可见范围与该用户在页面上相同（管辖范围）。Open311 接入应用的 api_key 在此一律拒绝"
+        "（错误码 `open311_key_not_accepted`）。所有创建接口支持 `Idempotency-Key` 请求头：同键同请求重放原响应，"
         "同键不同请求返回 422 `idempotency_key_reused`。错误统一为 "
         '`{"error": {"code", "message", "details"}}`。'
     ),

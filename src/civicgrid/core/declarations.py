@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 from . import roles as R
-from .manifest import PUBLIC, STAFF, AppManifest, NavEntry, RoleDef, Route, UrlInclude
+import datetime as dt
+
+from .manifest import PUBLIC, STAFF, AppManifest, NavEntry, Periodic, RoleDef, Route, UrlInclude
 
 MANIFEST = AppManifest(
     app="core",
@@ -27,6 +29,7 @@ MANIFEST = AppManifest(
         "seed": "生成", "reset": "清除",
     },
     urls=(UrlInclude("", "civicgrid.core.urls"),),
+    periodic=(Periodic("civicgrid.core.tasks.prune_login_throttle", dt.timedelta(hours=1)),),
     nav=(
         NavEntry("工作台", "core:home", order=0),
         NavEntry("消息", "core:inbox", order=95),

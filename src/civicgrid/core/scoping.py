@@ -145,3 +145,52 @@ def require_in_scope(user, obj, *, roles: tuple[str, ...] = ()) -> None:
     """Services call this before changing `obj`: refuse anything outside the jurisdiction."""
     if not visible_to(user, type(obj)._default_manager.filter(pk=obj.pk), roles=roles).exists():
         raise PermissionDenied("该对象不在您的管辖范围内")
+
+
+# -- users and seats: who an administrator manages --------------------------------------------
+# An administrator manages the people whose every seat lies inside the subtree of one of their own
+# system-administrator seats. A person with any seat outside (a district officer, someone serving
+# two streets) is managed from the level that contains all their seats, never from one street: a
+# street administrator must not reset the password of someone who also acts for the district.
+# Superusers are managed only by superusers.
+
+def _admin_seat_q(paths: list[str], prefix: str = "") -> Q:
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(**{f"{prefix}region__path__startswith": p})
+        q |= Q(**{f"{prefix}department_unit__region__path__startswith": p})
+    return q
+
+
+def users_managed_by(actor, queryset: QuerySet) -> QuerySet:
+    """The users in `queryset` whom `actor` may see and manage as an administrator."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return queryset.none()
+    if sees_everything(actor):
+        return queryset
+    paths = region_paths(actor, R.SYSTEM_ADMIN)
+    if not paths:
+        return queryset.none()
+    from .models import Role
+
+    inside = Role.objects.filter(_admin_seat_q(paths))
+    outside = Role.objects.exclude(pk__in=inside.values("pk"))
+    return (queryset.filter(pk__in=inside.values("user_id"))
+            .exclude(pk__in=outside.values("user_id")).exclude(is_superuser=True))
+
+
+def require_user_manageable(actor, user) -> None:
+    from .models import User
+
+    if not users_managed_by(actor, User.objects.filter(pk=user.pk)).exists():
+        raise PermissionDenied("该用户不在您的管辖范围内（其全部岗位须在您的管理区域内），不能管理。")
+
+
+def seat_in_admin_scope(actor, *, region=None, department_unit=None) -> bool:
+    """Whether a seat at this node lies inside one of the actor's system-administrator subtrees."""
+    if sees_everything(actor):
+        return True
+    anchor = region if region is not None else (department_unit.region if department_unit is not None else None)
+    if anchor is None:
+        return False
+    return any(anchor.path.startswith(p) for p in region_paths(actor, R.SYSTEM_ADMIN))

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from civicgrid.core import audit
 from civicgrid.core.calendar import default_calendar
+from civicgrid.core.notifications import mark_done
 from civicgrid.core.scoping import sees_everything, user_roles, visible_to
 
 from .spec import SYSTEM, Deadline, Transition, Workflow
@@ -274,6 +275,8 @@ class Machine:
             self.restart_clock(locked, row, from_state, now)
             locked.version += 1
             locked.save()
+            # Acting on the object answers what was asked about it before (e.g. "请到现场核查").
+            mark_done(locked, now=now)
             event = self.append_event(locked, actor, role, action, from_state, locked.state, now, note=note,
                                       data=data, inputs=inputs)
             audit.record(actor if actor is not None else "系统", f"{wf.name}.{action}", locked,

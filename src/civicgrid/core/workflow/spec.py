@@ -4,7 +4,7 @@ Any model with states declares one `Workflow` (cases in cases/workflow.py, dispu
 mediation/workflow.py); the machine (machine.py) is the only code that reads it to change state.
 
 Each transition row: (from_state, action, to_state, roles, condition, needs_note, needs_photo,
-supervise, requires). When several rows share (from_state, action), the first whose condition holds
+supervise, requires, forward). When several rows share (from_state, action), the first whose condition holds
 wins. `supervise` rows need a role whose tier is at least the object's tier (a community worker
 cannot close what the street is responsible for); `requires` names inputs the action must be given.
 """
@@ -29,6 +29,7 @@ class Transition:
     needs_photo: bool = False
     supervise: bool = False
     requires: tuple[str, ...] = ()
+    forward: bool = False  # the main-line step: the one a page opens first among what one may do now
 
 
 @dataclass(frozen=True)
