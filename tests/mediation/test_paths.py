@@ -194,3 +194,14 @@ def test_events_are_append_only(world):
     with pytest.raises(PermissionError):
         DisputeEvent.objects.filter(pk=ev.pk).update(note="改")
     assert Dispute.objects.get(pk=d.pk).version == 1 and Screening.objects.count() == 0
+
+
+def test_a_step_answers_the_notices_about_the_dispute(world):
+    from civicgrid.core.models import Notification
+
+    d = register(world)
+    notice = Notification.objects.get(recipient=world.users["mediator_A1"], title__startswith="新纠纷待受理")
+    assert notice.done_at is None
+    S.act(world.users["mediator_A1"], d, "accept", now=T0 + H)
+    notice.refresh_from_db()
+    assert notice.done_at == T0 + H

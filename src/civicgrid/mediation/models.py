@@ -99,6 +99,10 @@ class Screening(models.Model):
         ordering = ["-week", "region__path"]
         constraints = [models.UniqueConstraint(fields=["region", "week"], name="mediation_screening_once_a_week")]
 
+    def __str__(self) -> str:
+        found = "未发现矛盾纠纷" if self.found == 0 else f"发现 {self.found} 起"
+        return f"{self.region.name if self.region_id else ''} {self.week:%Y-%m-%d} 周排查：{found}"
+
     @property
     def nothing_found(self) -> bool:
         return self.found == 0
@@ -109,6 +113,13 @@ class DisputeSerial(models.Model):
 
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "纠纷编号计数"
+        verbose_name_plural = "纠纷编号计数"
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} 已编至第 {self.last} 号"
 
 
 class Dispute(WorkflowFields):
@@ -210,6 +221,10 @@ class Party(models.Model):
         verbose_name_plural = "当事人"
         ordering = ["dispute", "side", "id"]
 
+    def __str__(self) -> str:
+        # Masked: a party's name never goes into logs or the admin in full.
+        return f"{self.get_side_display()} {self.name_masked}"
+
     @property
     def name_masked(self) -> str:
         return mask_name(self.name)
@@ -245,6 +260,9 @@ class Session(models.Model):
         verbose_name_plural = "调解记录"
         ordering = ["dispute", "at", "id"]
 
+    def __str__(self) -> str:
+        return f"调解记录 {self.at:%Y-%m-%d %H:%M} {self.get_outcome_display()}"
+
 
 class Agreement(models.Model):
     """人民调解协议书: the text, the parties' confirmation and the mediators who signed."""
@@ -260,6 +278,9 @@ class Agreement(models.Model):
     class Meta:
         verbose_name = "人民调解协议书"
         verbose_name_plural = "人民调解协议书"
+
+    def __str__(self) -> str:
+        return f"人民调解协议书 {self.number}"
 
 
 class FollowUp(models.Model):
@@ -279,6 +300,9 @@ class FollowUp(models.Model):
         ordering = ["dispute", "month"]
         constraints = [models.UniqueConstraint(fields=["dispute", "month"], name="mediation_followup_once")]
 
+    def __str__(self) -> str:
+        return f"协议后{self.month}个月回访：{'已履行' if self.kept else '未履行'}"
+
 
 class Referral(models.Model):
     """A dispute sent on (诉调对接, 法律援助, 信访, 仲裁), tracked until the receiving body answers."""
@@ -295,6 +319,9 @@ class Referral(models.Model):
         verbose_name = "转介记录"
         verbose_name_plural = "转介记录"
         ordering = ["dispute", "referred_at"]
+
+    def __str__(self) -> str:
+        return f"转介{self.get_channel_display()}（{'已答复' if self.answered_at else '待答复'}）"
 
 
 class RiskAlert(models.Model):
@@ -313,6 +340,9 @@ class RiskAlert(models.Model):
         ordering = ["-at"]
         constraints = [models.UniqueConstraint(fields=["dispute", "rule"], name="mediation_alert_once_per_rule")]
 
+    def __str__(self) -> str:
+        return f"风险预警：{self.label}"
+
 
 class DisputeEvent(WorkflowEventFields):
     """One step of a dispute's history; append-only, (dispute, seq) unique."""
@@ -324,6 +354,9 @@ class DisputeEvent(WorkflowEventFields):
         verbose_name_plural = "纠纷流转记录"
         ordering = ["dispute", "seq"]
         constraints = [models.UniqueConstraint(fields=["dispute", "seq"], name="dispute_event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"纠纷流转第{self.seq}步：{self.action_label}"
 
     @property
     def action_label(self) -> str:

@@ -89,7 +89,7 @@ def _users_with_role(role: str, region_path: str):
 def _notify_all(users, title: str, body: str, d: Dispute, *, sms: bool = False) -> int:
     n = 0
     for u in users:
-        notify(u, title, body, f"/mediation/{d.number}/", sms=sms)
+        notify(u, title, body, f"/mediation/{d.number}/", sms=sms, subject=d)
         n += 1
     return n
 
