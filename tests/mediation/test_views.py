@@ -63,7 +63,7 @@ def test_out_of_scope_pages_are_not_found_and_change_nothing(world, client):
     client.force_login(world.users["mediator_B1"])
     # Outside the jurisdiction is indistinguishable from absent (core.scoping.get_visible_or_404).
     resp = client.get(reverse("mediation:detail", args=[d.number]))
-    assert resp.status_code == 404 and "页面不存在" in resp.content.decode()
+    assert resp.status_code == 404 and "不在您的管辖范围内" in resp.content.decode()
     resp = client.post(reverse("mediation:act", args=[d.number]), {"action": "accept"})
     assert resp.status_code == 404
     resp = client.post(reverse("mediation:reveal", args=[d.number]), {"field": "phone", "reason": "越权查看电话"})
@@ -162,7 +162,7 @@ def test_the_manifest_contributes_roles_nav_audit_labels_and_routes(world, clien
 
     assert R.label(W.MEDIATOR) == "人民调解员" and R.ROLE_LEVELS[W.SECURITY_LIAISON] == {"street", "district"}
     assert audit_labels.action_label("dispute.reveal_party").startswith("查看当事人明文")
-    assert {"mediation:detail", "GET /mediation/disputes/{number}"} <= set(routes())
+    assert {"mediation:detail", "GET /api/v1/mediation/disputes/{number}"} <= set(routes())
     now_register(world)
     client.force_login(world.users["mediator_A1"])
     body = client.get(reverse("core:home")).content.decode()

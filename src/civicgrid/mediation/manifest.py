@@ -17,6 +17,7 @@ M = "civicgrid.mediation.matrix."
 WORKERS = (W.MEDIATOR, R.COMMUNITY_STAFF, R.GRID_WORKER, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER,
            R.HOTLINE_OPERATOR, W.SECURITY_LIAISON, R.SYSTEM_ADMIN)
 REGISTRARS = tuple(r for r in W.REGISTRARS if r != W.SYSTEM)
+STREET_LEVEL = (R.GRID_WORKER, R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DEPARTMENT_HANDLER)
 REPORTERS = (W.MEDIATOR, R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER, W.SECURITY_LIAISON,
              R.SYSTEM_ADMIN)
 
@@ -65,23 +66,27 @@ MANIFEST = AppManifest(
     ),
     routes=(
         Route("mediation:worklist", STAFF, note="selectors.disputes → visible_to"),
-        Route("mediation:new", ROLES, roles=REGISTRARS, refusal="此操作需要以下角色之一"),
+        Route("mediation:new", ROLES, roles=REGISTRARS, refusal="登记纠纷需要以下角色之一"),
         Route("mediation:screening", STAFF, note="lists and coverage only inside the user's scope"),
         Route("mediation:register", STAFF, note="mediators and rooms through visible_to"),
         Route("mediation:handover", STAFF, note="lists only visible dispute cases; handover refuses others"),
         Route("mediation:report", STAFF, note="areas limited to report_areas(user); others 404"),
-        Route("mediation:detail", SCOPED, args=M + "dispute_args", refusal="页面不存在"),
-        Route("mediation:act", SCOPED, args=M + "dispute_args", method="POST", data={"action": "accept"},
-              refusal="页面不存在"),
-        Route("mediation:reveal", SCOPED, args=M + "dispute_args", method="POST",
-              data={"field": "phone", "reason": "越权查看当事人电话"}, refusal="页面不存在"),
-        Route("mediation:agreement", SCOPED, args=M + "dispute_args", refusal="页面不存在"),
-        Route("GET /mediation/disputes", STAFF, note="visible_to"),
-        Route("POST /mediation/disputes", ROLES, roles=REGISTRARS, refusal="forbidden"),
-        Route("GET /mediation/disputes/{number}", SCOPED, args=M + "dispute_args", refusal="not_found"),
-        Route("POST /mediation/disputes/{number}/act", SCOPED, args=M + "dispute_args", method="POST",
-              data={"action": "accept"}, refusal="not_found"),
-        Route("GET /mediation/report", STAFF, note="area must be in report_areas(user)"),
+        Route("mediation:detail", SCOPED, args=M + "dispute_args"),
+        Route("mediation:agreement", SCOPED, args=M + "dispute_args"),
+        # Accepting is a mediator's step: every core role is refused in scope with the reason, and
+        # the street-level seats get the out-of-scope refusal for street B's dispute.
+        Route("mediation:act", SCOPED, roles=(), args=M + "new_dispute_args", method="POST", data={"action": "accept"},
+              role_refusal="需要以下角色之一：人民调解员", outsiders=STREET_LEVEL),
+        Route("mediation:reveal", SCOPED, roles=(R.GRID_WORKER, R.COMMUNITY_STAFF), args=M + "dispute_args",
+              method="POST", data={"field": "phone", "reason": "电话约调解时间"},
+              role_refusal="查看完整证件号/电话"),
+        Route("GET /api/v1/mediation/disputes", STAFF, note="visible_to"),
+        Route("POST /api/v1/mediation/disputes", STAFF, method="POST",
+              note="the service refuses roles that may not register (403 forbidden, tests/mediation)"),
+        Route("GET /api/v1/mediation/disputes/{number}", SCOPED, args=M + "dispute_args"),
+        Route("POST /api/v1/mediation/disputes/{number}/act", SCOPED, roles=(), args=M + "new_dispute_args",
+              method="POST", data={"action": "accept"}, role_refusal="forbidden", outsiders=STREET_LEVEL),
+        Route("GET /api/v1/mediation/report", STAFF, note="area must be in report_areas(user), else 404"),
     ),
     matrix_objects=M + "objects",
     seeders=(Seeder("演示矛盾纠纷（调解员、工作室、一个季度的纠纷）", "civicgrid.mediation.demo.run", order=50),),
