@@ -161,3 +161,21 @@ def test_bad_party_input_is_refused_in_chinese(world):
         register(world, parties=[{"side": "respondent", "name": "刘建国"}])
     with pytest.raises(ValidationError, match="涉及金额"):
         register(world, amount="很多")
+
+
+def test_a_resident_from_the_register_is_linked_only_inside_the_jurisdiction(world):
+    from civicgrid.people import services as people
+
+    from tests.people.conftest import ident
+
+    staff = world.users["staff_B1"]
+    building = people.create_building(staff, community=world.communities["B1"], name="9号楼", lng=116.025, lat=39.905)
+    person_b = people.create_person(staff, {"name": "李建华", "id_number": ident(22), "phone": "13998765432"},
+                                    room=people.room_at(staff, building, "1单元", "101"))
+    with pytest.raises(PermissionDenied, match="所选居民不在您的管辖范围内"):
+        register(world, parties=[{"side": "applicant", "person": person_b, "consent": True}])
+    d = register(world, who="mediator_B1", region=world.grids["B1a"],
+                 parties=[{"side": "applicant", "person": person_b, "consent": True}])
+    p = d.parties.get()
+    # The party takes the register's name and phone, kept encrypted in the party row too.
+    assert (p.person, p.name, p.phone, p.name_masked) == (person_b, "李建华", "13998765432", "李*华")

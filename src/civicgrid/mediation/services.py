@@ -142,11 +142,14 @@ def _clean_risk(level: str, flags) -> tuple[str, list[str]]:
     return level, sorted(set(flags))
 
 
-def _party(d: Dispute, raw: dict, now) -> Party:
+def _party(actor, d: Dispute, raw: dict, now) -> Party:
     side = raw.get("side")
     if side not in dict(Party.SIDE_CHOICES):
         raise ValidationError("当事方须为申请方或被申请方。")
     person = raw.get("person")
+    if person is not None and actor is not None and not visible_to(actor, type(person).objects.filter(pk=person.pk)).exists():
+        # A resident from the register is linked only from inside the registrar's jurisdiction.
+        raise PermissionDenied("所选居民不在您的管辖范围内。")
     name = (raw.get("name") or (person.name if person else "")).strip()
     if not name:
         raise ValidationError("请填写当事人姓名。")
@@ -196,7 +199,7 @@ def register(actor, *, source: str, type: str, summary: str, region, parties: li
                     tier=W.COMMUNITY if place.community else W.STREET, region=place.region,
                     community=place.community, street=place.street, district=place.district,
                     address=(address or "")[:200], registered_by=actor, created_at=now)
-        prepared = [_party(d, p, now) for p in parties]
+        prepared = [_party(actor, d, p, now) for p in parties]
         MACHINE.begin(actor, d, action="register", role=role, now=now, source=_system_source,
                       data={"source": source, "type": type, "case": case_number or None,
                             "risk": risk_level, "flags": risk_flags},

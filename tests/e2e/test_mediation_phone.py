@@ -2,8 +2,7 @@
 prints the 人民调解协议书 on A4; the street then sees it in the monthly screening report."""
 import pytest
 
-# The browser fixtures live with the other browser tests; imported here so the app's tests stay in its folder.
-from tests.e2e.conftest import browser, login, page, shot  # noqa: F401
+from tests.e2e.conftest import login, shot
 
 pytestmark = pytest.mark.e2e
 
