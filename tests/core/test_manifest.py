@@ -91,3 +91,28 @@ def test_seed_apps_lists_every_seeder(capsys):
     call_command("seed-apps", "--list")
     out = capsys.readouterr().out
     assert out.index("regions") < out.index("people") < out.index("cases")
+
+
+def test_subject_access_copy_includes_other_apps_records_in_scope(territory):
+    """The copy lists the cases reported under the person's phone (declared personal data of the cases
+    app), only inside the requester's jurisdiction."""
+    from civicgrid.cases import services as cases
+    from civicgrid.cases.matrix import _categories
+    from civicgrid.people import services as people
+    from tests.people.conftest import ident
+
+    t = territory
+    staff = t.users["staff_A1"]
+    b = people.create_building(staff, community=t.communities["A1"], name="1号楼", lng=116.005, lat=39.905)
+    p = people.create_person(staff, {"name": "张建国", "id_number": ident(11), "phone": "13812345678"},
+                             room=people.room_at(staff, b, "1单元", "101"))
+    cat = _categories()
+    mine = cases.intake(t.users["worker_A1a"], channel="grid_worker", category=cat, description="楼道堆物",
+                        lng=116.005, lat=39.905, requester_phone="138 1234 5678")
+    theirs = cases.intake(t.users["worker_B1a"], channel="grid_worker", category=cat, description="B街道的事",
+                          lng=116.025, lat=39.905, requester_phone="13812345678")
+    rec = people.subject_access_record(staff, p, "本人书面申请查阅")
+    numbers = [r["编号"] for r in rec["其他业务记录"]]
+    assert mine.number in numbers and theirs.number not in numbers
+    row = next(r for r in rec["其他业务记录"] if r["编号"] == mine.number)
+    assert row["类别"] == "案件" and row["内容"]["问题描述（自由文本）"] == "楼道堆物"

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from civicgrid.core import audit
 from civicgrid.core.calendar import default_calendar
+from civicgrid.core.errors import CONFLICT, AppError
 from civicgrid.core.notifications import mark_done
 from civicgrid.core.scoping import sees_everything, user_roles, visible_to
 
@@ -47,20 +48,25 @@ event_appended = Signal()
 NOTE_MAX = 2000
 
 
-class WorkflowError(Exception):
-    """Base for refusals that are about the object's state, not about who is asking."""
+class WorkflowError(AppError):
+    """Base for refusals that are about the object's state, not about who is asking.
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    An app gives its machine its own subclasses (`illegal_error`, `conflict_error`) so the refusal
+    carries the app's stable code ("cases.conflict", "mediation.illegal_action"); these are the defaults.
+    """
+
+    code = "workflow.refused"
+    kind = CONFLICT
+    default_message = "当前状态不允许此操作。"
 
 
 class IllegalAction(WorkflowError):
-    pass
+    code = "workflow.illegal_action"
 
 
 class Conflict(WorkflowError):
-    pass
+    code = "workflow.conflict"
+    default_message = "已被他人处理，请刷新页面后再操作。"
 
 
 class Machine:
@@ -71,6 +77,9 @@ class Machine:
     # Chinese names of inputs listed in a row's `requires`, for the refusal message.
     input_labels: dict[str, str] = {}
     sweep_counts: tuple[str, ...] = ("warned", "overdue", "escalated")
+    # The app's own refusal classes (core.errors codes); see WorkflowError.
+    illegal_error: type[WorkflowError] | type = IllegalAction
+    conflict_error: type[WorkflowError] | type = Conflict
 
     def __init__(self, workflow: Workflow, model, event_model, *, event_parent: str,
                  effects: dict[str, Callable] | None = None):
@@ -201,7 +210,7 @@ class Machine:
         now = now or timezone.now()
         rows = self.workflow.rows("", action)
         if not rows:
-            raise IllegalAction("未知的操作。")
+            raise self.illegal_error("未知的操作。")
         with transaction.atomic():
             obj.state = rows[0].to_state
             obj.version = 1
@@ -219,7 +228,7 @@ class Machine:
     def precheck(self, action: str, note: str) -> str:
         wf = self.workflow
         if action not in wf.actions or not any(t.action == action and t.from_state for t in wf.transitions):
-            raise IllegalAction("未知的操作。")
+            raise self.illegal_error("未知的操作。")
         note = (note or "").strip()
         if len(note) > NOTE_MAX:
             raise ValidationError(f"说明不能超过 {NOTE_MAX} 字。")
@@ -253,12 +262,12 @@ class Machine:
                 raise PermissionDenied(f"该{wf.noun}不在您的管辖范围内。")
             state_label = wf.states.get(locked.state, locked.state)
             if expected_version is not None and int(expected_version) != locked.version:
-                raise Conflict(f"{wf.noun}已被他人处理（当前状态：{state_label}），请刷新页面后再操作。")
+                raise self.conflict_error(f"{wf.noun}已被他人处理（当前状态：{state_label}），请刷新页面后再操作。")
             row = wf.row_for(locked, action)
             if row is None:
                 if stale:
-                    raise Conflict(f"{wf.noun}已被他人处理（当前状态：{state_label}），不能再{label}。")
-                raise IllegalAction(f"{wf.noun}当前状态为“{state_label}”，不能{label}。")
+                    raise self.conflict_error(f"{wf.noun}已被他人处理（当前状态：{state_label}），不能再{label}。")
+                raise self.illegal_error(f"{wf.noun}当前状态为“{state_label}”，不能{label}。")
             role, why = self.role_refusal(actor, locked, row)
             if role is None:
                 raise PermissionDenied(why)
