@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from civicgrid.core.models import AuditEntry
-from civicgrid.core.workflow import Conflict, IllegalAction
+from civicgrid.mediation.errors import DisputeConflict as Conflict
+from civicgrid.mediation.errors import IllegalAction
 from civicgrid.mediation import services as S
 from civicgrid.mediation import workflow as W
 from civicgrid.mediation.models import Dispute, DisputeEvent, Screening
@@ -154,8 +155,9 @@ def test_stale_version_is_a_conflict(world):
     m = world.users["mediator_A1"]
     d = register(world)
     S.act(m, d, "accept", now=T0 + H)
-    with pytest.raises(Conflict, match="已被他人处理"):
+    with pytest.raises(Conflict, match="已被他人处理") as exc:
         S.act(m, d, "decline", note="不受理", expected_version=1, now=T0 + 2 * H)
+    assert exc.value.code == "mediation.conflict"
 
 
 def test_handover_of_a_dispute_category_case(world):

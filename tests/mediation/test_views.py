@@ -194,7 +194,7 @@ def test_api_register_list_act_and_refusals(world, client, api):
     number = out["number"]
     resp = client.post(f"/api/v1/mediation/disputes/{number}/act", {"action": "agree"},
                        content_type="application/json", **h)
-    assert resp.status_code == 409 and resp.json()["error"]["code"] == "illegal_action"
+    assert resp.status_code == 409 and resp.json()["error"]["code"] == "mediation.illegal_action"
     resp = client.post(f"/api/v1/mediation/disputes/{number}/act", {"action": "accept", "expected_version": 1},
                        content_type="application/json", **h)
     assert resp.status_code == 200 and resp.json()["state"] == W.MEDIATING

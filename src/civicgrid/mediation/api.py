@@ -1,21 +1,21 @@
 """/api/v1/mediation/: disputes (scoped list, one, register, act) and the monthly report.
 
-Errors use the API's one shape (api/errors.py): a workflow refusal is 409 with code `conflict` or
-`illegal_action`; bad input 422 `invalid`; out of scope 404 `not_found`; a role refusal 403 `forbidden`.
+Errors use the API's one shape (api/errors.py, statuses from core.errors): a workflow refusal is 409
+`mediation.conflict` / `mediation.illegal_action`; bad input 422; out of scope 404 `not_found`; a
+role refusal 403 `forbidden`.
 """
 from __future__ import annotations
 
 import datetime as dt
 import decimal
 
-from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from civicgrid.api.errors import COMMON, ApiError, ErrorOut
-from civicgrid.core.workflow import Conflict, IllegalAction
 
 from . import report, selectors, services
+from .errors import IllegalAction
 from . import workflow as W
 
 router = Router(tags=["矛盾纠纷调解"])
@@ -131,14 +131,8 @@ def _get(user, number: str):
 
 
 def _refusals(fn):
-    try:
-        return fn()
-    except Conflict as exc:
-        raise ApiError(409, "conflict", exc.message)
-    except IllegalAction as exc:
-        raise ApiError(409, "illegal_action", exc.message)
-    except ValidationError as exc:
-        raise ApiError(422, "invalid", "；".join(exc.messages))
+    """Refusals propagate to api/errors.py, which maps every one through core.errors.problem."""
+    return fn()
 
 
 @router.get("/disputes", response={200: DisputePage, **COMMON}, summary="纠纷列表（管辖范围内）")
@@ -169,7 +163,7 @@ def create_dispute(request, payload: DisputeIn):
 def act(request, number: str, payload: ActIn):
     d = _get(request.user, number)
     if payload.action not in W.ACTION_LABELS:
-        raise ApiError(409, "illegal_action", "未知的操作。")
+        raise IllegalAction("未知的操作。")
     inputs = {k: v for k, v in {
         "consent": payload.consent, "text": payload.text, "confirmed": payload.confirmed, "kept": payload.kept,
         "month": payload.month, "channel": payload.channel, "receiver": payload.receiver, "answer": payload.answer,

@@ -1,7 +1,6 @@
-"""The one doorway to territory questions (where is this node, which street/district is above it).
-
-Kept in one small adapter so that when the shared location service lands, mediation changes here only.
-"""
+"""Mediation's one doorway to territory questions: where a dispute is (the shared location service,
+regions/locate.py) and the chain of nodes above it. Kept in one small adapter so a change in the
+regions app touches mediation here only."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,14 +25,12 @@ def chain(region: Region) -> dict[str, Region]:
 
 
 def place_of(region: Region | None) -> Place:
+    from civicgrid.regions import locate
+
     if region is None:
         raise ValidationError("请选择纠纷发生地（网格、社区或街道）。")
-    if region.level not in ("grid", "community", "street"):
-        raise ValidationError("纠纷发生地须精确到街道、社区或网格。")
-    c = chain(region)
-    if "street" not in c or "district" not in c:
-        raise ValidationError("所选区域不在任何街道之下。")
-    return Place(region=region, community=c.get("community"), street=c["street"], district=c["district"])
+    p = locate.require(region=region)
+    return Place(region=p.region, community=p.community, street=p.street, district=p.district)
 
 
 def ancestor_paths(path: str) -> list[str]:

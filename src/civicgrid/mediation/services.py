@@ -10,7 +10,7 @@
 The mechanics (row lock, table, roles and tiers, working-time clock, events, audit, the sweep loop)
 are the shared engine's (core.workflow); this module adds the effects of each step, risk alerts and
 who is told. Refusals: ValidationError (bad input), PermissionDenied (role/jurisdiction, with the
-reason), engine IllegalAction / Conflict (state) — all with a Chinese message fit to show.
+reason), errors.IllegalAction / DisputeConflict (state, codes mediation.*) — all with a Chinese message fit to show.
 """
 from __future__ import annotations
 
@@ -28,15 +28,16 @@ from civicgrid.core import roles as R
 from civicgrid.core.crypto import lookup_hash
 from civicgrid.core.notifications import notify
 from civicgrid.core.scoping import sees_everything, user_roles, visible_to
-from civicgrid.core.workflow import SYSTEM, Conflict, IllegalAction, Machine, WorkflowError
+from civicgrid.core.workflow import SYSTEM, Machine
 
 from . import places
 from . import workflow as W
+from .errors import DisputeConflict, IllegalAction
 from .models import (Agreement, Dispute, DisputeEvent, DisputeSerial, FollowUp, MediationRoom, Mediator, Party,
                      Referral, RiskAlert, Screening, Session, TYPE_CHOICES, SOURCE_CHOICES, REFERRAL_CHOICES)
 
 log = logging.getLogger(__name__)
-__all__ = ["Conflict", "IllegalAction", "WorkflowError"]
+__all__ = ["DisputeConflict", "IllegalAction"]  # raised by the machine; callers catch core.errors.AppError
 
 # Who may register from each source: grid workers find disputes on their rounds, the hotline takes
 # calls, mediators and community staff receive walk-ins; the closed loop hands cases over.
@@ -102,10 +103,9 @@ def responsible(d: Dispute):
 
 # -- validation of inputs ---------------------------------------------------------------------------
 def _clean_phone(value: str) -> str:
-    digits = "".join(c for c in (value or "") if c not in " -")
-    if digits and (not digits.isdigit() or not 7 <= len(digits) <= 15):
-        raise ValidationError("联系电话只能是 7 到 15 位数字。")
-    return digits
+    from civicgrid.core.phones import clean_phone
+
+    return clean_phone(value)  # the one normaliser: the same number hashes the same in every app
 
 
 def _clean_id(value: str) -> str:
@@ -245,6 +245,8 @@ def _police_of(d: Dispute):
 
 # -- the machine ---------------------------------------------------------------------------------------
 class DisputeMachine(Machine):
+    illegal_error = IllegalAction
+    conflict_error = DisputeConflict
     keeps_clock = frozenset({"record_session", "assess_risk", "extend", "follow_up"})
     step_due_fields = {"accept": "accept_due", "mediate": "mediate_due"}
     input_labels = {"consent": "当事人同意调解的记录", "risk": "风险等级", "session": "调解记录", "text": "协议内容",

@@ -14,20 +14,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.core import audit
 from civicgrid.core.scoping import has_role, sees_everything
-from civicgrid.core.workflow import WorkflowError
+from civicgrid.core.errors import USER_ERRORS, messages_of, status_of
 
 from . import cases_adapter, forms, report, selectors, services
 from . import workflow as W
 from .models import REFERRAL_CHOICES, TYPE_CHOICES, Mediator, Party
 
 
-def _error_text(exc) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(exc.messages)
-    return getattr(exc, "message", None) or str(exc) or "操作被拒绝"
-
-
-REFUSALS = (ValidationError, PermissionDenied, WorkflowError)
+_error_text = messages_of
+REFUSALS = USER_ERRORS
 
 
 @login_required
@@ -92,7 +87,7 @@ def act(request, number: str):
         services.act(request.user, d, action, note=request.POST.get("note", ""),
                      expected_version=request.POST.get("version") or None, **inputs)
     except REFUSALS as exc:
-        status = 403 if isinstance(exc, PermissionDenied) else 409 if isinstance(exc, WorkflowError) else 400
+        status = status_of(exc)
         messages.error(request, _error_text(exc))
         if request.headers.get("HX-Request") or status == 403:
             return HttpResponse(_error_text(exc), status=status, content_type="text/plain; charset=utf-8")
