@@ -32,13 +32,16 @@ MANIFEST = AppManifest(
         Tile((R.COMMUNITY_STAFF, R.GRID_WORKER, R.STREET_DISPATCHER), "单位与场所", "people:places",
              "商铺、学校、工地、出租屋、重点单位及安全检查", order=24),
     ),
-    periodic=(Periodic("civicgrid.people.tasks.anonymise_departed", dt.timedelta(hours=24)),),
+    periodic=(Periodic("civicgrid.people.tasks.anonymise_departed", dt.timedelta(hours=24)),
+              # uploads of jobs never configured are deleted after a day (importer.purge_stale_uploads)
+              Periodic("civicgrid.people.tasks.purge_stale_uploads", dt.timedelta(hours=1))),
     audit_subjects={"person": "居民", "building": "楼栋", "room": "房间", "household": "户", "place": "单位场所",
                     "people": "基础数据"},
     audit_verbs={
         "anonymise": "匿名化", "subject_access": "调取个人全部信息", "demo_seed": "生成演示居民",
         "rotate_key": "密钥轮换", "member": "户成员变更", "visit": "走访", "inspect": "安全检查",
         "tag.add": "添加标签", "tag.change": "修改标签", "tag.end": "结束标签", "import.upload": "上传导入文件",
+        "id_conflict": "证件号码冲突（已拒绝）", "import_report": "下载导入错误报告",
     },
     personal_data=(
         PersonalField("people.Person", "name", "name"),
@@ -46,6 +49,7 @@ MANIFEST = AppManifest(
         PersonalField("people.Person", "phone", "phone", encrypted=True),
         PersonalField("people.Person", "note", "free_text"),
         PersonalField("people.Visit", "note", "free_text"),
+        PersonalField("people.ImportRejection", "original", "free_text", encrypted=True),
         PersonalField("people.Place", "contact_name", "name"),
         PersonalField("people.Place", "contact_phone", "phone", encrypted=True),
     ),
