@@ -21,6 +21,16 @@ def objects(t) -> dict:
                                                         subject="咨询", region=region, received_at=timezone.now(), operator=t.users["operator"])
         out[f"article_{side}"] = Article.objects.create(region=region, title="办事指南", body="正文", category="policy",
                                                         version=1)
+    # A call-back is scoped by its own region; the case it follows is the cases builder's (run before
+    # this one, INSTALLED_APPS order), whatever district the call-back is filed under.
+    from civicgrid.cases.models import Case
+
+    from .models import CallBack
+
+    case = Case.objects.order_by("pk").first()
+    for side, region in (("in", t.district), ("out", other)):
+        out[f"callback_{side}"] = CallBack.objects.create(case=case, region=region, street=region,
+                                                          closed_at=timezone.now())
     return out
 
 
