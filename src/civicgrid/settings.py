@@ -260,6 +260,7 @@ CONTENT_SECURITY_POLICY = {
 
 # Permissions-Policy: location for the report forms and the roster ("use my location"); photos
 # are taken through <input type=file capture>, which needs no camera permission; everything else off.
+# Only features Chromium recognises (an unknown name is a console error on every page).
 PERMISSIONS_POLICY = {
     "geolocation": ["self"],
     "camera": [],
@@ -267,13 +268,11 @@ PERMISSIONS_POLICY = {
     "payment": [],
     "usb": [],
     "serial": [],
-    "bluetooth": [],
     "hid": [],
     "midi": [],
     "magnetometer": [],
     "gyroscope": [],
     "accelerometer": [],
-    "ambient-light-sensor": [],
     "autoplay": [],
     "display-capture": [],
     "encrypted-media": [],
