@@ -715,12 +715,12 @@ def can_see_requester(user, case: Case) -> bool:
 
 def reveal_requester(actor, case: Case, *, reason: str) -> dict:
     """The requester's full name and phone, for handling staff only; logged with the reason."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("查看诉求人完整信息须填写事由。")
+    from civicgrid.core import reveal
+
     if not can_see_requester(actor, case):
         raise PermissionDenied("您无权查看诉求人完整信息。")
-    audit.record(actor, "case.reveal_requester", case, reason=reason)
+    reason = reveal.require_reason(reason)  # the same rule as a resident's reveal
+    reveal.record(actor, "case.reveal_requester", case, ["requester_name", "requester_phone"], reason)
     return {"name": case.requester_name, "phone": case.requester_phone}
 
 

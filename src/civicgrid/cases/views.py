@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -44,42 +43,28 @@ def worklist(request):
 @login_required
 def export(request):
     """The filtered list as .xlsx; requester data masked; the export itself is logged."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from civicgrid.core import spreadsheet
 
     f = selectors.Filters.from_query(request.GET)
     qs = selectors.search(request.user, f).select_related("department")[:20000]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "案件"
     head = ["案件编号", "上报时间", "来源", "类别编码", "类别", "描述", "地址", "街道", "社区", "网格", "状态", "层级",
             "处置单位", "当前时限", "超期", "返工次数", "延期次数", "诉求人", "诉求人电话", "结案时间"]
-    ws.append(head)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    book = spreadsheet.Xlsx().sheet("案件", head, [16, 17, 10, 9, 14, 40, 24, 12, 12, 16, 12, 14, 18, 17, 6, 8, 8, 8,
+                                                  14, 17])
     n = 0
-    local = timezone.localtime
+    now = timezone.now()
     for c in qs:
         n += 1
-        ws.append([
-            c.number, local(c.created_at).strftime("%Y-%m-%d %H:%M"), c.get_channel_display(), c.category.code,
+        book.append([
+            c.number, c.created_at, c.get_channel_display(), c.category.code,
             c.category.name, c.description, c.address, c.street.name, c.community.name if c.community else "",
             c.grid.name if c.grid else "", c.state_label, c.tier_label, c.assigned_unit.name if c.assigned_unit else "",
-            local(c.due_at).strftime("%Y-%m-%d %H:%M") if c.due_at else "",
-            "是" if c.due_at and c.due_at <= timezone.now() and c.is_open else "", c.rework_count, c.extension_count,
-            c.requester_name_masked, c.requester_phone_masked,
-            local(c.closed_at).strftime("%Y-%m-%d %H:%M") if c.closed_at else "",
+            c.due_at, "是" if c.due_at and c.due_at <= now and c.is_open else "", c.rework_count, c.extension_count,
+            c.requester_name_masked, c.requester_phone_masked, c.closed_at,
         ])
-    for col, width in zip("ABCDEFGHIJKLMNOPQRST", [16, 17, 10, 9, 14, 40, 24, 12, 12, 16, 12, 14, 18, 17, 6, 8, 8, 8, 14, 17]):
-        ws.column_dimensions[col].width = width
     audit.record(request.user, "case.export", None, object_type="cases.case",
                  detail={"rows": n, "filters": {k: v for k, v in request.GET.items()}})
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(buf.getvalue(),
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f'attachment; filename="cases-{timezone.localdate():%Y%m%d}.xlsx"'
-    return resp
+    return spreadsheet.download(book.to_bytes(), spreadsheet.filename("案件", "xlsx"))
 
 
 @login_required
@@ -228,7 +213,9 @@ def reveal(request, number: str):
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, _error_text(exc))
         return redirect("cases:detail", number=number)
-    return detail(request, number, revealed=data)
+    from civicgrid.core.reveal import no_store
+
+    return no_store(detail(request, number, revealed=data))
 
 
 # -- evaluation ----------------------------------------------------------------------------------

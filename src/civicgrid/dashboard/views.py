@@ -234,4 +234,4 @@ def report_download(request, pk: int):
 
     audit.record(request.user, "dashboard.report_download", report)
     return FileResponse(report.workbook.open("rb"), as_attachment=True,
-                        filename=f"{report.area.name}{report.month:%Y年%m月}月度报告.xlsx")
+                        filename=f"月度报告-{report.area.name}-{report.month:%Y-%m}.xlsx")

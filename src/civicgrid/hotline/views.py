@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civicgrid.core import errors
+from civicgrid.core import errors, session_secrets
 from civicgrid.core import roles as R
 from civicgrid.core.middleware import client_ip
 from civicgrid.core.phones import normalise_phone
@@ -97,10 +97,13 @@ def contact_detail(request, number):
 
 
 @login_required
+@require_POST
 def caller_lookup(request):
+    # POST (the console form's own fields, CSRF token included): a caller's number in a GET query
+    # string would be written to every access log on the way.
     _operator(request)
     # htmx sends the input's own name (caller_phone); `phone` is kept for links and older pages.
-    phone = request.GET.get("caller_phone") or request.GET.get("phone", "")
+    phone = request.POST.get("caller_phone") or request.POST.get("phone", "")
     return render(request, "hotline/_history.html", {"history": selectors.caller_history(request.user, phone),
                                                      "phone": phone})
 
@@ -268,7 +271,7 @@ def _verified_phone(request) -> str:
     at = request.session.get(SESSION_AT)
     if not at or timezone.now().timestamp() - at > VERIFIED_FOR.total_seconds():
         return ""
-    return request.session.get(SESSION_PHONE, "")
+    return session_secrets.get(request.session, SESSION_PHONE)
 
 
 @require_http_methods(["GET", "POST"])
@@ -280,12 +283,13 @@ def resident_report(request):
         try:
             if step == "send_code":
                 services.send_code(p.get("phone", ""), ip=client_ip(request))
-                request.session["resident_pending_phone"] = services.clean_mobile(p.get("phone", ""))
+                session_secrets.put(request.session, "resident_pending_phone", services.clean_mobile(p.get("phone", "")))
                 info = "验证码已发送，请查看短信（5 分钟内有效）。"
             elif step == "verify":
-                pending = request.session.get("resident_pending_phone") or p.get("phone", "")
+                pending = session_secrets.get(request.session, "resident_pending_phone") or p.get("phone", "")
                 phone = services.verify_code(pending, p.get("code", ""))
-                request.session[SESSION_PHONE], request.session[SESSION_AT] = phone, timezone.now().timestamp()
+                session_secrets.put(request.session, SESSION_PHONE, phone)
+                request.session[SESSION_AT] = timezone.now().timestamp()
                 info = "手机号已验证。"
             elif step == "report":
                 if not phone:
@@ -300,7 +304,8 @@ def resident_report(request):
         except errors.USER_ERRORS as exc:
             error, status = _err(exc), errors.status_of(exc)  # a RateLimited code answers 429
     return render(request, "hotline/resident_report.html", {
-        "phone": phone, "pending": request.session.get("resident_pending_phone", ""), "error": error, "info": info,
+        "phone": phone, "pending": session_secrets.get(request.session, "resident_pending_phone"), "error": error,
+        "info": info,
         "categories": cases_adapter.categories().exclude(kind="social"), "post": p,
     }, status=status)
 
@@ -324,14 +329,14 @@ def resident_follow(request):
                 error, status = "未找到该案件：请核对案件编号和上报时的手机号。", 400
             else:
                 request.session["resident_case"] = case.number
-                request.session["resident_case_phone"] = normalise_phone(phone)
+                session_secrets.put(request.session, "resident_case_phone", normalise_phone(phone))
                 return redirect("resident:case", number=case.number)
     return render(request, "hotline/resident_follow.html", {"error": error, "post": request.POST}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def resident_case(request, number):
-    phone = request.session.get("resident_case_phone") or _verified_phone(request)
+    phone = session_secrets.get(request.session, "resident_case_phone") or _verified_phone(request)
     case = selectors.public_case(number, phone) if request.session.get("resident_case") == number else None
     if case is None:
         raise Http404("未找到该案件")

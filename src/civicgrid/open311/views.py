@@ -90,18 +90,26 @@ def _case_out(request, c: Case) -> dict:
             photo = request.build_absolute_uri(att.image.url)
     agency = (c.department.name if c.department_id else
               (c.assigned_unit.department.name if c.assigned_unit_id else f"{c.street.name}办事处"))
-    return {
+    out = {
         "service_request_id": c.number, "status": "open" if open_ else "closed",
         "status_notes": c.state_label if open_ else CLOSED_NOTES.get(c.state, "已办结"),
         "service_name": c.category.name, "service_code": c.category.code,
-        # Public endpoint: numbers a resident typed into the text are masked.
-        "description": redact_text(c.description),
+        "description": c.description,
         "agency_responsible": agency, "service_notice": "",
         "requested_datetime": iso(c.created_at), "updated_datetime": iso(c.updated_at),
         "expected_datetime": iso(c.handle_due or c.due_at) if open_ else None,
         "address": c.address, "address_id": "", "zipcode": "",
         "lat": c.lat, "long": c.lng, "media_url": photo,
     }
+    # Public endpoint: identity and phone numbers that anyone typed into any text field (description,
+    # address, notes …) are masked. Applied to every text field, so a field added later is covered.
+    return {k: redact_text(v) if isinstance(v, str) and k not in _NOT_FREE_TEXT else v for k, v in out.items()}
+
+
+# Fields the system itself writes (numbers, codes, dates, URLs): never personal data, never masked —
+# the case number is 13 digits and must stay whole.
+_NOT_FREE_TEXT = {"service_request_id", "service_code", "requested_datetime", "updated_datetime",
+                  "expected_datetime", "media_url", "status"}
 
 
 _public_cases = submission.public_cases

@@ -5,7 +5,6 @@ A successful dry run keeps the uploaded file on disk under a random token (in th
 """
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import time
 from pathlib import Path
@@ -13,9 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from . import exporter, importer, selectors
@@ -137,7 +134,7 @@ def export_download(request):
     if code:
         root = selectors.node_for(request.user, code)
     data = exporter.export_bytes(request.user, root)
-    stamp = timezone.localtime().strftime("%Y%m%d") if settings.USE_TZ else dt.date.today().strftime("%Y%m%d")
-    response = HttpResponse(data, content_type="application/geo+json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="regions-{code or "all"}-{stamp}.geojson"'
-    return response
+    from civicgrid.core import spreadsheet
+
+    return spreadsheet.download(data, spreadsheet.filename("区划网格", "geojson", suffix=code or "全部"),
+                                "application/geo+json; charset=utf-8")
