@@ -42,14 +42,16 @@ def _community_of(region: Region) -> Region:
 # ---------------------------------------------------------------- places
 
 def _locate(community: Region, lng, lat) -> Region | None:
-    if lng is None or lat is None:
-        return None
-    from civicgrid.regions.geo import grid_at
+    """The grid of a building's point, through the one location service; it must lie in `community`."""
+    from civicgrid.regions import locate
 
-    grid = grid_at(float(lng), float(lat))
-    if grid is None or not grid.path.startswith(community.path):
+    point = locate.clean_point(lng, lat)
+    if point is None:
+        return None
+    place = locate.at_point(*point)
+    if place is None or not place.grid.path.startswith(community.path):
         raise ValidationError("坐标不在所选社区的任何网格内，请核对经纬度")
-    return grid
+    return place.grid
 
 
 @transaction.atomic
