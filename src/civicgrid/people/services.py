@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from civicgrid.core import audit
+from civicgrid.core.phones import clean_phone
 from civicgrid.core.scoping import is_admin, require_in_scope, require_user_manageable, sees_everything
 from civicgrid.regions.models import Region
 
@@ -102,6 +103,7 @@ def create_place(user, *, kind: str, name: str, community: Region, address: str 
     require_region_in_scope(user, grid or community)
     if not (name or "").strip():
         raise ValidationError("名称不能为空")
+    contact_phone = clean_phone(contact_phone)
     grid = _locate(community, lng, lat) or (building.grid if building else None) or grid
     require_region_in_scope(user, grid or community)
     place = Place.objects.create(kind=kind, name=name.strip(), community=community, grid=grid, address=address,
