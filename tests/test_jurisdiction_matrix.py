@@ -220,7 +220,11 @@ def _check(w: Walker, route):
 
 def test_every_route_for_every_role(world, client):
     """One world, every route: failures are collected so one run shows them all."""
+    from civicgrid.core.models import AuditEntry
+
     w = Walker(client, world)
+    case_out, person_out = world["case_out"], world["person_out"]
+    before = (case_out.state, case_out.version, person_out.name, person_out.tags.count())
     every = {**html_routes(), **api_routes()}
     for name in sorted(every):
         route = _classification(name)
@@ -228,6 +232,13 @@ def test_every_route_for_every_role(world, client):
         if route.name == name:
             _check(w, route)
     assert not w.failures, f"{len(w.failures)} of {w.count} requests wrong:\n" + "\n".join(w.failures)
+    # The refused writes changed nothing and revealed nothing in street B.
+    case_out.refresh_from_db()
+    person_out.refresh_from_db()
+    assert (case_out.state, case_out.version, person_out.name, person_out.tags.count()) == before
+    assert not AuditEntry.objects.filter(action__in=["person.reveal", "person.subject_access", "case.reveal_requester"],
+                                         object_id__in=[str(person_out.pk), str(case_out.pk)]).exists()
+    assert w.count > 500  # every route × every role, not a sample
 
 
 def test_admin_site_needs_staff(world, client):
