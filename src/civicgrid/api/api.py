@@ -24,16 +24,14 @@ errors.install(api)
 
 
 def _mount() -> None:
-    # Imported here, not at the top: the routers import app models, and this module is imported by
-    # the URL conf, so keeping the imports inside keeps `civicgrid.api.api` importable on its own.
-    from civicgrid.people.api import router as people_router
+    """Every app's routers from its manifest, under /api/v1/<api_prefix>/ (the app label unless the
+    manifest says otherwise; the first apps keep their published paths with api_prefix="")."""
+    from civicgrid.core.manifest import manifests, resolve
 
-    from .routers import cases, categories, regions
-
-    api.add_router("", regions.router)
-    api.add_router("", categories.router)
-    api.add_router("", cases.router)
-    api.add_router("", people_router)
+    for m in manifests():
+        prefix = m.app if m.api_prefix is None else m.api_prefix
+        for ref in m.api_routers:
+            api.add_router(prefix, resolve(ref))
 
 
 _mount()

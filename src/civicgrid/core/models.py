@@ -27,7 +27,8 @@ class Role(models.Model):
     """A role held by a user at one node of the territory tree or at one department unit."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles", verbose_name="用户")
-    role = models.CharField("角色", max_length=30, choices=roles.ROLE_CHOICES)
+    # Choices come from the role registry (app manifests) at run time: a new role needs no migration.
+    role = models.CharField("角色", max_length=30, choices=roles.role_choices)
     region = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="roles", verbose_name="所在区域")
     department_unit = models.ForeignKey("departments.DepartmentUnit", null=True, blank=True,
@@ -46,24 +47,25 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         where = self.department_unit or self.region
-        return f"{roles.ROLE_LABELS.get(self.role, self.role)} @ {where}"
+        return f"{roles.label(self.role)} @ {where}"
 
     @property
     def label(self) -> str:
-        return roles.ROLE_LABELS.get(self.role, self.role)
+        return roles.label(self.role)
 
     def clean(self) -> None:
-        if self.role == roles.DEPARTMENT_HANDLER:
+        if self.role not in roles.ROLE_LABELS:
+            raise ValidationError(f"未知角色“{self.role}”：没有任何已安装应用声明它。")
+        if roles.is_department_role(self.role):
             if not self.department_unit_id or self.region_id:
-                raise ValidationError("部门处置人员必须设在部门单位，不能设在区域。")
+                raise ValidationError(f"{self.label}必须设在部门单位，不能设在区域。")
             return
         if not self.region_id or self.department_unit_id:
             raise ValidationError(f"{self.label}必须设在一个区域节点上。")
         allowed = roles.ROLE_LEVELS.get(self.role, set())
         if self.region.level not in allowed:
-            from civicgrid.regions.codes import LEVEL_LABELS
-
-            names = "、".join(LEVEL_LABELS[lvl] for lvl in sorted(allowed))
+            level_labels = dict(self.region._meta.get_field("level").choices)
+            names = "、".join(level_labels.get(lvl, lvl) for lvl in sorted(allowed))
             raise ValidationError(f"{self.label}只能设在{names}级区域，不能设在{self.region.level_label}。")
 
 

@@ -1,4 +1,9 @@
-"""Jurisdiction: the one rule of the security model.
+"""Jurisdiction: the one rule of the security model, and the kernel every app uses for it.
+
+The kernel is two functions: `node_in_scope(user, node)` ("is this region node inside this user's
+jurisdiction") and `visible_to(user, queryset)` (the part of a queryset inside it); `scope_q` is the
+filter both are built from, for callers composing a query over a region path themselves. No app
+compares region paths on its own.
 
 A role at a region node sees that node's subtree; a department role sees what is addressed to
 its unit. Models say how they are scoped with two class attributes:
@@ -49,6 +54,44 @@ def unit_ids(user) -> set[int]:
     return {r.department_unit_id for r in user_roles(user) if r.department_unit_id}
 
 
+def scope_paths(user, *, roles: tuple[str, ...] = ()) -> list[str] | None:
+    """The region paths whose subtrees the user sees (None: everything; [] for an inactive user).
+
+    Territorial seats give their node; a department seat gives its unit's service area, for things
+    that have no unit to address (regions, buildings) — unless `roles` narrows to other roles."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if sees_everything(user):
+        return None
+    paths = region_paths(user, *roles)
+    if not roles or any(R.is_department_role(r) for r in roles):
+        paths += [s.department_unit.region.path for s in user_roles(user)
+                  if s.department_unit_id and (not roles or s.role in roles)]
+    return paths
+
+
+def node_in_scope(user, node, *, roles: tuple[str, ...] = ()) -> bool:
+    """Is this region node (a Region, or its materialised path) inside the user's jurisdiction?"""
+    if node is None:
+        return False
+    path = node if isinstance(node, str) else node.path
+    paths = scope_paths(user, roles=roles)
+    return paths is None or any(path.startswith(p) for p in paths)
+
+
+def require_node_in_scope(user, node, *, roles: tuple[str, ...] = (), message: str = "该区域不在您的管辖范围内") -> None:
+    if not node_in_scope(user, node, roles=roles):
+        raise PermissionDenied(message)
+
+
+def scope_q(user, field: str = "", *, roles: tuple[str, ...] = ()) -> Q:
+    """Filter for rows whose region (at `field`, a path to a Region FK; "" for Region itself) is in scope."""
+    paths = scope_paths(user, roles=roles)
+    if paths is None:
+        return Q()
+    return _region_q(field, paths)
+
+
 def _region_q(field: str, paths: list[str]) -> Q:
     lookup = f"{field}__path__startswith" if field else "path__startswith"
     q = Q(pk__in=[])
@@ -69,15 +112,15 @@ def visible_to(user, queryset: QuerySet, *, roles: tuple[str, ...] = ()) -> Quer
     if region_field is None and unit_field is None:
         raise TypeError(f"{model.__name__} declares no SCOPE_REGION_FIELD / SCOPE_UNIT_FIELD")
     q = Q(pk__in=[])
-    if region_field is not None:
-        q |= _region_q(region_field, region_paths(user, *roles))
-    units = unit_ids(user) if not roles or R.DEPARTMENT_HANDLER in roles else set()
-    if unit_field is not None and units:
-        q |= Q(**{f"{unit_field}__in": units})
-    elif region_field is not None and unit_field is None and units:
+    units = unit_ids(user) if not roles or any(R.is_department_role(r) for r in roles) else set()
+    if unit_field is not None:
+        if region_field is not None:
+            q |= _region_q(region_field, region_paths(user, *roles))
+        if units:
+            q |= Q(**{f"{unit_field}__in": units})
+    elif region_field is not None:
         # Things with no unit to address (regions, say) are seen over the unit's service area.
-        unit_paths = [r.department_unit.region.path for r in user_roles(user) if r.department_unit_id]
-        q |= _region_q(region_field, unit_paths)
+        q |= scope_q(user, region_field, roles=roles)
     # Every path above follows forward foreign keys, so the OR cannot duplicate rows.
     return queryset.filter(q)
 
