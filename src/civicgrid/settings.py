@@ -74,7 +74,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # its bundled Swagger UI: the API docs then work offline, without a CDN
     "django_tasks",
-    "django_tasks_db",
+    "civicgrid.core.tasks_app.TasksDBConfig",  # django_tasks_db, named in Chinese
     "civicgrid.core",
     "civicgrid.regions",
     "civicgrid.departments",

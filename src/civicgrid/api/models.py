@@ -122,3 +122,6 @@ class IdempotencyRecord(models.Model):
         verbose_name = "幂等记录"
         verbose_name_plural = "幂等记录"
         constraints = [models.UniqueConstraint(fields=["credential", "key"], name="idempotency_credential_key")]
+
+    def __str__(self) -> str:
+        return f"幂等记录 {self.method} {self.path}（{self.status}）"

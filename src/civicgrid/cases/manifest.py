@@ -34,7 +34,7 @@ MANIFEST = AppManifest(
         "request_extension": "申请延期", "approve_extension": "批准延期", "refuse_extension": "驳回延期",
         "handle": "处置反馈", "verify_pass": "核查通过", "verify_fail": "核查不通过", "close": "结案",
         "suspend": "挂账", "resume": "恢复办理", "escalate": "上报上级", "merge": "合并", "overdue": "超期",
-        "review_due": "挂账到期", "category_save": "类别维护",
+        "review_due": "挂账到期", "category_save": "类别维护", "reopen": "重新办理",
     },
     personal_data=(
         PersonalField("cases.Case", "requester_name", "name"),

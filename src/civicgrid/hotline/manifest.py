@@ -1,9 +1,12 @@
 """What the hotline app (12345 console, knowledge base, call-backs, resident pages) contributes."""
 from civicgrid.core import roles as R
-from civicgrid.core.manifest import AppManifest, MediaRule, NavEntry, PersonalField, Tile, UrlInclude
+from civicgrid.core.manifest import AppManifest, MediaRule, NavEntry, PersonalField, Seeder, Tile, UrlInclude
+from civicgrid.core.seeding import command
 
 MANIFEST = AppManifest(
     app="hotline",
+    # After the demo cases (order 40): the call-backs answer closed cases.
+    seeders=(Seeder("演示知识库与回访", command("seed-hotline"), order=45),),
     urls=(UrlInclude("hotline/", "civicgrid.hotline.urls"), UrlInclude("r/", "civicgrid.hotline.resident_urls")),
     nav=(
         NavEntry("我要反映", "resident:report", anonymous=True, order=10),
@@ -24,7 +27,7 @@ MANIFEST = AppManifest(
     audit_verbs={
         "answer": "直接答复", "contact": "来电登记", "forward": "转办", "invalid": "无效来电", "to_case": "转为案件",
         "callback": "回访", "callback_review": "回访复核", "callback_unreached": "回访未接通",
-        "resident_rating": "居民评价", "article_create": "新建知识",
+        "resident_rating": "居民评价", "article_create": "新建知识", "article_update": "修改知识",
     },
     personal_data=(
         PersonalField("hotline.Contact", "caller_phone", "phone", encrypted=True),
