@@ -194,3 +194,7 @@ class LoginThrottle(models.Model):
     class Meta:
         verbose_name = "登录限流"
         verbose_name_plural = "登录限流"
+
+    def __str__(self) -> str:
+        state = f"限流至 {self.blocked_until:%Y-%m-%d %H:%M}" if self.blocked_until else "未限流"
+        return f"登录失败 {self.failures} 次，{state}"
