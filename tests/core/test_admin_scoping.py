@@ -161,7 +161,12 @@ def test_changelists_and_change_pages_hide_street_b(world, client):
 
 def test_superuser_only_admins_refuse_a_system_administrator(world, client):
     client.force_login(world["admin_a"])
+    index = client.get(reverse("admin:index"))
+    assert index.status_code == 200
+    assert reverse("admin:auth_group_changelist") not in index.content.decode()
+    assert reverse("admin:django_tasks_database_dbtaskresult_changelist") not in index.content.decode()
     assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
+    assert client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist")).status_code == 403
     assert client.get(reverse("admin:auth_group_add")).status_code == 403
     client.force_login(world["root"])
     assert client.get(reverse("admin:auth_group_changelist")).status_code == 200
