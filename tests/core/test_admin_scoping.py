@@ -121,6 +121,12 @@ def scoping_problems(site, t, actor) -> list[str]:
         seen = set(model_admin.get_queryset(request).values_list("pk", flat=True))
         if leaked := seen & foreign_pks:
             problems.append(f"{label}: street-A administrator sees {len(leaked)} foreign row(s)")
+        for obj in foreign[:3]:
+            if any(check(request, obj) for check in (model_admin.has_view_permission,
+                                                      model_admin.has_change_permission,
+                                                      model_admin.has_delete_permission)):
+                problems.append(f"{label}: view/change/delete permission granted on a foreign row")
+                break
         if not seen and model not in DISTRICT_ONLY:
             problems.append(f"{label}: street-A administrator sees nothing at all (fixture or scope wrong)")
     return problems
