@@ -196,5 +196,4 @@ class LoginThrottle(models.Model):
         verbose_name_plural = "登录限流"
 
     def __str__(self) -> str:
-        state = f"限流至 {self.blocked_until:%Y-%m-%d %H:%M}" if self.blocked_until else "未限流"
-        return f"登录失败 {self.failures} 次，{state}"
+        return f"登录限流（失败 {self.failures} 次）"
