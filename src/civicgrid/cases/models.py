@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from civicgrid.core.crypto import EncryptedTextField, mask_name, mask_phone
+from civicgrid.core.pii import SplitsPrivateText
 from civicgrid.core.models import AppendOnlyModel
 
 from . import workflow as W
@@ -70,7 +71,8 @@ class CaseSerial(models.Model):
     last = models.PositiveIntegerField(default=0)
 
 
-class Case(models.Model):
+class Case(SplitsPrivateText, models.Model):
+    PRIVATE_TEXT = {"description": "description_private", "address": "address_private"}
     """One reported problem. Region FKs are denormalised so scoped lists are single-table filters.
 
     `region` is the most precise known node (grid, else community, else street): it is what
@@ -92,10 +94,14 @@ class Case(models.Model):
                               help_text="无登录用户的渠道（居民、接口）记录来源，如 open311:app-key")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases", verbose_name="类别")
     description = models.TextField("问题描述")
+    # The description as typed when it held an identity or phone number (masked in `description`):
+    # shown only through the logged requester reveal. See core.pii.SplitsPrivateText.
+    description_private = EncryptedTextField("问题描述原文", blank=True, default="")
     urgent = models.BooleanField("紧急", default=False)
     lng = models.FloatField("经度", null=True, blank=True)
     lat = models.FloatField("纬度", null=True, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
+    address_private = EncryptedTextField("地址原文", blank=True, default="")
 
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name="所属区域")
     grid = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT,
