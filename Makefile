@@ -36,8 +36,10 @@ demo: env
 	@echo "Starting the task worker (deadline sweeps) in the background; log in var/worker.log"
 	$(BIN)/civicgrid worker > $(CIVICGRID_VAR_DIR)/worker.log 2>&1 & echo $$! > $(CIVICGRID_VAR_DIR)/worker.pid
 	@echo "Serving on http://127.0.0.1:8000  (Ctrl-C stops the server and the worker)"
+	@# DEBUG off: visitors see the Chinese 404/403/500 pages, not Django's debug page listing every URL;
+	@# --insecure keeps runserver serving the static files without DEBUG (a demo, not production).
 	trap 'kill $$(cat $(CIVICGRID_VAR_DIR)/worker.pid) 2>/dev/null' EXIT; \
-	  $(BIN)/civicgrid runserver 127.0.0.1:8000 --noreload
+	  DEBUG=0 $(BIN)/civicgrid runserver 127.0.0.1:8000 --noreload --insecure
 
 test: env system-deps
 	$(BIN)/pytest -q -p no:cacheprovider

@@ -94,8 +94,8 @@ class ClientKey(models.Model):
                                    related_name="+", verbose_name="吊销人")
 
     class Meta:
-        verbose_name = "Open311 api_key"
-        verbose_name_plural = "Open311 api_key"
+        verbose_name = "Open311 接入密钥"
+        verbose_name_plural = "Open311 接入密钥"
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -122,3 +122,6 @@ class IdempotencyRecord(models.Model):
         verbose_name = "幂等记录"
         verbose_name_plural = "幂等记录"
         constraints = [models.UniqueConstraint(fields=["credential", "key"], name="idempotency_credential_key")]
+
+    def __str__(self) -> str:
+        return f"幂等记录 {self.method} {self.path}（{self.status}）"

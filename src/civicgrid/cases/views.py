@@ -12,21 +12,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civicgrid.core import audit
+from civicgrid.core import audit, errors
 from civicgrid.core import roles as R
-from civicgrid.core.scoping import has_role, sees_everything, user_roles, visible_to
-from civicgrid.departments.models import DepartmentUnit
-from civicgrid.regions.models import Region
+from civicgrid.core.scoping import has_role, user_roles
 
 from . import evaluation, selectors, services
 from . import workflow as W
-from .models import Case, Category
+from .models import Case
 
 
-def _error_text(exc) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(exc.messages)
-    return getattr(exc, "message", None) or str(exc) or "操作被拒绝"
+_error_text = errors.messages_of
 
 
 # -- lists ---------------------------------------------------------------------------------------
@@ -92,15 +87,13 @@ def _channel_for(user) -> str:
 def report(request):
     user = request.user
     channel = _channel_for(user)
-    grids = visible_to(user, Region.objects.filter(level="grid")).order_by("code")
-    if channel == "hotline" or sees_everything(user) or has_role(user, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER):
-        grids = Region.objects.filter(level="grid").order_by("code") if channel == "hotline" else grids
+    grids = selectors.reportable_grids(user, channel)
     ctx = {"categories": selectors.active_categories(), "grids": grids[:500], "channel": channel,
            "channel_label": dict(Case.CHANNEL_CHOICES)[channel], "form": request.POST}
     if request.method == "POST":
         p = request.POST
         try:
-            category = Category.objects.filter(pk=p.get("category") or 0, active=True).first()
+            category = selectors.active_category(pk=p.get("category"))
             grid = grids.filter(pk=p.get("grid") or 0).first() if p.get("grid") else None
             lng, lat = (p.get("lng") or None), (p.get("lat") or None)
             case = services.intake(
@@ -109,9 +102,10 @@ def report(request):
                 requester_name=p.get("requester_name", ""), requester_phone=p.get("requester_phone", ""),
                 photos=request.FILES.getlist("photos"),
             )
-        except (ValidationError, PermissionDenied) as exc:
+        except errors.USER_ERRORS as exc:
             messages.error(request, _error_text(exc))
-            return render(request, "cases/report.html", ctx, status=400)
+            ctx["files_again"] = _chosen_files(request)
+            return render(request, "cases/report.html", ctx, status=errors.status_of(exc))
         messages.success(request, f"已上报，案件编号 {case.number}"
                          + (f"。提示：可能与 {case.possible_duplicate.number} 重复，调度员会核实。" if case.possible_duplicate else ""))
         return redirect("cases:detail", number=case.number)
@@ -119,31 +113,50 @@ def report(request):
 
 
 # -- one case ------------------------------------------------------------------------------------
-@login_required
-def detail(request, number: str, revealed: dict | None = None):
-    case = selectors.case_for(request.user, number)
+def _chosen_files(request) -> list[str]:
+    """Names of the files the user had chosen: a browser cannot refill a file input, so the page says which."""
+    return [f.name for f in request.FILES.getlist("photos") if getattr(f, "name", "")]
+
+
+def _detail_context(request, case: Case, *, revealed: dict | None = None, failed: dict | None = None) -> dict:
     events = list(case.events.select_related("actor").prefetch_related("attachments").order_by("seq"))
     actions = services.available_actions(request.user, case)
-    units = []
+    units, suggested, suggested_why = [], None, ""
     if any(a.action in ("dispatch", "reroute") for a in actions):
         units = list(services.dispatch_units(request.user, case).order_by("region__code", "department__code"))
+        suggested, suggested_why = services.suggest_unit(case)
+        if suggested is not None and suggested.pk not in {u.pk for u in units}:
+            suggested_why = f"建议的{suggested.name}不在您可派遣的单位中。{suggested_why}"
+            suggested = None
     dup = case.possible_duplicate if case.possible_duplicate_id else None
-    if dup is not None and not visible_to(request.user, Case.objects.filter(pk=dup.pk)).exists():
+    if not selectors.can_see(request.user, dup):
         dup = None
     cal = services.default_calendar()
     now = timezone.now()
     remaining = cal.working_hours_between(now, case.due_at) if case.due_at and case.is_open else None
-    return render(request, "cases/detail.html", {
-        "case": case, "events": events, "actions": actions, "units": units,
-        "suggested": services.suggested_unit(case) if units else None, "dup": dup, "now": now,
+    # The main-line step opens by itself; after a refused submit, the action that was being filled in.
+    forward = W.forward_action(actions)
+    open_action = failed["action"] if failed and any(a.action == failed["action"] for a in actions) else forward
+    return {
+        "case": case, "events": events, "units": units, "dup": dup, "now": now, "reports": selectors.reports_of(case),
+        "primary_actions": [a for a in actions if a.action == forward],
+        "more_actions": [a for a in actions if a.action != forward],
+        "actions": actions, "open_action": open_action, "failed": failed or {},
+        "suggested": suggested, "suggested_why": suggested_why,
         "remaining": remaining, "can_reveal": services.can_see_requester(request.user, case), "revealed": revealed,
         "photo_actions": {"handle", "verify_pass", "verify_fail"},
         "photo_required": {a.action for a in actions if a.needs_photo
                            or any((a.action, s.role) in W.PHOTO_REQUIRED_FOR_ROLE for s in user_roles(request.user))},
         "today": timezone.localdate(),
         "secondary_actions": {"not_file", "verify_fail", "return", "refuse_extension", "suspend", "merge", "escalate",
-                              "request_extension"},
-    })
+                              "request_extension", "reopen"},
+    }
+
+
+@login_required
+def detail(request, number: str, revealed: dict | None = None):
+    case = selectors.case_for(request.user, number)
+    return render(request, "cases/detail.html", _detail_context(request, case, revealed=revealed))
 
 
 @login_required
@@ -155,9 +168,11 @@ def act(request, number: str):
     kw = {}
     try:
         if p.get("unit"):
-            kw["unit"] = DepartmentUnit.objects.filter(pk=p["unit"]).first()
+            kw["unit"] = selectors.department_unit(p["unit"])
             if kw["unit"] is None:
                 raise ValidationError("所选处置单位不存在。")
+        elif action in ("dispatch", "reroute"):
+            raise ValidationError("请选择处置单位。")
         if p.get("hours"):
             kw["hours"] = p["hours"]
         if p.get("review_date"):
@@ -166,7 +181,7 @@ def act(request, number: str):
             except ValueError:
                 raise ValidationError("复查日期格式不对。")
         if p.get("into"):
-            into = visible_to(request.user, Case.objects.filter(number=p["into"].strip())).first()
+            into = selectors.visible_case(request.user, p["into"])
             if into is None:
                 raise ValidationError(f"找不到案件 {p['into']}（或不在您的管辖范围内）。")
             kw["into"] = into
@@ -175,13 +190,17 @@ def act(request, number: str):
                             expected_version=int(version) if version and version.isdigit() else None,
                             photos=request.FILES.getlist("photos"), **kw)
     except (ValidationError, PermissionDenied, services.CaseActionError) as exc:
+        # Render the page again with what was typed (a redirect would lose it), the action left open.
         messages.error(request, _error_text(exc))
-    else:
-        done = W.ACTION_LABELS.get(action, action)
-        # "已结案：已结案" says nothing twice; name the new state only when it adds something.
-        messages.success(request, f"已{done}" if case.state_label.endswith(done) else f"已{done}，当前状态：{case.state_label}")
-        if not visible_to(request.user, Case.objects.filter(pk=case.pk)).exists():
-            return redirect("cases:worklist")  # e.g. a department that returned it no longer sees it
+        case = selectors.case_for(request.user, number)
+        failed = {"action": action, "post": p, "files": _chosen_files(request)}
+        return render(request, "cases/detail.html", _detail_context(request, case, failed=failed),
+                      status=errors.status_of(exc))
+    done = W.ACTION_LABELS.get(action, action)
+    # "已结案：已结案" says nothing twice; name the new state only when it adds something.
+    messages.success(request, f"已{done}" if case.state_label.endswith(done) else f"已{done}，当前状态：{case.state_label}")
+    if not selectors.can_see(request.user, case):
+        return redirect("cases:worklist")  # e.g. a department that returned it no longer sees it
     return redirect("cases:detail", number=case.number)
 
 
@@ -217,5 +236,6 @@ def evaluation_view(request):
         "result": result, "group": group, "groups": [(k, v[2]) for k, v in evaluation.GROUPS.items()],
         "date_from": date_from, "date_to": date_to, "counts": evaluation.COUNTS, "rates": evaluation.RATES,
         "hotline_rates": evaluation.HOTLINE_RATES, "hotline_note": evaluation.HOTLINE_NOTE,
+        "key_columns": evaluation.columns(evaluation.KEY_COLUMNS), "all_columns": evaluation.columns(),
     })
 

@@ -128,7 +128,9 @@ class AuditEntry(AppendOnlyModel):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+        from .audit_labels import action_label
+
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {action_label(self.action)} {self.object_repr}"
 
 
 class Notification(models.Model):
@@ -139,12 +141,21 @@ class Notification(models.Model):
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容", blank=True)
     link = models.CharField("链接", max_length=300, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    # The object the notice asks someone to act on ("cases.case", "42"): acting on it marks the notice
+    # done (notifications.mark_done), so "请到现场核查" does not stay unread after the verification.
+    subject_type = models.CharField("对象类型", max_length=60, blank=True)
+    subject_id = models.CharField("对象编号", max_length=64, blank=True)
+    done_at = models.DateTimeField("已办结时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "站内通知"
         verbose_name_plural = "站内通知"
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="notification_subject")]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class WorkingDayOverride(models.Model):
@@ -183,3 +194,6 @@ class LoginThrottle(models.Model):
     class Meta:
         verbose_name = "登录限流"
         verbose_name_plural = "登录限流"
+
+    def __str__(self) -> str:
+        return f"登录限流（失败 {self.failures} 次）"

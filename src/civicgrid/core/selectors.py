@@ -42,5 +42,10 @@ def audit_entries_for(user, *, actor: str = "", action: str = "", object_type: s
     return qs
 
 
+def audit_action_codes(user) -> list[str]:
+    """The action codes present in the part of the log this administrator may read (the 操作 filter)."""
+    return list(audit_entries_for(user).order_by().values_list("action", flat=True).distinct())
+
+
 def inbox_for(user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user)

@@ -29,8 +29,8 @@ TOTAL_LABELS = [("reported", "受理数"), ("filed", "立案数"), ("dispatched"
 
 def _ranked(rows) -> list[dict]:
     return [{"rank": r.rank, "name": r.name, "base": r.base, "closed": r.closed, "closure_rate": r.closure_rate,
-             "on_time_rate": r.on_time_rate, "rework_rate": r.rework_rate, "avg_hours": r.avg_hours,
-             "score": r.score} for r in rows]
+             "on_time_rate": r.on_time_rate, "rework_rate": r.rework_rate,
+             "satisfaction_rate": r.satisfaction_rate, "avg_hours": r.avg_hours, "score": r.score} for r in rows]
 
 
 def compute(user, area, month) -> dict:
@@ -38,10 +38,10 @@ def compute(user, area, month) -> dict:
     prev = Period(hottopics.add_months(month, -1), month - dt.timedelta(days=1))
     cur = figures.totals(area, period.start, period.end)
     before = figures.totals(area, prev.start, prev.end)
-    district = area if area.level == "district" else area.ancestor_at("district")
-    w = rankings.weights_for(district)
     kids = children(user, area)
     names = department_names()
+    ranked = rankings.for_area(user, area, period, kids, names=names)  # the rankings page's figures
+    w = ranked["weights"]
     topics = hottopics.topics(user, area, month, fresh=True)
     topics.pop("counted_at")  # the report carries its own generation time
     lo, hi = bounds(period.start, period.end)
@@ -69,8 +69,8 @@ def compute(user, area, month) -> dict:
         "totals": cur, "rates": figures.rates(cur), "previous_totals": before, "previous_rates": figures.rates(before),
         "hotline": hotline_rates(user, area, period),
         "weights": w, "formula": rankings.FORMULA,
-        "regions": _ranked(rankings.regions_ranking(kids, period, w)),
-        "departments": _ranked(rankings.departments_ranking(area, period, w, names)),
+        "regions": _ranked(ranked["regions"]),
+        "departments": _ranked(ranked["departments"]),
         "top_categories": [(cats.get(pk, "?"), n) for pk, n in figures.board(area, period.start, period.end)["top_categories"]],
         "topics": topics, "notable": notable,
     }
@@ -98,11 +98,12 @@ def workbook(data: dict) -> bytes:
     for k, label in [("response_rate", "响应率"), ("solve_rate", "解决率"), ("satisfaction_rate", "满意率")]:
         book.append([f"热线{label}（%）", _pct(h[k]) if h else "暂无回访数据"])
     for title, rows in [("区域排名", data["regions"]), ("部门排名", data["departments"])]:
-        book.sheet(title, ["名次", "名称", "应结案数", "结案数", "结案率%", "按期结案率%", "返工率%", "平均用时", "综合得分"],
-                   [8, 24])
+        book.sheet(title, ["名次", "名称", "应结案数", "结案数", "结案率%", "按期结案率%", "返工率%", "满意率%",
+                           "平均用时", "综合得分"], [8, 24])
         for r in rows:
             book.append([r["rank"] or "—", r["name"], r["base"], r["closed"], _pct(r["closure_rate"]),
-                         _pct(r["on_time_rate"]), _pct(r["rework_rate"]), r["avg_hours"], r["score"]])
+                         _pct(r["on_time_rate"]), _pct(r["rework_rate"]), _pct(r.get("satisfaction_rate")),
+                         r["avg_hours"], r["score"]])
         book.append([])
         book.append([data["formula"]])
     book.sheet("每月一题", ["类型", "主题", "本月", "前三月月均", "案件"], [10, 30])

@@ -248,6 +248,7 @@ def map_data(user, area: Region, figure: str, period: Period, *, heat_days: int 
                                "label": [r.label_lng, r.label_lat]}}
 
     markers = []
+    live_now = figures.live_figures(area, now)
     live = (visible_to(user, LiveCase.objects.all()).filter(path__startswith=area.path)
             .select_related("category").order_by("-created_at")[:3000])
     for c in live:
@@ -258,7 +259,8 @@ def map_data(user, area: Region, figure: str, period: Period, *, heat_days: int 
                         "u": c.urgent, "o": overdue, "c": c.category.name})
     days = heat_days or period.days
     heat_start = max(period.start, period.end - dt.timedelta(days=days - 1))
-    heat = [[(y + 0.5) / HeatCell.CELL, (x + 0.5) / HeatCell.CELL, int(n)] for x, y, n in
+    # [lng, lat, n]: the project's coordinate order (static/civicgrid/cg.js); the map swaps for Leaflet.
+    heat = [[(x + 0.5) / HeatCell.CELL, (y + 0.5) / HeatCell.CELL, int(n)] for x, y, n in
             visible_to(user, HeatCell.objects.all()).filter(path__startswith=area.path, day__gte=heat_start,
                                                             day__lte=period.end)
             .values("x", "y").annotate(n=Sum("n")).values_list("x", "y", "n")]
@@ -270,6 +272,10 @@ def map_data(user, area: Region, figure: str, period: Period, *, heat_days: int 
         "figure": figure, "figure_label": MAP_FIGURES[figure],
         "is_rate": figure in ("on_time_rate", "satisfaction"),
         "markers": markers, "markers_capped": len(markers) >= 3000, "heat": heat,
+        # The caption's 在办 is the panel's figure (same rollup, same call), not the number of pins:
+        # cases without coordinates are open too but cannot be drawn.
+        "open_now": live_now["open_now"], "unplaced": max(0, live_now["open_now"] - len(markers))
+        if len(markers) < 3000 else None,
         "generated_at": timezone.localtime(now).strftime("%H:%M:%S"),
     }
 
@@ -287,3 +293,32 @@ def area_summary(user, area: Region, period: Period) -> dict:
         kt = by[k.pk]
         rows.append({"region": k, "totals": kt, "rates": figures.rates(kt), **child_live.get(k.pk, {"open": 0, "overdue": 0})})
     return {"totals": t, "rates": figures.rates(t), "live": live, "children": rows}
+
+
+# -- what the views used to query themselves ----------------------------------------------------
+def can_edit_weights(user, district: Region | None) -> bool:
+    """Ranking weights are a district's: its commanders (WEIGHT_ROLES at or above it) set them."""
+    if district is None:
+        return False
+    return sees_everything(user) or visible_to(user, Region.objects.filter(pk=district.pk), roles=WEIGHT_ROLES).exists()
+
+
+def case_numbers(ids) -> dict[int, str]:
+    """pk → number for the cases a scoped figure (hot topics) already selected."""
+    return dict(Case.objects.filter(pk__in=set(ids)).values_list("pk", "number"))
+
+
+def reports_for(user, area: Region):
+    """Monthly reports of the area and below that the user may see, newest first (model order)."""
+    from .models import MonthlyReport
+
+    return visible_to(user, MonthlyReport.objects.select_related("area")).filter(area__path__startswith=area.path)
+
+
+def report_for(user, pk: int):
+    """One monthly report inside the user's jurisdiction; anything else is a 404."""
+    from civicgrid.core.scoping import get_visible_or_404
+
+    from .models import MonthlyReport
+
+    return get_visible_or_404(user, MonthlyReport.objects.select_related("area"), pk=pk)

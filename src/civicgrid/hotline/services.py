@@ -16,9 +16,11 @@ from django.utils import timezone
 
 from civicgrid.core import audit
 from civicgrid.core import roles as R
-from civicgrid.core.crypto import lookup_hash, normalise
+from civicgrid.core import phones
+from civicgrid.core.crypto import lookup_hash
 from civicgrid.core.scoping import require_in_scope, require_node_in_scope, require_role, sees_everything, user_roles
 from civicgrid.core.sms import send_sms
+from civicgrid.regions.locate import LOCATABLE_LEVELS, Place, locate
 from civicgrid.regions.models import Region
 
 from . import cases_adapter, ratelimit, search
@@ -27,11 +29,18 @@ from .models import Article, ArticleVersion, CallBack, Contact, PhoneCode
 KB_EDITORS = (R.HOTLINE_OPERATOR, R.DISTRICT_COMMANDER, R.SYSTEM_ADMIN)
 REVIEWERS = (R.STREET_DISPATCHER, R.DISTRICT_COMMANDER)
 
-# What an unsolved or unsatisfied answer does: "reopen" (back into handling) or "review" (a
-# supervisor decides). Set HOTLINE_UNHAPPY_ACTION in the environment-driven settings to change it.
+# What an unsolved or unsatisfied call-back may lead to. "review" (the default, as 12345 centres work:
+# an unhappy answer is checked by a supervisor — 回访复核 — before a closed case is handled again):
+# every unhappy call-back goes to the review queue. "reopen": the operator may also reopen the case
+# at once, but only as an explicit choice with the reason written down; it is never a side effect.
+# Set CIVICGRID_HOTLINE_UNHAPPY_ACTION (settings.HOTLINE_UNHAPPY_ACTION) to change it.
 def unhappy_action() -> str:
-    value = getattr(settings, "HOTLINE_UNHAPPY_ACTION", "reopen")
-    return value if value in ("reopen", "review") else "reopen"
+    value = getattr(settings, "HOTLINE_UNHAPPY_ACTION", "review")
+    return value if value in ("reopen", "review") else "review"
+
+
+def operator_may_reopen() -> bool:
+    return unhappy_action() == "reopen"
 
 
 CALLBACK_MAX_ATTEMPTS = 3
@@ -54,64 +63,18 @@ def _home_region(actor) -> Region:
 
 
 def clean_phone(phone: str, *, required: bool = False) -> str:
-    phone = normalise(phone or "").lstrip("+")
-    if phone.startswith("86") and len(phone) == 13:
-        phone = phone[2:]
-    if not phone:
-        if required:
-            raise ValidationError("请填写手机号码。")
-        return ""
-    if not phone.isdigit() or not 5 <= len(phone) <= 15:
-        raise ValidationError("电话号码格式不正确（只能是 5–15 位数字）。")
-    return phone
+    return phones.clean_phone(phone, required=required)
 
 
 def clean_mobile(phone: str) -> str:
-    phone = clean_phone(phone, required=True)
-    if len(phone) != 11 or not phone.startswith("1"):
-        raise ValidationError("请填写 11 位手机号码。")
-    return phone
+    """Resident pages log in by SMS: an 11-digit mainland mobile."""
+    return phones.clean_phone(phone, required=True, mobile=True)
 
 
-# -- address → building/grid -----------------------------------------------------------------
-def resolve_place(*, address: str = "", lng=None, lat=None, within: Region | None = None):
-    """(region, grid, lng, lat) from a map pin, else from the address registry, else None.
-
-    The registry is the people app's buildings (which carry a point and grid) and the region
-    names themselves (“A1社区” in the address finds that community).
-    """
-    from civicgrid.regions import geo
-
-    if lng not in (None, "") and lat not in (None, ""):
-        try:
-            lng, lat = float(lng), float(lat)
-        except (TypeError, ValueError):
-            raise ValidationError("地图位置无效。")
-        grid = geo.grid_at(lng, lat)
-        if grid is None:
-            raise ValidationError("地图位置不在本系统的任何网格内。")
-        return grid, grid, lng, lat
-    text = "".join((address or "").split())
-    if not text:
-        return None
-    from civicgrid.people.addresses import resolve_building_address
-
-    hits = resolve_building_address(text)
-    if hits:
-        _, b_lng, b_lat, b_grid = hits[0]
-        grid = b_grid or geo.grid_at(b_lng, b_lat)
-        if grid is not None:
-            return grid, grid, b_lng, b_lat
-    qs = Region.objects.filter(level__in=["grid", "community", "street"])
-    if within is not None:
-        qs = qs.filter(path__startswith=within.path)
-    best = None
-    for r in qs.only("id", "name", "level", "path"):
-        if r.name and r.name in text and (best is None or len(r.name) > len(best.name)):
-            best = r
-    if best is not None:
-        return best, (best if best.level == "grid" else None), None, None
-    return None
+# -- address → place -------------------------------------------------------------------------
+def resolve_place(*, address: str = "", lng=None, lat=None, within: Region | None = None) -> Place | None:
+    """Where a call or a resident's report is: the one location service (regions/locate.py)."""
+    return locate(lng=lng, lat=lat, address=address, within=within)
 
 
 # -- contacts --------------------------------------------------------------------------------
@@ -136,7 +99,8 @@ def record_contact(actor, *, subject: str, channel: str = "phone", caller_phone:
     phone = clean_phone(caller_phone)
     home = _home_region(actor)
     place = resolve_place(address=address, lng=lng, lat=lat, within=home)
-    region, grid, p_lng, p_lat = place if place else (home, None, None, None)
+    # Not locatable yet: the contact sits at the operator's node until the case says where it is.
+    region, grid, p_lng, p_lat = (place.region, place.grid, place.lng, place.lat) if place else (home, None, None, None)
     now = timezone.now()
     with transaction.atomic():
         contact = Contact(number="", channel=channel, received_at=received_at or now, caller_phone=phone,
@@ -201,8 +165,8 @@ def to_case(actor, contact: Contact, *, category, description: str = "", photos=
         raise ValidationError("请选择问题类别。")
     case = cases_adapter.intake(
         actor, channel="hotline", category=category, description=(description or c.subject).strip(),
-        lng=c.lng, lat=c.lat, grid=c.grid, region=(c.region if c.region.level in ("grid", "community", "street") else None),
-        address=c.address, urgent=c.urgent, requester_name=c.caller_name, requester_phone=c.caller_phone,
+        lng=c.lng, lat=c.lat, region=(c.region if c.region.level in LOCATABLE_LEVELS else None),
+        address=c.address, within=_home_region(actor), urgent=c.urgent, requester_name=c.caller_name, requester_phone=c.caller_phone,
         photos=photos, source=f"热线话单 {c.number}")
     c.case, c.outcome, c.closed_at = case, Contact.CASE, timezone.now()
     c.outcome_note = f"转为案件 {case.number}"
@@ -291,15 +255,32 @@ def enqueue_callback(case) -> CallBack | None:
     return cb
 
 
-def _apply_unhappy(actor, cb: CallBack) -> None:
+def _apply_unhappy(actor, cb: CallBack, choice: str = "review") -> None:
+    """An unhappy answer goes to review, or — chosen explicitly where the rules allow — reopens the case."""
     if not cb.unhappy:
         return
     why = "未解决" if cb.solved is False else "不满意"
-    if unhappy_action() == "review":
-        cb.follow_up = "review"
+    if choice == "reopen":
+        if actor is None or not operator_may_reopen():
+            raise ValidationError("按本热线规则，回访未解决或不满意须提交回访复核，由街道或区指挥中心决定是否重新办理。")
+        if not cb.note:
+            raise ValidationError("直接重新办理须在回访记录中写明理由（群众反映仍存在的问题）。")
+        cases_adapter.reopen(actor, cb.case, note=f"回访{why}：{cb.note}")
+        cb.follow_up = "reopened"
         return
-    _, follow = cases_adapter.reopen(actor, cb.case, note=f"回访{why}：{cb.note}".strip("："))
-    cb.follow_up, cb.follow_up_case = "reopened", follow
+    if choice not in ("", "review"):
+        raise ValidationError("后续处理无效。")
+    cb.follow_up = "review"
+    _notify_reviewers(cb, why)
+
+
+def _notify_reviewers(cb: CallBack, why: str) -> None:
+    from civicgrid.core.notifications import notify
+
+    users = cases_adapter.reviewers(cb.case)
+    for u in users:
+        notify(u, f"回访{why}待复核 {cb.case.number}", (cb.note or cb.case.category.name)[:100], "/hotline/reviews/",
+               subject=cb)
 
 
 def _clean_answers(reached: bool, solved, satisfaction: str) -> tuple[bool | None, str]:
@@ -314,7 +295,9 @@ def _clean_answers(reached: bool, solved, satisfaction: str) -> tuple[bool | Non
 
 @transaction.atomic
 def record_callback(actor, cb: CallBack, *, reached: bool, solved=None, satisfaction: str = "",
-                    note: str = "") -> CallBack:
+                    note: str = "", follow_up: str = "review") -> CallBack:
+    """Record one call-back attempt. An unhappy answer follows `follow_up`: "review" (default) or
+    "reopen" (only where operator_may_reopen(), with the reason in `note`); see _apply_unhappy."""
     require_role(actor, R.HOTLINE_OPERATOR)
     require_in_scope(actor, cb)
     cb = CallBack.objects.select_for_update().select_related("case").get(pk=cb.pk)
@@ -331,7 +314,7 @@ def record_callback(actor, cb: CallBack, *, reached: bool, solved=None, satisfac
         audit.record(actor, "hotline.callback_unreached", cb, detail={"case": cb.case.number, "attempts": cb.attempts})
         return cb
     cb.state, cb.reached, cb.solved, cb.satisfaction, cb.done_at = CallBack.DONE, True, solved, satisfaction, now
-    _apply_unhappy(actor, cb)
+    _apply_unhappy(actor, cb, follow_up)
     cb.save()
     audit.record(actor, "hotline.callback", cb, detail={"case": cb.case.number, "solved": solved,
                                                         "satisfaction": satisfaction, "follow_up": cb.follow_up})
@@ -357,6 +340,10 @@ def review_callback(actor, cb: CallBack, *, decision: str, note: str) -> CallBac
     else:
         raise ValidationError("复核结论无效。")
     cb.save()
+    # The review answers the notices that asked for it (one rule, keyed by the call-back).
+    from civicgrid.core.notifications import mark_done
+
+    mark_done(cb)
     audit.record(actor, "hotline.callback_review", cb, detail={"decision": decision}, reason=note)
     return cb
 
@@ -447,15 +434,11 @@ def resident_report(phone: str, *, ip: str | None, category, description: str, l
     for bucket, limit, window, message in limits:  # checked first, counted only when a case was made
         if not ratelimit.check(bucket, limit, window):
             raise ratelimit.RateLimited(message)
-    region = None
-    if lng is None:
-        place = resolve_place(address=address)
-        if place is None:
-            raise ValidationError("请在地图上选点或使用手机定位，或填写能识别的地址（如小区、社区名称）。")
-        region = place[0]
+    if lng is None and resolve_place(address=address) is None:
+        raise ValidationError("请在地图上选点或使用手机定位，或填写能识别的地址（如小区、社区名称）。")
+    # The intake locates it again through the same service: a building keeps its point.
     case = cases_adapter.intake(None, channel="resident", category=category, description=description, lng=lng,
-                                lat=lat, grid=region if region is not None and region.level == "grid" else None,
-                                region=region, address=address, requester_name=(name or "")[:50],
+                                lat=lat, address=address, requester_name=(name or "")[:50],
                                 requester_phone=phone, photos=photos, source="居民自报（短信验证）")
     for bucket, limit, window, message in limits:
         ratelimit.hit(bucket, limit + 1, window, message)
@@ -478,7 +461,7 @@ def resident_rate(case, phone: str, *, solved: bool, satisfaction: str, note: st
         raise ValidationError("这次办结已经评价过了，谢谢！")
     cb.state, cb.source, cb.reached, cb.solved, cb.satisfaction = CallBack.DONE, "resident", True, solved, satisfaction
     cb.note, cb.done_at, cb.attempts = (note or "").strip()[:500], timezone.now(), cb.attempts + 1
-    _apply_unhappy(None, cb)
+    _apply_unhappy(None, cb)  # a resident's unhappy rating is reviewed, never reopens by itself
     cb.save()
     audit.record(f"居民 {case.requester_phone_masked}", "hotline.resident_rating", cb,
                  detail={"case": case.number, "solved": solved, "satisfaction": satisfaction, "follow_up": cb.follow_up})

@@ -427,6 +427,7 @@ def subject_access_record(user, person: Person, reason: str) -> dict:
     require_capability(user, C.SUBJECT_ACCESS)
     reason = _require_reason(reason)
     from civicgrid.core.models import AuditEntry
+    from civicgrid.core.personal_data import records_for_phone
 
     p = Person.objects.select_related("room__building", "room__entrance", "community", "grid", "household").get(
         pk=person.pk)
@@ -442,6 +443,9 @@ def subject_access_record(user, person: Person, reason: str) -> dict:
                    "事由": t.reason, "责任人": t.worker.name if t.worker_id else ""} for t in p.tags.all()],
         "走访记录": [{"日期": v.visited_on.isoformat(), "方式": v.get_kind_display(), "记录": v.note}
                  for v in p.visits.all()],
+        # What the other apps hold under the same phone (cases reported, hotline calls …), from their
+        # manifests' personal-data declarations, inside the requester's jurisdiction.
+        "其他业务记录": records_for_phone(user, p.phone, exclude=("people.Person",)) if p.phone else [],
         "访问记录": [{"时间": e.at.isoformat(), "操作人": e.actor_name, "操作": e.action, "事由": e.reason}
                  for e in AuditEntry.objects.filter(object_type="people.person", object_id=str(p.pk))],
         "出具时间": timezone.now().isoformat(),

@@ -15,9 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from civicgrid.core.scoping import get_visible_or_404
-
-from . import exporter, importer
+from . import exporter, importer, selectors
 from .models import Region
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -124,8 +122,6 @@ def import_page(request):
 
 def _export_roots(user) -> list[Region]:
     """The nodes offered for a partial export: the user's visible streets and above."""
-    from . import selectors
-
     return list(selectors.regions_for(user).filter(level__in=["city", "district", "street"]).order_by("path")[:200])
 
 
@@ -136,7 +132,7 @@ def export_download(request):
     root = None
     code = request.GET.get("root", "").strip()
     if code:
-        root = get_visible_or_404(request.user, Region.objects.all(), code=code)
+        root = selectors.node_for(request.user, code)
     data = exporter.export_bytes(request.user, root)
     from civicgrid.core import spreadsheet
 

@@ -35,3 +35,30 @@ def get(d, key):
         return d[key]
     except (KeyError, TypeError, IndexError):
         return None
+
+
+@register.filter
+def case_link(number):
+    """A case number as a link to its page: wherever a number is shown, one click opens the case.
+
+    The case page itself checks scope, so a link never reveals more than the number already shown.
+    """
+    from django.urls import NoReverseMatch, reverse
+    from django.utils.html import format_html
+
+    number = getattr(number, "number", number)
+    if not number:
+        return ""
+    try:
+        url = reverse("cases:detail", args=[number])
+    except NoReverseMatch:
+        return number
+    return format_html('<a href="{}" class="case-no">{}</a>', url, number)
+
+
+@register.filter
+def kept_for(failed, action):
+    """What was typed into `action`'s form before the server refused it ({} for other forms)."""
+    if failed and failed.get("action") == action:
+        return failed.get("post") or {}
+    return {}
