@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hotline', '0001_initial'),
+        ('hotline', '0002_chinese_names'),
     ]
 
     operations = [

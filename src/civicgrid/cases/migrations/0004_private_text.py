@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0002_categories_and_event_guard'),
+        ('cases', '0003_chinese_names'),
     ]
 
     operations = [
