@@ -645,7 +645,8 @@ def reveal_requester(actor, case: Case, *, reason: str) -> dict:
         raise PermissionDenied("您无权查看诉求人完整信息。")
     reason = reveal.require_reason(reason)  # the same rule as a resident's reveal
     reveal.record(actor, "case.reveal_requester", case, ["requester_name", "requester_phone"], reason)
-    return {"name": case.requester_name, "phone": case.requester_phone}
+    return {"name": case.requester_name, "phone": case.requester_phone, "description": case.description_private,
+            "address": case.address_private}
 
 
 @transaction.atomic

@@ -40,6 +40,7 @@ MANIFEST = AppManifest(
     personal_data=(
         PersonalField("hotline.Contact", "caller_phone", "phone", encrypted=True),
         PersonalField("hotline.Contact", "caller_name", "name"),
+        PersonalField("hotline.Contact", "subject_private", "free_text", encrypted=True),
         PersonalField("hotline.Contact", "address", "address"),
         PersonalField("hotline.Contact", "outcome_note", "free_text"),
         PersonalField("hotline.CallBack", "note", "free_text"),
