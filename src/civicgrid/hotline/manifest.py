@@ -46,8 +46,11 @@ MANIFEST = AppManifest(
     ),
     routes=(
         Route("hotline:console", ROLES, roles=OPERATORS, refusal="仅限热线话务员"),
-        Route("hotline:caller", ROLES, roles=OPERATORS, refusal="仅限热线话务员"),
+        Route("hotline:caller", ROLES, roles=OPERATORS, method="POST", refusal="仅限热线话务员"),
         Route("hotline:callbacks", ROLES, roles=OPERATORS, refusal="仅限热线话务员"),
+        # The call-back's own scope (district-wide seats) is tested in tests/hotline/test_callback_daily_use.py.
+        Route("hotline:callback_reveal", ROLES, roles=OPERATORS, method="POST", data={"reason": "回访需要拨打电话"},
+              args="civicgrid.hotline.matrix.callback_args", refusal="仅限热线话务员"),
         Route("hotline:reviews", ROLES, roles=(R.STREET_DISPATCHER, R.DISTRICT_COMMANDER), refusal="回访复核仅限"),
         Route("hotline:rates", STAFF),
         Route("hotline:kb", STAFF),
