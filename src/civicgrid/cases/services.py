@@ -35,7 +35,7 @@ from civicgrid.core.calendar import default_calendar
 from civicgrid.core.crypto import lookup_hash
 from civicgrid.core.models import Role
 from civicgrid.core.notifications import mark_done, notify
-from civicgrid.core.scoping import sees_everything, user_roles, visible_to
+from civicgrid.core.scoping import scope_q, sees_everything, user_roles, visible_to
 from civicgrid.departments.models import Department, DepartmentUnit
 from civicgrid.regions.models import Region
 
@@ -393,11 +393,7 @@ def dispatch_units(user, case: Case):
     qs = DepartmentUnit.objects.filter(active=True, department__district=case.district).select_related("department", "region")
     if sees_everything(user):
         return qs
-    paths = [s.region.path for s in user_roles(user) if s.role in W.DISPATCHERS and s.region_id]
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(region__path__startswith=p)
-    return qs.filter(q)
+    return qs.filter(scope_q(user, "region", roles=tuple(W.DISPATCHERS)))
 
 
 def suggest_unit(case: Case) -> tuple[DepartmentUnit | None, str]:

@@ -97,7 +97,10 @@ def board(request):
         "cases_url": reverse("dashboard:cases"), "area": area.code,
         "start": period.start.isoformat(), "end": period.end.isoformat(),
     }
-    return render(request, "dashboard/board.html", _ctx(request, area, period, b=b, chart=chart))
+    from .kpis import all_kpis
+
+    kpis = all_kpis(area, period.start, period.end)
+    return render(request, "dashboard/board.html", _ctx(request, area, period, b=b, chart=chart, kpis=kpis))
 
 
 @login_required

@@ -17,7 +17,7 @@ from django.utils import timezone
 from civicgrid.core import audit
 from civicgrid.core import roles as R
 from civicgrid.core.crypto import lookup_hash, normalise
-from civicgrid.core.scoping import require_in_scope, require_role, sees_everything, user_roles
+from civicgrid.core.scoping import require_in_scope, require_node_in_scope, require_role, sees_everything, user_roles
 from civicgrid.core.sms import send_sms
 from civicgrid.regions.models import Region
 
@@ -150,9 +150,7 @@ def record_contact(actor, *, subject: str, channel: str = "phone", caller_phone:
                           caller_phone_hash=lookup_hash(phone), caller_name=(caller_name or "")[:50].strip(),
                           subject=subject, urgent=bool(urgent), address=(address or "")[:200], lng=p_lng, lat=p_lat,
                           region=region, grid=grid, operator=actor)
-        if not sees_everything(actor) and not any(region.path.startswith(p.region.path)
-                                                    for p in user_roles(actor) if p.region_id):
-            raise PermissionDenied("该地址不在您的管辖范围内。")
+        require_node_in_scope(actor, region, message="该地址不在您的管辖范围内。")
         for attempt in range(5):  # a concurrent call may take the same serial; retry with the next
             contact.number = _next_contact_number(now)
             try:
@@ -286,10 +284,7 @@ def save_article(actor, article: Article | None, *, region: Region | None = None
 
 
 def require_in_scope_region(actor, region: Region) -> None:
-    if sees_everything(actor):
-        return
-    if not any(region.path.startswith(s.region.path) for s in user_roles(actor) if s.region_id):
-        raise PermissionDenied("该区域不在您的管辖范围内。")
+    require_node_in_scope(actor, region, message="该区域不在您的管辖范围内。")
 
 
 # -- call-backs ------------------------------------------------------------------------------

@@ -1,27 +1,7 @@
-import datetime as dt
-
 from django import template
 from django.utils import timezone
 
-from civicgrid.cases import selectors
-
 register = template.Library()
-
-
-@register.inclusion_tag("cases/_nav.html", takes_context=True)
-def cases_nav(context):
-    """Navigation links with the user's to-do count (overdue in red)."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"show": False}
-    from civicgrid.core import roles as R
-    from civicgrid.core.scoping import has_role
-
-    return {"show": True, "counts": selectors.nav_counts(user),
-            "is_grid_worker": has_role(user, R.GRID_WORKER),
-            "can_evaluate": user.is_superuser or has_role(user, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER,
-                                                          R.COMMUNITY_STAFF, R.SYSTEM_ADMIN)}
 
 
 @register.filter
