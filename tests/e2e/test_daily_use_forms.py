@@ -106,3 +106,16 @@ def test_report_form_says_which_photo_to_choose_again(page, live_server, territo
     assert page.input_value("#id_description") == "垃圾箱盖子坏了，雨天进水"
     assert not Case.objects.exists()
     shot(page, "daily_report_kept_phone")
+
+
+def test_console_shows_caller_history_on_input_with_linked_cases(desktop_page, live_server, territory, cats):
+    """Issue 13 item 12: a pasted or filled number shows the caller's history (not only on keyup)."""
+    t = territory
+    case = hotline_case(t, phone="13900001111")
+    d = desktop_page
+    login(d, live_server, "operator")
+    d.goto(f"{live_server.url}/hotline/")
+    d.wait_for_function("window.htmx !== undefined")
+    d.fill("#id_caller_phone", "13900001111")  # one input event, no key pressed
+    d.wait_for_selector(f"#caller-history a[href='/cases/{case.number}/']")
+    shot(d, "console_caller_history_desk")
