@@ -117,7 +117,9 @@ def test_user_token_still_works_and_sees_its_users_scope(territory, client):
     assert territory.streets["A"].code in codes and territory.streets["B"].code not in codes
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after this test must not recreate content types under new ids, or the
+# later serialized-rollback tests (tests/cases/test_concurrency.py) fail to restore theirs.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_migration_moves_existing_client_keys_off_the_api(client):
     """A key issued before the split (an ApiToken row of a client) stops working on /api/v1 and keeps
     working on Open311 with the same value."""

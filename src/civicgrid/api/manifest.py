@@ -10,4 +10,5 @@ MANIFEST = AppManifest(
     # Without it the table of stored replies grows by one row per write, forever.
     periodic=(Periodic("civicgrid.api.tasks.prune_idempotency", dt.timedelta(hours=1)),),
     audit_subjects={"api_token": "接口令牌", "client_app": "接入应用", "client_key": "Open311 接入密钥"},
+    audit_verbs={"disable": "停用"},
 )

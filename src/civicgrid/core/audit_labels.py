@@ -26,6 +26,21 @@ def verbs() -> dict[str, str]:
     return out
 
 
+
+def action_choices(codes) -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(subject label, [(code, label), …]), …] for the audit log's 操作 filter, over the codes the log
+    holds (so core lists no app's actions); each group starts with "全部（居民）" = the subject's prefix
+    ("person."), which the filter matches as a prefix."""
+    names = subjects()
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code in sorted(set(codes)):
+        subject = code.partition(".")[0]
+        if subject not in groups:
+            groups[subject] = [(f"{subject}.", f"全部（{names.get(subject, subject)}）")]
+        groups[subject].append((code, action_label(code)))
+    return [(names.get(k, k), v) for k, v in groups.items()]
+
+
 def action_label(code: str) -> str:
     subject, _, verb = (code or "").partition(".")
     if not verb:

@@ -26,7 +26,7 @@ MANIFEST = AppManifest(
         "reveal": "查看明文", "view": "查看", "login": "登录成功", "login_failed": "登录失败",
         "locked": "账号锁定", "login_refused_locked": "锁定期间尝试登录", "unlock": "解锁", "grant": "授予",
         "revoke": "撤销", "issue": "签发", "enable": "启用", "search": "查询", "upload": "上传",
-        "seed": "生成", "reset": "清除", "disable": "停用", "change": "变更",
+        "seed": "生成", "reset": "清除", "change": "变更",
         "login_throttled": "登录受限（失败过多）",
     },
     urls=(UrlInclude("", "civicgrid.core.urls"),),

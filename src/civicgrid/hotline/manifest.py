@@ -5,6 +5,8 @@ from civicgrid.core.seeding import command
 
 MANIFEST = AppManifest(
     app="hotline",
+    # After the demo cases (order 40): the call-backs answer closed cases.
+    seeders=(Seeder("演示知识库与回访", command("seed-hotline"), order=45),),
     urls=(UrlInclude("hotline/", "civicgrid.hotline.urls"), UrlInclude("r/", "civicgrid.hotline.resident_urls")),
     nav=(
         NavEntry("我要反映", "resident:report", anonymous=True, order=10),
@@ -27,8 +29,6 @@ MANIFEST = AppManifest(
         "callback": "回访", "callback_review": "回访复核", "callback_unreached": "回访未接通",
         "resident_rating": "居民评价", "article_create": "新建知识", "article_update": "修改知识",
     },
-    # After the demo cases (order 40): calls, a knowledge base and call-backs on the demo district.
-    seeders=(Seeder("热线知识库、来电与回访", command("seed-hotline"), order=45),),
     personal_data=(
         PersonalField("hotline.Contact", "caller_phone", "phone", encrypted=True),
         PersonalField("hotline.Contact", "caller_name", "name"),
