@@ -294,7 +294,9 @@ def resident_report(request):
                 return redirect("resident:case", number=case.number)
         except (ValidationError, PermissionDenied, RateLimited) as exc:
             error = _err(exc)
-    return render(request, "hotline/resident_report.html", {
+    # A browser cannot refill a file input: name the photos to choose again after a refusal.
+    files_again = [f.name for f in request.FILES.getlist("photos") if getattr(f, "name", "")] if error else []
+    return render(request, "hotline/resident_report.html", {"files_again": files_again,
         "phone": phone, "pending": request.session.get("resident_pending_phone", ""), "error": error, "info": info,
         "categories": cases_adapter.categories().exclude(kind="social"), "post": p,
     }, status=429 if error and step == "send_code" and "频繁" in error else (400 if error else 200))
