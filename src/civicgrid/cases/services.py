@@ -21,12 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import ExpressionWrapper, F, FloatField, Q, Value
 from django.utils import timezone
 
 from civicgrid.core import audit
@@ -35,13 +34,16 @@ from civicgrid.core.calendar import default_calendar
 from civicgrid.core.crypto import lookup_hash
 from civicgrid.core.models import Role
 from civicgrid.core.notifications import mark_done, notify
+from civicgrid.core.phones import clean_phone
 from civicgrid.core.scoping import scope_q, sees_everything, user_roles, visible_to
 from civicgrid.departments.models import Department, DepartmentUnit
+from civicgrid.regions import locate
 from civicgrid.regions.models import Region
 
 from . import photos as photo_mod
 from . import signals
 from . import workflow as W
+from .errors import CaseActionError, CaseConflict, IllegalAction  # noqa: F401  (raised here, caught by callers)
 from .models import Attachment, Case, CaseEvent, CaseSerial, Category
 
 log = logging.getLogger(__name__)
@@ -57,33 +59,11 @@ VERIFY_HOURS = float(getattr(settings, "CASES_VERIFY_HOURS", 1))  # Taiyuan: on-
 MAX_EXTENSION_HOURS = 7 * 30  # thirty working days: beyond that the case should be suspended (挂账)
 
 
-class CaseActionError(Exception):
-    """Base for refusals that are about the case's state, not about who is asking."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class IllegalAction(CaseActionError):
-    pass
-
-
-class CaseConflict(CaseActionError):
-    pass
-
-
 # -- helpers ---------------------------------------------------------------------------------
 def _actor_label(actor, source: str = "") -> str:
     if actor is not None:
         return actor.name
     return source or "系统"
-
-
-def _chain(region: Region) -> dict[str, Region]:
-    """{level: Region} for the node and every ancestor, in one query."""
-    codes = [c for c in region.path.strip("/").split("/") if c]
-    return {r.level: r for r in Region.objects.filter(code__in=codes)}
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -172,10 +152,20 @@ def _meters(lng1, lat1, lng2, lat2) -> float:
     return 6371008.8 * 2 * math.asin(min(1.0, math.sqrt(a)))
 
 
-def find_duplicate(category: Category, *, lng=None, lat=None, grid=None, now=None, exclude_pk=None) -> Case | None:
-    """The nearest open case of the same minor class within CASES_DUPLICATE_METERS and _HOURS.
+DUPLICATE_CANDIDATES = 5
 
-    Without a point, an open case of the same class in the same grid and period counts.
+
+def duplicate_candidates(category: Category, *, lng=None, lat=None, grid=None, now=None, exclude_pk=None,
+                         limit: int = DUPLICATE_CANDIDATES) -> list[tuple[int, float | None]]:
+    """The best few open cases of the same minor class within CASES_DUPLICATE_METERS and _HOURS:
+    [(pk, metres or None)], nearest first (then the earliest report: the one a hot spot's later
+    calls gather on).
+
+    Ranked and cut by the database (a squared planar distance, exact enough at 50 m, with LIMIT),
+    so a hot spot with thousands of open reports around one point costs one indexed query that
+    returns `limit` rows, never the whole neighbourhood. The few rows that come back are then
+    checked with the great-circle distance. Without a point, the newest open case of the class
+    in the same grid and period.
     """
     meters = float(getattr(settings, "CASES_DUPLICATE_METERS", 50))
     hours = float(getattr(settings, "CASES_DUPLICATE_HOURS", 72))
@@ -184,59 +174,29 @@ def find_duplicate(category: Category, *, lng=None, lat=None, grid=None, now=Non
           .exclude(pk=exclude_pk))
     if lng is None or lat is None:
         if grid is None:
-            return None
-        return qs.filter(grid=grid).order_by("-created_at").first()
-    dlat = meters / 111_320
-    dlng = meters / (111_320 * max(0.01, math.cos(math.radians(lat))))
-    near = qs.filter(lng__range=(lng - dlng, lng + dlng), lat__range=(lat - dlat, lat + dlat)).only("pk", "lng", "lat")
-    best = None
-    for c in near:
-        d = _meters(lng, lat, c.lng, c.lat)
-        if d <= meters and (best is None or d < best[0]):
-            best = (d, c.pk)
-    return Case.objects.get(pk=best[1]) if best else None
+            return []
+        return [(pk, None) for pk in qs.filter(grid=grid).order_by("-created_at").values_list("pk", flat=True)[:limit]]
+    ky = 111_320.0
+    kx = ky * max(0.01, math.cos(math.radians(lat)))
+    dlat, dlng = meters / ky, meters / kx
+    dx = (F("lng") - Value(float(lng))) * Value(kx)
+    dy = (F("lat") - Value(float(lat))) * Value(ky)
+    near = (qs.filter(lat__range=(lat - dlat, lat + dlat), lng__range=(lng - dlng, lng + dlng))
+            .annotate(d2=ExpressionWrapper(dx * dx + dy * dy, output_field=FloatField()))
+            .filter(d2__lte=(meters * 1.01) ** 2)  # a hair of slack: the exact check below decides
+            .order_by("d2", "created_at", "pk").values_list("pk", "lng", "lat")[:limit])
+    out = [(pk, _meters(lng, lat, c_lng, c_lat)) for pk, c_lng, c_lat in near]
+    return sorted([(pk, d) for pk, d in out if d <= meters], key=lambda t: t[1])
+
+
+def find_duplicate(category: Category, *, lng=None, lat=None, grid=None, now=None, exclude_pk=None) -> Case | None:
+    """The best duplicate candidate (duplicate_candidates), as a Case, or None."""
+    best = duplicate_candidates(category, lng=lng, lat=lat, grid=grid, now=now, exclude_pk=exclude_pk)
+    return Case.objects.get(pk=best[0][0]) if best else None
 
 
 # -- intake ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Place:
-    region: Region
-    grid: Region | None
-    community: Region | None
-    street: Region
-    district: Region
-
-
-def _locate(*, lng, lat, grid, region) -> _Place:
-    from civicgrid.regions import geo
-
-    if lng is not None or lat is not None:
-        try:
-            lng, lat = float(lng), float(lat)
-        except (TypeError, ValueError):
-            raise ValidationError("位置坐标无效，请重新定位。")
-        if not (-180 <= lng <= 180 and -90 <= lat <= 90):
-            raise ValidationError("位置坐标超出范围，请重新定位。")
-        loc = geo.locate(lng, lat)
-        if loc is not None and loc.street is not None and loc.district is not None:
-            # The lookup already joined the grid's ancestors: no second query for the chain.
-            return _Place(region=loc.grid, grid=loc.grid, community=loc.community, street=loc.street,
-                          district=loc.district)
-        if grid is None and region is None:
-            raise ValidationError("该位置不在本系统的任何网格内，请选择所在网格或地址。")
-    node = grid or region
-    if node is None:
-        raise ValidationError("请提供位置：定位坐标、所在网格或地址所属社区/街道。")
-    if node.level not in ("grid", "community", "street"):
-        raise ValidationError("案件位置须精确到街道、社区或网格。")
-    chain = _chain(node)
-    if "street" not in chain or "district" not in chain:
-        raise ValidationError("所选区域不在任何街道之下，无法受理。")
-    return _Place(region=node, grid=chain.get("grid"), community=chain.get("community"), street=chain["street"],
-                  district=chain["district"])
-
-
-def _check_intake_actor(actor, channel: str, source: str, place: _Place) -> str:
+def _check_intake_actor(actor, channel: str, source: str, place: locate.Place) -> str:
     """Returns the role label for the event; refuses channels the actor does not hold."""
     if channel not in dict(Case.CHANNEL_CHOICES):
         raise ValidationError("来源渠道无效。")
@@ -264,13 +224,14 @@ def _check_intake_actor(actor, channel: str, source: str, place: _Place) -> str:
 def intake(actor, *, channel: str, category: Category, description: str, lng: float | None = None,
            lat: float | None = None, grid: Region | None = None, region: Region | None = None, address: str = "",
            urgent: bool = False, requester_name: str = "", requester_phone: str = "", photos=(),
-           reporter=None, source: str = "", now: dt.datetime | None = None) -> Case:
+           reporter=None, source: str = "", within: Region | None = None, now: dt.datetime | None = None) -> Case:
     """信息采集: create a case from any channel, find its place, stamp the acceptance deadline, flag duplicates.
 
     `actor` is the logged-in user; it may be None only for channel "resident" or "api", and then
     `source` says who sent it (e.g. "open311:key-name"); the audit log records that label.
-    `grid`/`region` are the fallbacks when there is no point (a chosen grid, or the community or
-    street an address belongs to). `photos` are uploads or bytes; each is verified and re-encoded.
+    Location (regions/locate.py): the point; else `grid`/`region` (a chosen grid, community or
+    street); else the `address` text through the address registry (a building gives its point),
+    searched only under `within` when given (an operator's or API client's area). `photos` are uploads or bytes; each is verified and re-encoded.
     """
     description = (description or "").strip()
     if not description:
@@ -279,15 +240,12 @@ def intake(actor, *, channel: str, category: Category, description: str, lng: fl
         raise ValidationError("问题描述不能超过 2000 字。")
     if category is None or not category.active:
         raise ValidationError("请选择有效的问题类别。")
-    requester_phone = (requester_phone or "").strip()
-    if requester_phone and not requester_phone.replace("-", "").replace(" ", "").isdigit():
-        raise ValidationError("诉求人电话只能包含数字。")
-    place = _locate(lng=lng, lat=lat, grid=grid, region=region)
+    requester_phone = clean_phone(requester_phone)
+    place = locate.require(lng=lng, lat=lat, region=grid or region, address=address, within=within)
     role = _check_intake_actor(actor, channel, source, place)
     prepared = photo_mod.prepare_all(photos)
     now = now or timezone.now()
-    lng = float(lng) if lng is not None else None
-    lat = float(lat) if lat is not None else None
+    lng, lat = place.lng, place.lat  # a building found from the address text gives its point too
 
     with transaction.atomic():
         dup = find_duplicate(category, lng=lng, lat=lat, grid=place.grid, now=now)
@@ -750,12 +708,12 @@ def can_see_requester(user, case: Case) -> bool:
 
 def reveal_requester(actor, case: Case, *, reason: str) -> dict:
     """The requester's full name and phone, for handling staff only; logged with the reason."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("查看诉求人完整信息须填写事由。")
+    from civicgrid.core import reveal
+
     if not can_see_requester(actor, case):
         raise PermissionDenied("您无权查看诉求人完整信息。")
-    audit.record(actor, "case.reveal_requester", case, reason=reason)
+    reason = reveal.require_reason(reason)  # the same rule as a resident's reveal
+    reveal.record(actor, "case.reveal_requester", case, ["requester_name", "requester_phone"], reason)
     return {"name": case.requester_name, "phone": case.requester_phone}
 
 

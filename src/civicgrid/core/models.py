@@ -195,8 +195,5 @@ class LoginThrottle(models.Model):
         verbose_name = "登录限流"
         verbose_name_plural = "登录限流"
 
-    def __str__(self) -> str:  # the key is a hash: nothing about who tried is shown
-        from django.utils import timezone
-
-        state = "暂停登录中" if self.blocked_until and self.blocked_until > timezone.now() else "计数中"
-        return f"登录失败计数 {self.failures} 次（{state}）"
+    def __str__(self) -> str:
+        return f"登录限流（失败 {self.failures} 次）"
