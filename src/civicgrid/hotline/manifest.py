@@ -58,6 +58,8 @@ MANIFEST = AppManifest(
               outsiders=OPERATORS),
         Route("hotline:kb_edit", SCOPED, roles=OPERATORS, args=lambda o, inside: {"pk": o[_key("article", inside)].pk},
               outsiders=OPERATORS),
+        Route("hotline:callback_reveal", SCOPED, roles=OPERATORS, method="POST", data={"reason": "电话回访核实"},
+              args=lambda o, inside: {"pk": o[_key("callback", inside)].pk}, outsiders=OPERATORS),
         Route("resident:report", PUBLIC),
         Route("resident:follow", PUBLIC),
         Route("resident:case", PUBLIC, args=lambda o, inside: {"number": o["case_in"].number},
