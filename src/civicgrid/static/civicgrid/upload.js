@@ -125,7 +125,7 @@
         var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
         var reason = errorFrom(xhr.responseText, xhr.status);
         var photoRefused = /照片|图片/.test(reason);
-        ui.text.textContent = reason + (photoRefused ? " 已填写的内容仍保留，请换一张照片。" : " 已填写的内容仍保留，照片无需重新选择。");
+        ui.text.textContent = reason + " 已填写的内容和所选照片仍保留。";
         ui.text.className = "upload-text error";
         var serverMessages = doc.querySelector(".messages"), here = document.querySelector(".messages");
         if (serverMessages) {
