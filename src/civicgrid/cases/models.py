@@ -174,6 +174,10 @@ class Case(SplitsPrivateText, models.Model):
         indexes = [
             models.Index(fields=["state", "due_at"], name="case_state_due"),
             models.Index(fields=["category", "state", "created_at"], name="case_cat_state_created"),
+            # The duplicate check's first look: original reports only (not flagged, not merged), by
+            # class and latitude band — a hot spot of thousands of calls has one or a few of these.
+            models.Index(fields=["category", "lat", "lng"], name="case_dup_roots",
+                         condition=models.Q(possible_duplicate__isnull=True, duplicate_of__isnull=True)),
         ]
 
     def __str__(self) -> str:
