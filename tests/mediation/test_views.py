@@ -149,10 +149,21 @@ def test_monthly_report_for_the_street_on_screen_in_excel_and_as_kpis(world, cli
     assert (kpis["mediation.found"], kpis["mediation.success_rate"], kpis["mediation.risk"]) == (2, 0.5, 1)
 
 
-def test_excel_cells_cannot_run_as_formulas():
-    from civicgrid.mediation.report import _safe
+def test_excel_cells_cannot_run_as_formulas(world):
+    import datetime as dt
+    import io
 
-    assert _safe("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")" and _safe("正常") == "正常" and _safe(3) == 3
+    from openpyxl import load_workbook
+
+    from civicgrid.mediation import report
+
+    area = world.streets["A"]
+    area.name = '=HYPERLINK("http://evil.example","点我")'
+    data = report.monthly(area, dt.date(2026, 3, 1))
+    ws = load_workbook(io.BytesIO(report.workbook(data))).active
+    title = ws["A1"]
+    assert title.value.startswith("=HYPERLINK") and title.data_type == "s" and title.quotePrefix
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
 
 
 def test_the_manifest_contributes_roles_nav_audit_labels_and_routes(world, client):

@@ -99,7 +99,7 @@ class Contact(SplitsPrivateText, models.Model):
     caller_name = models.CharField("来电人", max_length=50, blank=True)
     subject = models.TextField("诉求内容")
     # As typed, when it held an identity or phone number (masked in `subject`): core.pii.SplitsPrivateText.
-    subject_private = EncryptedTextField("诉求内容原文", blank=True, default="")
+    subject_private = EncryptedTextField("诉求内容原文", blank=True, default="", db_default="")
     urgent = models.BooleanField("紧急", default=False, db_index=True)
     address = models.CharField("地址", max_length=200, blank=True)
     lng = models.FloatField("经度", null=True, blank=True)

@@ -234,13 +234,9 @@ def report_view(request):
     data = report.monthly(area, month)
     if request.GET.get("format") == "xlsx":
         audit.record(request.user, "dispute.report_export", area, detail={"month": f"{month:%Y-%m}"})
-        resp = HttpResponse(report.workbook(data),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        from urllib.parse import quote
+        from civicgrid.core import spreadsheet
 
-        name = quote(f"{area.name}{month:%Y年%m月}矛盾纠纷排查月报.xlsx")
-        resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-        return resp
+        return spreadsheet.download(report.workbook(data), f"矛盾纠纷排查月报-{area.name}-{month:%Y-%m}.xlsx")
     rows = [{**r, "rate": report.pct(r["success_rate"])} for r in data["rows"]]
     total = {**data["total"], "rate": report.pct(data["total"]["success_rate"])}
     return render(request, "mediation/report.html", {"data": data, "rows": rows, "total": total, "areas": areas,

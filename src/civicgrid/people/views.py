@@ -136,10 +136,10 @@ def person_record(request, pk: int):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
         return redirect("people:person", pk=pk)
-    resp = HttpResponse(json.dumps(record, ensure_ascii=False, indent=2), content_type="application/json")
-    resp["Content-Disposition"] = f'attachment; filename="person-{person.pk}-record.json"'
-    resp["Cache-Control"] = "no-store"
-    return resp
+    # One naming rule for every download (core.spreadsheet.filename); no-store: it is the whole record.
+    return spreadsheet.download(json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"),
+                                spreadsheet.filename("个人信息副本", "json", suffix=str(person.pk)),
+                                "application/json; charset=utf-8")
 
 
 @login_required
