@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "civicgrid.open311",
     "civicgrid.dashboard",
     "civicgrid.api",
+    "civicgrid.mediation",
 ]
 
 MIDDLEWARE = [

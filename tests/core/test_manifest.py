@@ -10,7 +10,7 @@ from civicgrid.core.models import Role
 @pytest.fixture
 def extra_role(monkeypatch):
     """An app-declared role, as a new app's manifest would add it (no migration)."""
-    extra = M.AppManifest(app="extra", roles=(M.RoleDef("mediator", "人民调解员", frozenset({"community"}),
+    extra = M.AppManifest(app="extra", roles=(M.RoleDef("test_extra_role", "试验角色", frozenset({"community"}),
                                                         capabilities=frozenset({"reveal"})),),
                           audit_subjects={"dispute": "矛盾纠纷"}, audit_verbs={"mediate": "调解"})
     original = M.manifests()
@@ -23,14 +23,14 @@ def extra_role(monkeypatch):
 def test_a_new_role_needs_no_migration_and_validates_its_level(territory, extra_role):
     t = territory
     user = t.users["staff_A1"]
-    assert dict(R.role_choices())["mediator"] == "人民调解员"
-    Role(user=user, role="mediator", region=t.communities["A1"]).full_clean(exclude=["user"])
+    assert dict(R.role_choices())["test_extra_role"] == "试验角色"
+    Role(user=user, role="test_extra_role", region=t.communities["A1"]).full_clean(exclude=["user"])
     with pytest.raises(ValidationError, match="只能设在社区/村级区域"):
-        Role(user=user, role="mediator", region=t.grids["A1a"]).clean()
+        Role(user=user, role="test_extra_role", region=t.grids["A1a"]).clean()
     with pytest.raises(ValidationError, match="未知角色"):
         Role(user=user, role="nobody", region=t.grids["A1a"]).clean()
     # Its personal-data capabilities come with it.
-    seat = Role.objects.create(user=t.users["worker_A2a"], role="mediator", region=t.communities["A2"])
+    seat = Role.objects.create(user=t.users["worker_A2a"], role="test_extra_role", region=t.communities["A2"])
     from civicgrid.people.permissions import capabilities_of
 
     assert "reveal" in capabilities_of(type(seat.user).objects.get(pk=seat.user_id))

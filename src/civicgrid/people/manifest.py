@@ -63,6 +63,8 @@ MANIFEST = AppManifest(
         Route("people:places", STAFF),
         Route("people:place_new", STAFF),
         Route("people:import", ROLES, roles=IMPORTERS, refusal="批量导入权限"),
+        Route("people:import_template", ROLES, roles=IMPORTERS, args=lambda o, inside: {"kind": "residents"},
+              refusal="批量导入权限"),
         Route("people:person", SCOPED, roles=LOCAL, args=pk("person")),
         Route("people:person_edit", SCOPED, roles=LOCAL, args=pk("person")),
         Route("people:person_reveal", SCOPED, roles=LOCAL, args=pk("person"), method="POST",
