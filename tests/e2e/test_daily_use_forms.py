@@ -107,7 +107,7 @@ def test_report_form_keeps_the_photo_or_says_which_to_choose_again(page, live_se
     page.set_input_files("#id_photos", {"name": "IMG_2031.jpg", "mimeType": "image/jpeg", "buffer": jpeg()})
     page.click("#report-form button[type=submit]")  # no location, no grid: refused by the server
     page.wait_for_selector(".upload-text.error")
-    assert "照片无需重新选择" in page.inner_text(".upload-text.error")
+    assert "所选照片仍保留" in page.inner_text(".upload-text.error")
     assert page.evaluate("document.getElementById('id_photos').files.length") == 1
     assert page.input_value("#id_description") == "垃圾箱盖子坏了，雨天进水"
     assert not Case.objects.exists()
