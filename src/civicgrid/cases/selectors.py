@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case as When_, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from civicgrid.core import params as P
 from civicgrid.core import roles as R
 from civicgrid.core.scoping import get_visible_or_404, has_role, sees_everything, user_roles, visible_to
 
@@ -91,9 +92,10 @@ class Filters:
             raw = (get.get(name) or "").strip()
             if raw:
                 try:
-                    setattr(f, name, dt.date.fromisoformat(raw))
-                except ValueError:
-                    f.errors.append(f"日期“{raw}”格式不对，应为 年-月-日")
+                    setattr(f, name, P.parse_date(raw, "日期", field=name))
+                except P.BadParameter:
+                    f.errors.append(f"日期“{raw[:20]}”格式不对或超出范围，应为 {P.DATE_MIN.year}–{P.DATE_MAX.year} "
+                                    "年间的 年-月-日")
         return f
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civicgrid.core import params as P
 from civicgrid.core import roles as R
 from civicgrid.core.middleware import client_ip
 from civicgrid.core.scoping import get_visible_or_404, has_role, sees_everything
@@ -121,11 +122,7 @@ def kb_edit(request, pk=None):
     error, form = "", request.POST
     if request.method == "POST":
         def d(name):
-            v = form.get(name, "").strip()
-            try:
-                return dt.date.fromisoformat(v) if v else None
-            except ValueError:
-                raise ValidationError("日期格式应为 YYYY-MM-DD。")
+            return P.parse_date(form.get(name), {"valid_from": "生效日期", "valid_until": "失效日期"}[name], field=name)
         try:
             article = services.save_article(
                 request.user, article, category=form.get("category"), title=form.get("title", ""),
@@ -160,7 +157,7 @@ def callbacks(request):
     error = ""
     if request.method == "POST":
         p = request.POST
-        cb = get_visible_or_404(request.user, CallBack.objects.all(), pk=p.get("callback") or 0)
+        cb = get_visible_or_404(request.user, CallBack.objects.all(), pk=P.parse_id(p.get("callback"), "回访") or 0)
         solved = {"yes": True, "no": False}.get(p.get("solved", ""))
         try:
             services.record_callback(request.user, cb, reached=p.get("reached") == "yes", solved=solved,
@@ -182,7 +179,8 @@ def reviews(request):
         raise PermissionDenied("回访复核仅限街道派遣员和区指挥中心。")
     error = ""
     if request.method == "POST":
-        cb = get_visible_or_404(request.user, CallBack.objects.all(), pk=request.POST.get("callback") or 0)
+        cb = get_visible_or_404(request.user, CallBack.objects.all(),
+                                pk=P.parse_id(request.POST.get("callback"), "回访") or 0)
         try:
             services.review_callback(request.user, cb, decision=request.POST.get("decision", ""),
                                      note=request.POST.get("note", ""))
@@ -199,13 +197,8 @@ def reviews(request):
 def rates_page(request):
     today = timezone.localdate()
 
-    def d(name, default):
-        try:
-            return dt.date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
-            return default
-
-    start, end = d("start", today.replace(day=1)), d("end", today)
+    start, end = P.parse_period(request.GET.get("start"), request.GET.get("end"), default_end=today,
+                                default_days=today.day)
     by = request.GET.get("by") if request.GET.get("by") in ("street", "department") else "street"
     return render(request, "hotline/rates.html", {
         "rows": rates.hotline_rates(request.user, start=start, end=end, by=by), "start": start, "end": end, "by": by,

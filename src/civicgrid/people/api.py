@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from civicgrid.api.errors import COMMON
+from civicgrid.api.pagination import Paged
 
 from . import selectors, services
 
@@ -36,10 +37,8 @@ class PersonPage(Schema):
     items: list[PersonOut]
 
 
-class PersonQuery(Schema):
+class PersonQuery(Paged):
     q: str = Field("", max_length=60, description="姓名片段、电话尾号、完整证件号或地址")
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
 
 
 def _out(user, p) -> dict:

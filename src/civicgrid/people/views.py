@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civicgrid.core import params as P
 from civicgrid.regions.models import Region
 
 from . import capabilities as C
@@ -26,11 +27,9 @@ def _errors(exc: ValidationError) -> str:
     return "；".join(exc.messages)
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+def _int(value, label: str = "编号") -> int | None:
+    """An id from a filter; a non-number or one past bigint is a 400 (core.params), empty is None."""
+    return P.parse_id(value, label)
 
 
 def _natural(text: str) -> tuple:
@@ -48,7 +47,8 @@ def _split_area(area: Region) -> dict:
 
 def _filters(request) -> dict:
     g = request.GET if request.method == "GET" else request.POST
-    return {"q": (g.get("q") or "").strip()[:60], "community": _int(g.get("community")), "grid": _int(g.get("grid")),
+    return {"q": P.clean_text(g.get("q"), "查询", field="q")[:60], "community": _int(g.get("community"), "社区"),
+            "grid": _int(g.get("grid"), "网格"),
             "tag": g.get("tag") or "", "registration": g.get("registration") or "",
             "include_moved_out": g.get("moved_out") == "1"}
 
@@ -238,7 +238,7 @@ def person_edit(request, pk: int):
 
 @login_required
 def buildings(request):
-    grid = _int(request.GET.get("grid"))
+    grid = _int(request.GET.get("grid"), "网格")
     qs = selectors.buildings_overview(request.user, grid=grid)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "people/buildings.html", {"page": page, "grids": selectors.grids_for(request.user),
@@ -300,7 +300,7 @@ def building_new(request):
 
 @login_required
 def care(request):
-    grid = _int(request.GET.get("grid"))
+    grid = _int(request.GET.get("grid"), "网格")
     rows = selectors.care_list(request.user, grid=grid)
     return render(request, "people/care.html", {"rows": rows, "grids": selectors.grids_for(request.user),
                                                 "grid": grid, "visit_form": VisitForm()})

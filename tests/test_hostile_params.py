@@ -1,0 +1,467 @@
+"""No 5xx on hostile input, anywhere (issue 11 item 14).
+
+Walks EVERY URL pattern (a resolver walk) and EVERY route of the ninja API (its OpenAPI schema),
+fills path parameters with objects in the acting user's scope, finds the parameters each view
+actually reads (by recording which keys of request.GET / request.POST / request.FILES it touches,
+repeated until no new key appears), and sends hostile values for each of them as every role that
+can reach the view and as an anonymous visitor. Any 5xx fails, listing route, role, parameter and
+value.
+
+A new route whose path parameters this file cannot fill makes `test_every_route_is_filled_or_classified`
+fail: add it to FILL (or to SKIP with a reason).
+"""
+from __future__ import annotations
+
+import io
+import re
+from collections import defaultdict
+from contextlib import contextmanager
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.datastructures import MultiValueDict
+
+from tests.cases.conftest import P_A1a, jpeg, load_categories
+from tests.people.conftest import ident
+
+# --- the hostile values --------------------------------------------------------------------------
+DEEP_JSON = "[" * 100_000 + "]" * 100_000
+HOSTILE = {
+    "date_min": "0001-01-01",
+    "date_max": "9999-12-31",
+    "month_min": "0001-01",
+    "datetime_min": "0001-01-01T00:00:00",
+    "huge_int": "99999999999999999999",
+    "negative": "-1",
+    "nul": "\x00",
+    "non_numeric": "abc",
+    "long": "长" * 5000,
+    "deep_json": "[" * 2000 + "]" * 2000,  # a query string stays a sensible size; files get 100k below
+}
+HOSTILE_FILES = {
+    "deep_json": ("deep.geojson", DEEP_JSON.encode()),
+    "nul_bytes": ("nul.csv", b"\x00" * 4096),
+    "not_xlsx": ("sheet.xlsx", b"PK\x03\x04 this is not a zip"),
+    "empty": ("empty.csv", b""),
+}
+HOSTILE_PATH = {"nul": "%00", "long": "9" * 300, "huge_int": "99999999999999999999", "non_numeric": "abc"}
+
+ROLES = ["anonymous", "superuser", "admin", "commander", "operator", "dispatcher_A", "staff_A1", "worker_A1a",
+         "urban_A"]
+
+# Routes that take path parameters: how to fill them from the world (objects in street A, where
+# every role above has a seat). A route with parameters missing here fails the classification test.
+FILL = {
+    "regions:geo_node": lambda w: {"code": w["grid"].code},
+    "regions:public_roster": lambda w: {"code": w["grid"].code},
+    "cases:detail": lambda w: {"number": w["case"].number},
+    "cases:act": lambda w: {"number": w["case"].number},
+    "cases:reveal": lambda w: {"number": w["case"].number},
+    "people:person": lambda w: {"pk": w["person"].pk},
+    "people:person_edit": lambda w: {"pk": w["person"].pk},
+    "people:person_reveal": lambda w: {"pk": w["person"].pk},
+    "people:person_record": lambda w: {"pk": w["person"].pk},
+    "people:tag_add": lambda w: {"pk": w["person"].pk},
+    "people:visit_add": lambda w: {"pk": w["person"].pk},
+    "people:tag_end": lambda w: {"pk": w["tag"].pk},
+    "people:building": lambda w: {"pk": w["building"].pk},
+    "people:room_add": lambda w: {"pk": w["building"].pk},
+    "people:room": lambda w: {"pk": w["room"].pk},
+    "people:person_new": lambda w: {"room_pk": w["room"].pk},
+    "people:import_job": lambda w: {"pk": w["job"].pk},
+    "people:import_status": lambda w: {"pk": w["job"].pk},
+    "people:import_report": lambda w: {"pk": w["job"].pk},
+    "people:place": lambda w: {"pk": w["place"].pk},
+    "hotline:contact": lambda w: {"number": w["contact"].number},
+    "hotline:article": lambda w: {"pk": w["article"].pk},
+    "hotline:kb_edit": lambda w: {"pk": w["article"].pk},
+    "dashboard:report_print": lambda w: {"pk": w["report"].pk},
+    "dashboard:report_download": lambda w: {"pk": w["report"].pk},
+    "resident:case": lambda w: {"number": w["case"].number},
+    "open311:service": lambda w: {"code": w["case"].category.code, "fmt": "json"},
+    "open311:request": lambda w: {"rid": w["case"].number, "fmt": "json"},
+    "open311:token": lambda w: {"token": "no-such-token", "fmt": "json"},
+    "open311:discovery": lambda w: {"fmt": "json"},
+    "open311:services": lambda w: {"fmt": "json"},
+    "open311:requests": lambda w: {"fmt": "json"},
+    "open311:": lambda w: {"rest": "nowhere.json"},
+    "media": lambda w: {"path": w["photo"]},
+}
+# Extra starting parameters for views that read some parameters only after others are set.
+SEEDS = {
+    "regions:import": [{"action": "preview"}, {"action": "confirm"}, {"action": "cancel"}],
+    "people:person_reveal": [{"field": "id_number"}, {"field": "phone"}],
+    "cases:act": [{"action": "dispatch"}, {"action": "suspend"}, {"action": "request_extension"},
+                  {"action": "merge"}],
+    "dashboard:cases": [{"figure": "reported"}],
+    "hotline:console": [{"action": "record"}, {"action": "answer"}, {"action": "to_case"}],
+    "resident:report": [{"step": "code"}, {"step": "verify"}],
+    "resident:follow": [{"step": "code"}, {"step": "verify"}],
+}
+# Routes deliberately not walked here, with the reason.
+SKIP = {
+    "core:logout": "ends the session of the walking client; reads no parameters",
+}
+API_PREFIX = "api/v1/"
+
+
+# --- the world -----------------------------------------------------------------------------------
+@pytest.fixture
+def world(territory):
+    from civicgrid.api import services as api_services
+    from civicgrid.cases import services as cases
+    from civicgrid.cases.models import Category
+    from civicgrid.core.models import User
+    from civicgrid.dashboard import services as dashboard
+    from civicgrid.hotline import services as hotline
+    from civicgrid.people import importer
+    from civicgrid.people import services as people
+
+    t = territory
+    if not Category.objects.exists():
+        load_categories()
+    staff = t.users["staff_A1"]
+    case = cases.intake(t.users["worker_A1a"], channel="grid_worker", category=Category.objects.get(code="09006"),
+                        description="学院路占道经营", lng=P_A1a[0], lat=P_A1a[1], photos=[jpeg()],
+                        requester_phone="13911112222")
+    building = people.create_building(staff, community=t.communities["A1"], name="1号楼", address="学院路12号院",
+                                      lng=P_A1a[0], lat=P_A1a[1])
+    room = people.room_at(staff, building, "1单元", "101")
+    person = people.create_person(staff, {"name": "张建国", "id_number": ident(11), "phone": "13812345678"},
+                                  room=room)
+    tag = people.add_tag(staff, person, "elderly_alone", reason="独居")
+    place = people.create_place(staff, kind=_place_kind(), name="学院路小吃店", community=t.communities["A1"])
+    csv = SimpleUploadedFile("residents.csv", "姓名,证件号码\n王五,{}\n".format(ident(33)).encode())
+    job = importer.create_job(staff, csv, "residents")
+    contact = hotline.record_contact(t.users["operator"], subject="咨询低保办理", caller_phone="13700001111")
+    article = hotline.save_article(t.users["operator"], None, title="低保申请", body="到街道办事处申请。",
+                                   category="procedure")
+    import datetime as dt
+
+    report = dashboard.request_report(t.users["commander"], t.district, dt.date(2026, 1, 1))
+    superuser = User.objects.create_superuser("root", password="pass-1234", display_name="超级管理员")
+    users = dict(t.users, superuser=superuser)
+    tokens = {}
+    for name in ROLES[1:]:
+        _, raw = api_services.issue_token(superuser, user=users[name], name=f"walk-{name}")
+        tokens[name] = raw
+    photo = case.events.get(seq=1).attachments.get().thumbnail.name
+    return {"t": t, "users": users, "tokens": tokens, "case": case, "building": building, "room": room,
+            "person": person, "tag": tag, "place": place, "job": job, "contact": contact, "article": article,
+            "report": report, "grid": t.grids["A1a"], "photo": photo}
+
+
+def _place_kind():
+    from civicgrid.people.models import Place
+
+    return Place._meta.get_field("kind").choices[0][0]
+
+
+# --- walking the URL conf ------------------------------------------------------------------------
+def url_routes():
+    """(name, route, pattern) for every URL pattern, namespaces joined, admin and API included."""
+
+    def walk(patterns, prefix="", ns=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, prefix + str(p.pattern), ns + (f"{p.namespace}:" if p.namespace else ""))
+            elif isinstance(p, URLPattern):
+                yield ns + (p.name or ""), prefix + str(p.pattern), p
+
+    return list(walk(get_resolver().url_patterns))
+
+
+def param_names(route: str) -> list[str]:
+    return re.findall(r"<(?:\w+:)?(\w+)>", route) + re.findall(r"\(\?P<(\w+)>", route)
+
+
+def is_admin(name: str) -> bool:
+    return name.startswith("admin:")
+
+
+def is_api(route: str) -> bool:
+    return route.startswith(API_PREFIX)
+
+
+def build_url(name: str, route: str, kwargs: dict) -> str:
+    from django.urls import reverse
+
+    return reverse(name, kwargs=kwargs)
+
+
+# --- recording which parameters a view reads -----------------------------------------------------
+class Recorder:
+    def __init__(self):
+        self.params: set[str] = set()
+        self.files: set[str] = set()
+
+
+@contextmanager
+def recording(rec: Recorder):
+    from django.http import QueryDict
+
+    originals = {m: getattr(MultiValueDict, m) for m in ("__getitem__", "get", "getlist", "__contains__")}
+
+    def wrap(method):
+        orig = originals[method]
+
+        def inner(self, key, *args, **kwargs):
+            if isinstance(key, str):
+                (rec.params if isinstance(self, QueryDict) else rec.files).add(key)
+            return orig(self, key, *args, **kwargs)
+
+        return inner
+
+    for m in originals:
+        setattr(MultiValueDict, m, wrap(m))
+    try:
+        yield rec
+    finally:
+        for m, f in originals.items():
+            setattr(MultiValueDict, m, f)
+
+
+IGNORED_KEYS = {"csrfmiddlewaretoken"}
+
+
+def client_for(world, role: str) -> Client:
+    c = Client(raise_request_exception=False)
+    if role != "anonymous":
+        c.force_login(world["users"][role])
+    return c
+
+
+def reachable(resp) -> bool:
+    """The role got past authentication and permission: worth attacking its parameters."""
+    if resp.status_code in (401, 403, 404, 405):
+        return False
+    return not (resp.status_code in (301, 302) and "/login/" in resp.get("Location", ""))
+
+
+STATS: dict = defaultdict(lambda: [0, 0.0])
+
+
+def _send(client, method, url, data, files=None):
+    import time
+
+    t0 = time.perf_counter()
+    if method == "GET":
+        r = client.get(url, data)
+    else:
+        r = client.post(url, {**data, **(files or {})})
+    st = STATS[url.split("?")[0]]
+    st[0] += 1
+    st[1] += time.perf_counter() - t0
+    return r
+
+
+def attack_view(world, name, url, roles, failures, *, seeds=()):
+    """Benign request per role, then every read parameter with every hostile value."""
+    for role in roles:
+        client = client_for(world, role)
+        for method in ("GET", "POST"):
+            rec = Recorder()
+            with recording(rec):
+                base = _send(client, method, url, {})
+                if base.status_code >= 500:
+                    failures.append((name, role, method, "-", "benign", base.status_code))
+                    continue
+                if role != "anonymous" and not reachable(base):
+                    continue
+                for seed in seeds:
+                    r = _send(client, method, url, dict(seed))
+                    if r.status_code >= 500:
+                        failures.append((name, role, method, repr(seed), "seed", r.status_code))
+                done: set = set()
+                # Keep going until the view reads no parameter we have not attacked.
+                while True:
+                    todo = [(s, k) for s in [{}, *seeds] for k in sorted(rec.params - IGNORED_KEYS)
+                            if (tuple(sorted(s.items())), k) not in done and k not in s]
+                    todo_files = [(s, k) for s in [{}, *seeds] for k in sorted(rec.files)
+                                  if (tuple(sorted(s.items())), "FILE:" + k) not in done] if method == "POST" else []
+                    if not todo and not todo_files:
+                        break
+                    for seed, key in todo:
+                        done.add((tuple(sorted(seed.items())), key))
+                        for label, value in HOSTILE.items():
+                            r = _send(client, method, url, {**seed, key: value})
+                            if r.status_code >= 500:
+                                failures.append((name, role, method, f"{seed} {key}", label, r.status_code))
+                    for seed, key in todo_files:
+                        done.add((tuple(sorted(seed.items())), "FILE:" + key))
+                        for label, (fname, content) in HOSTILE_FILES.items():
+                            r = _send(client, method, url, dict(seed), {key: SimpleUploadedFile(fname, content)})
+                            if r.status_code >= 500:
+                                failures.append((name, role, method, f"{seed} file {key}", label, r.status_code))
+
+
+def _fmt(failures) -> str:
+    return "\n".join(" | ".join(str(x) for x in f) for f in failures[:80]) + (
+        f"\n… and {len(failures) - 80} more" if len(failures) > 80 else "")
+
+
+# --- the tests -----------------------------------------------------------------------------------
+def test_every_route_is_filled_or_classified():
+    """A route this file cannot fill would silently escape the walk: refuse that."""
+    missing = []
+    for name, route, _ in url_routes():
+        if is_api(route) or is_admin(name) or name in SKIP:
+            continue
+        if param_names(route) and name not in FILL:
+            missing.append(f"{name} ({route})")
+        if not name:
+            missing.append(f"unnamed route {route}")
+    assert not missing, "routes the hostile walk cannot fill; add them to FILL or SKIP: " + ", ".join(missing)
+    stale = set(FILL) - {n for n, _, _ in url_routes()}
+    assert not stale, f"FILL names routes that no longer exist: {stale}"
+
+
+def test_no_5xx_on_hostile_query_and_form_parameters(world, settings):
+    settings.DEBUG_PROPAGATE_EXCEPTIONS = False
+    failures: list = []
+    walked = 0
+    for name, route, _ in url_routes():
+        if is_api(route) or is_admin(name) or name in SKIP:
+            continue
+        url = build_url(name, route, FILL[name](world) if param_names(route) else {})
+        attack_view(world, name, url, ROLES, failures, seeds=SEEDS.get(name, ()))
+        walked += 1
+    import os
+
+    if os.environ.get("HOSTILE_PROFILE"):
+        with open(os.environ["HOSTILE_PROFILE"], "w") as fh:
+            for u, (n, secs) in sorted(STATS.items(), key=lambda x: -x[1][1]):
+                fh.write(f"{secs:8.2f}s {n:6d} {u}\n")
+            fh.write(_fmt(failures))
+    assert walked >= 70
+    assert not failures, "5xx on hostile input:\n" + _fmt(failures)
+
+
+def test_no_5xx_on_hostile_path_parameters(world):
+    failures = []
+    for name, route, pattern in url_routes():
+        if is_api(route) or is_admin(name) or name in SKIP or not param_names(route):
+            continue
+        kwargs = FILL[name](world)
+        for key in kwargs:
+            if key == "fmt":
+                continue
+            for label, value in HOSTILE_PATH.items():
+                url = "/" + re.sub(r"<(?:\w+:)?%s>" % key, value, route)
+                if "(?P<" in route:  # open311's regular expressions: put the value into a real URL
+                    url = build_url(name, route, kwargs).replace(str(kwargs[key]), value, 1)
+                elif "<" in url:
+                    url = build_url(name, route, kwargs).replace(str(kwargs[key]), value, 1)
+                for role in ("anonymous", "superuser", "staff_A1"):
+                    r = client_for(world, role).get(url)
+                    if r.status_code >= 500:
+                        failures.append((name, role, "GET", key, label, r.status_code))
+    assert not failures, "5xx on hostile path parameters:\n" + _fmt(failures)
+
+
+def test_no_5xx_on_hostile_admin_parameters(world):
+    """The admin: every changelist and change page, with hostile search, ordering, paging and filters."""
+    from django.contrib import admin
+
+    failures = []
+    for model, model_admin in admin.site._registry.items():
+        info = model._meta.app_label, model._meta.model_name
+        obj = model._default_manager.first()
+        urls = [f"/admin/{info[0]}/{info[1]}/", f"/admin/{info[0]}/{info[1]}/add/"]
+        if obj is not None:
+            urls += [f"/admin/{info[0]}/{info[1]}/{obj.pk}/change/", f"/admin/{info[0]}/{info[1]}/{obj.pk}/history/"]
+        urls.append(f"/admin/{info[0]}/{info[1]}/{HOSTILE_PATH['huge_int']}/change/")
+        for url in urls:
+            attack_view(world, f"admin {url}", url, ["superuser", "admin"], failures)
+    assert not failures, "5xx on hostile admin input:\n" + _fmt(failures)
+
+
+# --- the API -------------------------------------------------------------------------------------
+def _api_schema():
+    from civicgrid.api.api import api
+
+    return api.get_openapi_schema()
+
+
+def api_fill(world, path_param: str, path: str) -> str:
+    if path_param == "code":
+        return world["grid"].code if "/regions/" in path else world["case"].category.code
+    if path_param == "number":
+        return world["case"].number
+    if path_param == "pk":
+        return str(world["person"].pk)
+    raise LookupError(f"cannot fill API path parameter {path_param} of {path}")
+
+
+def _api_routes():
+    schema = _api_schema()
+    for path, ops in schema["paths"].items():
+        for method, op in ops.items():
+            yield path, method.upper(), op, schema
+
+
+def test_every_api_route_is_in_the_walk():
+    """Every ninja operation in the URL conf is in the OpenAPI schema the API walk reads."""
+    from civicgrid.api.api import api
+
+    in_schema = {(p, m) for p, m, _, _ in _api_routes()}
+    ops = set()
+    for prefix, router in api._routers:
+        for path, view in router.path_operations.items():
+            for op in view.operations:
+                for m in op.methods:
+                    ops.add(("/api/v1" + (prefix + path if prefix else path), m.upper()))
+    assert ops and ops <= in_schema, ops - in_schema
+    for path, _, _, _ in _api_routes():
+        for name in re.findall(r"{(\w+)}", path):
+            assert name in ("code", "number", "pk"), f"add a filler for API path parameter {name} in {path}"
+
+
+def _body_fields(op, schema) -> dict:
+    ref = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {}).get("$ref")
+    if not ref:
+        return {}
+    comp = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    return comp.get("properties", {})
+
+
+API_HOSTILE = [*HOSTILE.values(), 99999999999999999999, -1, 1e308, None, [], {}, True]
+
+
+def test_no_5xx_on_hostile_api_parameters(world):
+    failures = []
+    for path, method, op, schema in _api_routes():
+        url = re.sub(r"{(\w+)}", lambda m: api_fill(world, m.group(1), path), path)
+        query = [p["name"] for p in op.get("parameters", []) if p["in"] == "query"]
+        body = _body_fields(op, schema)
+        for role in ["anonymous", *ROLES[1:]]:
+            headers = {} if role == "anonymous" else {"HTTP_AUTHORIZATION": f"Bearer {world['tokens'][role]}"}
+            c = Client(raise_request_exception=False)
+            for key in query:
+                for label, value in HOSTILE.items():
+                    r = c.generic(method, url + "?" + _qs({key: value}), **headers)
+                    if r.status_code >= 500:
+                        failures.append((path, role, method, key, label, r.status_code))
+            if method in ("POST", "PUT", "PATCH"):
+                raw_bodies = {"deep": DEEP_JSON, "nul": '{"a": "\\u0000"}', "garbage": "{{{", "huge": "9" * 5000}
+                for label, raw in raw_bodies.items():
+                    r = c.generic(method, url, raw, content_type="application/json", **headers)
+                    if r.status_code >= 500:
+                        failures.append((path, role, method, "body", label, r.status_code))
+                for key in body:
+                    for value in API_HOSTILE:
+                        import json
+
+                        r = c.generic(method, url, json.dumps({key: value}), content_type="application/json",
+                                      **headers)
+                        if r.status_code >= 500:
+                            failures.append((path, role, method, key, repr(value)[:20], r.status_code))
+    assert not failures, "5xx on hostile API input:\n" + _fmt(failures)
+
+
+def _qs(d: dict) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(d)
