@@ -23,6 +23,9 @@ DATE_MIN = dt.date(1900, 1, 1)
 DATE_MAX = dt.date(2100, 12, 31)
 # Both SQLite and PostgreSQL bigint stop at 2**63 - 1; a larger Python int makes the driver raise.
 INT_MAX = 2**63 - 1
+# The far end for a field whose own rule rejects the future with a better reason ("不能生成未来月份"):
+# still far enough from date.max that a month or a year added to it cannot overflow.
+FAR_FUTURE = dt.date(9000, 12, 31)
 # A query string value longer than this is not a search anybody typed.
 TEXT_MAX = 1000
 # Control characters other than tab/newline/carriage return never belong in a parameter; NUL breaks
@@ -71,7 +74,7 @@ def parse_date(value, label: str, *, field: str = "", default: dt.date | None = 
     try:
         d = dt.date.fromisoformat(raw)
     except ValueError:
-        raise BadParameter(f"“{label}”日期格式不正确，请使用 年-月-日，如 2026-03-01。", field) from None
+        raise BadParameter(f"“{label}”日期格式不对，应为 年-月-日，如 2026-03-01。", field) from None
     if d < minimum or d > maximum:
         raise BadParameter(f"“{label}”须在 {minimum.isoformat()} 至 {maximum.isoformat()} 之间。", field)
     return d
@@ -100,8 +103,11 @@ def parse_datetime(value, label: str, *, field: str = "") -> dt.datetime | None:
     return parsed
 
 
-def parse_month(value, label: str = "月份", *, field: str = "", default: dt.date | None = None) -> dt.date | None:
-    """A month as its first day, from 年-月 (or a full date); empty gives `default`."""
+def parse_month(value, label: str = "月份", *, field: str = "", default: dt.date | None = None,
+                maximum: dt.date = DATE_MAX) -> dt.date | None:
+    """A month as its first day, from 年-月 (or a full date); empty gives `default`.
+
+    `maximum` may be raised for a field whose own rule says better why a far month is wrong."""
     raw = _raw(value)
     if raw == "":
         return default
@@ -110,9 +116,9 @@ def parse_month(value, label: str = "月份", *, field: str = "", default: dt.da
     try:
         d = dt.date.fromisoformat(raw).replace(day=1)
     except ValueError:
-        raise BadParameter(f"“{label}”格式不正确，请使用 年-月，如 2026-03。", field) from None
-    if d < DATE_MIN or d > DATE_MAX:
-        raise BadParameter(f"“{label}”须在 {DATE_MIN:%Y-%m} 至 {DATE_MAX:%Y-%m} 之间。", field)
+        raise BadParameter(f"“{label}”格式不对，应为 年-月，如 2026-03。", field) from None
+    if d < DATE_MIN or d > maximum:
+        raise BadParameter(f"“{label}”须在 {DATE_MIN:%Y-%m} 至 {maximum:%Y-%m} 之间。", field)
     return d
 
 

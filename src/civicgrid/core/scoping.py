@@ -5,6 +5,12 @@ its unit. Models say how they are scoped with two class attributes:
 
     SCOPE_REGION_FIELD = "grid"          # path to a Region FK ("" for Region itself)
     SCOPE_UNIT_FIELD = "assigned_unit"   # path to a DepartmentUnit FK, or None
+    SCOPE_UNIT_AREA = False              # a unit does NOT see these over its service area (default True)
+
+A model with a region but no unit field (a region, a building's roster) is seen by a department
+over its unit's service area, unless it says SCOPE_UNIT_AREA = False: the resident register and
+everything that carries personal data about residents does, because a department works on the cases
+addressed to it and meets residents only as the requesters of those cases (least privilege).
 
 and every selector filters through `visible_to(user, queryset)`.
 """
@@ -74,7 +80,7 @@ def visible_to(user, queryset: QuerySet, *, roles: tuple[str, ...] = ()) -> Quer
     units = unit_ids(user) if not roles or R.DEPARTMENT_HANDLER in roles else set()
     if unit_field is not None and units:
         q |= Q(**{f"{unit_field}__in": units})
-    elif region_field is not None and unit_field is None and units:
+    elif region_field is not None and unit_field is None and units and getattr(model, "SCOPE_UNIT_AREA", True):
         # Things with no unit to address (regions, say) are seen over the unit's service area.
         unit_paths = [r.department_unit.region.path for r in user_roles(user) if r.department_unit_id]
         q |= _region_q(region_field, unit_paths)

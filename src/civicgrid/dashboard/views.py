@@ -169,7 +169,7 @@ def save_weights(request):
 
 def _month(params) -> dt.date:
     return P.parse_month(params.get("month"), "月份", field="month",
-                         default=hottopics.month_start(timezone.localdate()))
+                         default=hottopics.month_start(timezone.localdate()), maximum=P.FAR_FUTURE)
 
 
 @login_required

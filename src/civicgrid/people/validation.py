@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 from civicgrid.core.params import DATE_MAX, DATE_MIN
+from civicgrid.core.params import FAR_FUTURE as PARSE_MAX
 
 from . import idnumbers
 from .models import ID_TYPE_CHOICES, REGISTRATION_CHOICES, RELATION_CHOICES
@@ -38,8 +39,9 @@ def parse_date(value) -> dt.date | None:
         d = dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
         raise ValueError(f"日期“{s}”不存在") from None
-    # Year 1 or 9999 parses, then overflows the first age or deadline computed from it.
-    if not DATE_MIN <= d <= DATE_MAX:
+    # Year 1 or 9999 parses, then overflows the first age or deadline computed from it. A merely
+    # implausible date (a birth in 2999) is left to the field's own rule, which says why.
+    if not DATE_MIN <= d <= PARSE_MAX:
         raise ValueError(f"日期“{s}”超出范围（{DATE_MIN.year}–{DATE_MAX.year} 年）")
     return d
 

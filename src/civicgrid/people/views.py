@@ -1,6 +1,7 @@
 """Thin views: parse, call a selector or a service, render. Out-of-scope objects are 404."""
 from __future__ import annotations
 
+import functools
 import json
 
 from django.contrib import messages
@@ -20,7 +21,20 @@ from . import capabilities as C
 from . import importer, selectors, services
 from .forms import BuildingForm, PersonForm, PlaceForm, TagForm, VisitForm
 from .models import INSPECTION_CHECKS, REGISTRATION_CHOICES, ImportJob
-from .permissions import capabilities_of, has_capability
+from .permissions import capabilities_of, has_capability, require_register_access
+
+
+def register_view(view):
+    """Every page here shows the resident register: logged in, and a seat that may use it (a 403
+    with the reason for a department handler, who sees residents only in its cases)."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        require_register_access(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _errors(exc: ValidationError) -> str:
@@ -53,7 +67,7 @@ def _filters(request) -> dict:
             "include_moved_out": g.get("moved_out") == "1"}
 
 
-@login_required
+@register_view
 def index(request):
     f = _filters(request)
     people = selectors.search_people(request.user, **f) if any(v for v in f.values()) else None
@@ -70,7 +84,7 @@ def index(request):
     })
 
 
-@login_required
+@register_view
 @require_POST
 def export(request):
     f = _filters(request)
@@ -103,14 +117,14 @@ def _person_context(request, person, **extra) -> dict:
     }
 
 
-@login_required
+@register_view
 def person_detail(request, pk: int):
     person = selectors.person_for(request.user, pk)
     services.record_view(request.user, person)
     return render(request, "people/person.html", _person_context(request, person))
 
 
-@login_required
+@register_view
 @require_POST
 def person_reveal(request, pk: int):
     """Shows the full value in this one response; nothing is stored and the URL carries nothing."""
@@ -130,7 +144,7 @@ def person_reveal(request, pk: int):
     return resp
 
 
-@login_required
+@register_view
 @require_POST
 def person_record(request, pk: int):
     person = selectors.person_for(request.user, pk)
@@ -145,7 +159,7 @@ def person_record(request, pk: int):
     return resp
 
 
-@login_required
+@register_view
 @require_POST
 def tag_add(request, pk: int):
     person = selectors.person_for(request.user, pk)
@@ -162,7 +176,7 @@ def tag_add(request, pk: int):
     return redirect("people:person", pk=pk)
 
 
-@login_required
+@register_view
 @require_POST
 def tag_end(request, pk: int):
     tag = selectors.tag_for(request.user, pk)
@@ -174,7 +188,7 @@ def tag_end(request, pk: int):
     return redirect("people:person", pk=tag.person_id)
 
 
-@login_required
+@register_view
 @require_POST
 def visit_add(request, pk: int):
     person = selectors.person_for(request.user, pk)
@@ -223,20 +237,20 @@ def _person_form_view(request, *, person=None, room=None):
                   status=400 if request.method == "POST" else 200)
 
 
-@login_required
+@register_view
 @require_http_methods(["GET", "POST"])
 def person_new(request, room_pk: int):
     room = selectors.room_for(request.user, room_pk)
     return _person_form_view(request, room=room)
 
 
-@login_required
+@register_view
 @require_http_methods(["GET", "POST"])
 def person_edit(request, pk: int):
     return _person_form_view(request, person=selectors.person_for(request.user, pk))
 
 
-@login_required
+@register_view
 def buildings(request):
     grid = _int(request.GET.get("grid"), "网格")
     qs = selectors.buildings_overview(request.user, grid=grid)
@@ -245,7 +259,7 @@ def buildings(request):
                                                      "grid": grid, "caps": capabilities_of(request.user)})
 
 
-@login_required
+@register_view
 def building_detail(request, pk: int):
     building = selectors.building_for(request.user, pk)
     rooms = (selectors.rooms_for(request.user).filter(building=building)
@@ -257,7 +271,7 @@ def building_detail(request, pk: int):
                                                     "caps": capabilities_of(request.user)})
 
 
-@login_required
+@register_view
 @require_POST
 def room_add(request, pk: int):
     building = selectors.building_for(request.user, pk)
@@ -269,7 +283,7 @@ def room_add(request, pk: int):
         return redirect("people:building", pk=pk)
 
 
-@login_required
+@register_view
 def room_detail(request, pk: int):
     room = selectors.room_for(request.user, pk)
     residents = selectors.people_for(request.user).filter(room=room).select_related("household").order_by(
@@ -279,7 +293,7 @@ def room_detail(request, pk: int):
                                                 "caps": capabilities_of(request.user)})
 
 
-@login_required
+@register_view
 @require_http_methods(["GET", "POST"])
 def building_new(request):
     form = BuildingForm(request.POST or None, areas=selectors.areas_for(request.user))
@@ -298,7 +312,7 @@ def building_new(request):
     return render(request, "people/building_form.html", {"form": form, "error": error}, status=400 if request.method == "POST" else 200)
 
 
-@login_required
+@register_view
 def care(request):
     grid = _int(request.GET.get("grid"), "网格")
     rows = selectors.care_list(request.user, grid=grid)
@@ -308,7 +322,7 @@ def care(request):
 
 # ---------------------------------------------------------------- import
 
-@login_required
+@register_view
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
     if not has_capability(request.user, C.IMPORT):
@@ -329,7 +343,7 @@ def import_upload(request):
     }, status=400 if error else 200)
 
 
-@login_required
+@register_view
 @require_http_methods(["GET", "POST"])
 def import_job(request, pk: int):
     job = selectors.job_for(request.user, pk)
@@ -349,7 +363,7 @@ def import_job(request, pk: int):
     }, status=400 if error else 200)
 
 
-@login_required
+@register_view
 def import_status(request, pk: int):
     job = selectors.job_for(request.user, pk)
     return JsonResponse({"status": job.status, "status_label": job.get_status_display(), "phase": job.phase,
@@ -358,7 +372,7 @@ def import_status(request, pk: int):
                          "error": job.error})
 
 
-@login_required
+@register_view
 def import_report(request, pk: int):
     job = selectors.job_for(request.user, pk)
     resp = HttpResponse(importer.rejection_report_csv(job), content_type="text/csv; charset=utf-8")
@@ -368,7 +382,7 @@ def import_report(request, pk: int):
 
 # ---------------------------------------------------------------- places
 
-@login_required
+@register_view
 def places(request):
     qs = selectors.places_for(request.user)
     kind = request.GET.get("kind", "")
@@ -381,7 +395,7 @@ def places(request):
                                                   "caps": capabilities_of(request.user)})
 
 
-@login_required
+@register_view
 @require_http_methods(["GET", "POST"])
 def place_new(request):
     form = PlaceForm(request.POST or None, areas=selectors.areas_for(request.user))
@@ -399,7 +413,7 @@ def place_new(request):
     return render(request, "people/place_form.html", {"form": form, "error": error}, status=400 if request.method == "POST" else 200)
 
 
-@login_required
+@register_view
 @require_http_methods(["GET", "POST"])
 def place_detail(request, pk: int):
     place = selectors.place_for(request.user, pk)
