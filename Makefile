@@ -29,16 +29,17 @@ system-deps:
 demo: env
 	mkdir -p $(CIVICGRID_VAR_DIR)
 	$(BIN)/civicgrid migrate --noinput -v0
-	$(BIN)/civicgrid seed-demo > /dev/null
-	$(BIN)/civicgrid seed-people
-	$(BIN)/civicgrid seed-cases
+	@# Every installed app's demo data, from its manifest's seeders: no Makefile edit per app.
+	$(BIN)/civicgrid seed-apps
 	@# Printed last so the demo logins are what the terminal shows above the server log.
 	$(BIN)/civicgrid seed-demo
 	@echo "Starting the task worker (deadline sweeps) in the background; log in var/worker.log"
 	$(BIN)/civicgrid worker > $(CIVICGRID_VAR_DIR)/worker.log 2>&1 & echo $$! > $(CIVICGRID_VAR_DIR)/worker.pid
 	@echo "Serving on http://127.0.0.1:8000  (Ctrl-C stops the server and the worker)"
+	@# DEBUG off: visitors see the Chinese 404/403/500 pages, not Django's debug page listing every URL;
+	@# --insecure keeps runserver serving the static files without DEBUG (a demo, not production).
 	trap 'kill $$(cat $(CIVICGRID_VAR_DIR)/worker.pid) 2>/dev/null' EXIT; \
-	  $(BIN)/civicgrid runserver 127.0.0.1:8000 --noreload
+	  DEBUG=0 $(BIN)/civicgrid runserver 127.0.0.1:8000 --noreload --insecure
 
 test: env system-deps
 	$(BIN)/pytest -q -p no:cacheprovider

@@ -36,6 +36,10 @@ def make_user(username, role=None, region=None, unit=None, *, password="pass-123
     return user
 
 
+def make_superuser(username="root", *, password="pass-1234"):
+    return User.objects.create_superuser(username=username, password=password, display_name=username)
+
+
 @dataclass
 class Territory:
     city: Region

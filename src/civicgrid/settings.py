@@ -74,7 +74,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # its bundled Swagger UI: the API docs then work offline, without a CDN
     "django_tasks",
-    "django_tasks_db",
+    "civicgrid.core.tasks_app.TasksDBConfig",  # django_tasks_db, named in Chinese
     "civicgrid.core",
     "civicgrid.regions",
     "civicgrid.departments",
@@ -163,9 +163,14 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("CIVICGRID_HSTS_SECONDS", 31536000))
 X_FRAME_OPTIONS = "DENY"
 
-# Login lockout: this many consecutive failures lock the account for this long.
-LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", 5))
-LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", 15 * 60))
+# Sign-in throttling (core/throttle.py): failures allowed per (address, account) and per address
+# before a back-off that starts at LOGIN_BACKOFF_SECONDS and doubles up to the maximum. There is no
+# per-account lock: a stranger must not be able to lock an officer out of their own account.
+LOGIN_PAIR_FAILURES = int(os.environ.get("LOGIN_PAIR_FAILURES", 5))
+LOGIN_ADDRESS_FAILURES = int(os.environ.get("LOGIN_ADDRESS_FAILURES", 20))
+LOGIN_BACKOFF_SECONDS = int(os.environ.get("LOGIN_BACKOFF_SECONDS", 60))
+LOGIN_BACKOFF_MAX_SECONDS = int(os.environ.get("LOGIN_BACKOFF_MAX_SECONDS", 3600))
+LOGIN_THROTTLE_WINDOW_SECONDS = int(os.environ.get("LOGIN_THROTTLE_WINDOW_SECONDS", 24 * 3600))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

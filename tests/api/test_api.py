@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from civicgrid.api import services
-from civicgrid.api.models import ApiToken, ClientApplication, IdempotencyRecord
+from civicgrid.api.models import ApiToken, ClientApplication, ClientKey, IdempotencyRecord
 from civicgrid.cases.models import Case
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,8 @@ def test_create_api_key_command_makes_client_with_service_user(territory, capsys
     app = ClientApplication.objects.get(name="随手拍App")
     assert app.region == territory.district
     assert app.user.roles.get().role == "hotline_operator"
-    assert ApiToken.objects.get(client=app).prefix == raw[:10]
+    assert raw.startswith("o311_") and ClientKey.objects.get(client=app).prefix == raw[:10]
+    assert not ApiToken.objects.filter(user=app.user).exists()
 
 
 def test_regions_are_scoped(territory, client):

@@ -75,8 +75,9 @@ def test_audit_page_is_for_administrators_with_filters(territory, client):
     resp = client.get(reverse("core:audit_log"), {"action": "person."})
     assert resp.status_code == 200
     body = resp.content.decode()
-    assert "person.reveal" in body and "居民申请" in body
-    assert "region.update" not in body
+    assert '<span class="muted">person.reveal</span>' in body and "居民申请" in body
+    assert '<span class="muted">region.update</span>' not in body
+    assert '<option value="person." selected>' in body  # the filter offers labels, by subject
 
 
 def test_audit_page_shows_chinese_labels_beside_codes(territory, client):

@@ -180,3 +180,45 @@ def test_topics_page_folds_a_long_case_list(territory, cats, client, monkeypatch
     assert all(n in shown for n in numbers[:20]) and numbers[20] not in shown
     assert "其余 5 件" in folded and all(n in folded for n in numbers[20:25]) and numbers[25] not in section
     assert "列出最早的 25 件，共 30 件" in section
+
+
+@pytest.mark.django_db
+def test_grid_ranking_pages_and_searches_keeping_true_ranks(territory, cats, client):
+    """Issue 13 item 15: 300 grid rows without paging or search."""
+    import re
+
+    from tests.factories import box, make_region
+
+    t = territory
+    comm = t.communities["A1"]
+    for i in range(3, 43):  # 40 more grids: 48 in all
+        make_region(f"{comm.code}{i:03d}", f"A1社区第{i}网格", "grid", comm, box(116.0, 39.9, 116.001, 39.901),
+                    grid_kind="community")
+    client.force_login(t.users["commander"])
+    url = f"/dashboard/rankings/?area={t.district.code}&start=2026-03-01&end=2026-03-31"
+
+    def grid_rows(html):
+        table = html[html.index('id="rank-grids"'):]
+        table = table[:table.index("</table>")]
+        return re.findall(r"<tr><td>[^<]*</td><td>([^<]+)</td>", table)
+
+    html = client.get(url).content.decode()
+    assert "网格排名（48 个网格）" in html and len(grid_rows(html)) == 30 and "第 1 / 2 页" in html
+    html = client.get(url + "&gpage=2").content.decode()
+    assert len(grid_rows(html)) == 18 and "第 2 / 2 页" in html
+    html = client.get(url + "&gq=第37网格").content.decode()
+    assert grid_rows(html) == ["A1社区第37网格"] and "找到 1 个网格" in html
+    assert 'id="grid-ranking" open' in html
+
+
+@pytest.mark.django_db
+def test_evaluation_shows_key_columns_first_and_all_in_the_full_table(territory, cats, client):
+    import re
+
+    client.force_login(territory.users["commander"])
+    html = client.get("/cases/evaluation/").content.decode()
+    key = html[html.index('id="eval-key"'):]
+    heads = re.findall(r'<th title="[^"]*">([^<]+)</th>', key[:key.index("</thead>")])
+    assert heads == ["受理数", "应结案数", "结案数", "结案率", "按期结案率", "满意率", "返工率", "当前超期数"]
+    full = html[html.index('id="eval-all"'):]
+    assert len(re.findall(r'<th title=', full[:full.index("</thead>")])) == 23

@@ -98,3 +98,18 @@ def test_monthly_report_builds_workbook_and_printable_page(some_cases, client, d
     client.force_login(t.users["dispatcher_B"])
     assert client.get(f"/dashboard/reports/{rep.pk}/").status_code == 404
     assert client.get(f"/dashboard/reports/{rep.pk}/download/").status_code == 404
+
+
+def test_map_caption_and_panel_count_open_cases_from_one_source(some_cases, client, cats):
+    """Issue 13 item 14: 在办 29 under the map vs 30 in the panel — a case without coordinates."""
+    from civicgrid.cases import services as S
+
+    t, made = some_cases
+    S.intake(t.users["operator"], channel="hotline", category=cats["01037"], description="无坐标的来电",
+             grid=t.grid("A1a"), requester_phone="13900002222")
+    client.force_login(t.users["commander"])
+    a = t.streets["A"].code
+    data = client.get(f"/dashboard/map/data/?area={a}&figure=open").json()
+    panel = client.get(f"/dashboard/map/panel/?area={a}").content.decode()
+    assert len(data["markers"]) == 2 and data["open_now"] == 3 and data["unplaced"] == 1
+    assert f"<b>{data['open_now']}</b><span>在办</span>" in panel

@@ -44,12 +44,12 @@ def test_callback_needs_both_answers(territory):
     assert cb.state == CallBack.PENDING
 
 
-def test_unsolved_callback_reopens(territory, settings):
+def test_unsolved_callback_reopens_when_the_operator_chooses_it(territory, settings):
     settings.HOTLINE_UNHAPPY_ACTION = "reopen"
     t = territory
     case = close_case(t, hotline_case(t))
     cb = services.record_callback(t.users["operator"], CallBack.objects.get(), reached=True, solved=False,
-                                  satisfaction="dissatisfied", note="杂物又堆回来了")
+                                  satisfaction="dissatisfied", note="杂物又堆回来了", follow_up="reopen")
     assert cb.follow_up == "reopened"
     case.refresh_from_db()
     # The same case goes back into handling; no second case is made.

@@ -143,7 +143,12 @@ def test_grant_gives_capability_and_is_audited(homes):
     dispatcher = t.users["dispatcher_A"]
     with pytest.raises(PermissionDenied):
         services.grant_capability(t.users["staff_A1"], dispatcher, C.REVEAL, "工作需要核实")
-    services.grant_capability(t.users["admin"], dispatcher, C.REVEAL, "街道核查专班")
+    # A personal-data capability: a system administrator may not grant it, a superuser may.
+    with pytest.raises(PermissionDenied, match="只有超级管理员"):
+        services.grant_capability(t.users["admin"], dispatcher, C.REVEAL, "街道核查专班")
+    from tests.factories import make_superuser
+
+    services.grant_capability(make_superuser(), dispatcher, C.REVEAL, "街道核查专班")
     from civicgrid.core.models import User
 
     fresh = User.objects.get(pk=dispatcher.pk)

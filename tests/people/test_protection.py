@@ -68,7 +68,9 @@ def test_unmasked_export_needs_grant(homes):
     with pytest.raises(PermissionDenied):
         services.export_people(staff, selectors.search_people(staff), unmasked=True)
     assert not AuditEntry.objects.filter(action="person.export").exists()
-    services.grant_capability(t.users["admin"], staff, C.EXPORT_UNMASKED, "年度人口普查报送")
+    from tests.factories import make_superuser
+
+    services.grant_capability(make_superuser(), staff, C.EXPORT_UNMASKED, "年度人口普查报送")
     from civicgrid.core.models import User
 
     staff = User.objects.get(pk=staff.pk)

@@ -1,9 +1,16 @@
 """API credentials and idempotency records.
 
-A token is shown once when issued; only its SHA-256 and a short prefix (to recognise it in a
-list) are stored, so a copied database does not leak working credentials. A client application
-(an Open311 app, a partner system) acts as its own service user holding an ordinary role seat, so
-every jurisdiction rule of the screens applies to it unchanged.
+Two kinds of machine credential, kept in two tables so that one can never be taken for the other:
+
+- ApiToken: belongs to a person (a user); used as `Authorization: Bearer` on /api/v1 and sees
+  exactly what that user's roles see.
+- ClientKey: an Open311 `api_key` of a client application (a partner app); accepted only by
+  /open311/v2/ to post service requests. /api/v1 refuses it by name.
+
+Either is shown once when issued; only its SHA-256 and a short prefix (to recognise it in a list)
+are stored, so a copied database does not leak working credentials. A client application files
+its requests as its own service user (a hotline seat at its region, so intake applies the same
+jurisdiction rules as for an operator); that user can neither log in nor hold an API token.
 """
 from __future__ import annotations
 
@@ -33,12 +40,10 @@ class ClientApplication(models.Model):
 
 
 class ApiToken(models.Model):
-    SCOPE_REGION_FIELD = None  # scoped in selectors through the owner's seats
+    """A person's token for /api/v1. Scoped in the admin through the owner's seats."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="api_tokens", verbose_name="用户")
-    client = models.ForeignKey(ClientApplication, null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="tokens", verbose_name="接入应用")
     name = models.CharField("用途", max_length=100, blank=True)
     prefix = models.CharField("前缀", max_length=12, db_index=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -54,27 +59,51 @@ class ApiToken(models.Model):
         verbose_name = "接口令牌"
         verbose_name_plural = "接口令牌"
         ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(models.Q(user__isnull=False, client__isnull=True)
-                           | models.Q(user__isnull=True, client__isnull=False)),
-                name="api_token_one_owner"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.owner_label})"
 
     @property
     def owner_label(self) -> str:
-        return f"应用 {self.client.name}" if self.client_id else f"用户 {self.user}"
+        return f"用户 {self.user}"
 
     @property
     def acting_user(self):
-        return self.client.user if self.client_id else self.user
+        return self.user
 
     @property
     def active(self) -> bool:
-        return self.revoked_at is None and (not self.client_id or self.client.active)
+        return self.revoked_at is None
+
+
+class ClientKey(models.Model):
+    """An Open311 api_key of one client application: posts service requests on /open311/v2/ only."""
+
+    SCOPE_REGION_FIELD = "client__region"
+
+    client = models.ForeignKey(ClientApplication, on_delete=models.CASCADE, related_name="keys",
+                               verbose_name="接入应用")
+    prefix = models.CharField("前缀", max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("签发时间", auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="签发人")
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="吊销人")
+
+    class Meta:
+        verbose_name = "Open311 api_key"
+        verbose_name_plural = "Open311 api_key"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… (应用 {self.client.name})"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None and self.client.active
 
 
 class IdempotencyRecord(models.Model):
@@ -93,3 +122,6 @@ class IdempotencyRecord(models.Model):
         verbose_name = "幂等记录"
         verbose_name_plural = "幂等记录"
         constraints = [models.UniqueConstraint(fields=["credential", "key"], name="idempotency_credential_key")]
+
+    def __str__(self) -> str:
+        return f"幂等记录 {self.method} {self.path}（{self.status}）"

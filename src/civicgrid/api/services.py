@@ -13,7 +13,7 @@ from civicgrid.core.models import Role, User
 from civicgrid.core.scoping import is_admin, require_in_scope, sees_everything
 
 from . import tokens
-from .models import ApiToken, ClientApplication
+from .models import ApiToken, ClientApplication, ClientKey
 
 
 def _require_admin(actor) -> None:
@@ -25,36 +25,27 @@ def _require_admin(actor) -> None:
 
 
 def _require_user_in_scope(actor, user: User) -> None:
-    if actor is None or sees_everything(actor):
+    if actor is None:
         return
-    from civicgrid.regions.models import Region
-    from civicgrid.core.scoping import visible_to
+    from civicgrid.core.scoping import require_user_manageable
 
-    regions = visible_to(actor, Region.objects.all())
-    seats = user.roles.all()
-    if not seats or not all(
-        (s.region_id and regions.filter(pk=s.region_id).exists())
-        or (s.department_unit_id and regions.filter(pk=s.department_unit.region_id).exists())
-        for s in seats
-    ):
-        raise PermissionDenied("该用户不在您的管辖范围内。")
+    require_user_manageable(actor, user)
 
 
 @transaction.atomic
-def issue_token(actor, *, user: User | None = None, client: ClientApplication | None = None,
-                name: str = "") -> tuple[ApiToken, str]:
-    """A new token; the raw value is returned once and never stored."""
+def issue_token(actor, *, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new /api/v1 token for a person; the raw value is returned once and never stored."""
     _require_admin(actor)
-    if (user is None) == (client is None):
-        raise ValidationError("令牌必须属于一个用户或一个接入应用。")
-    if user is not None:
-        if not user.is_active:
-            raise ValidationError("该用户已停用，不能签发令牌。")
-        _require_user_in_scope(actor, user)
-    if client is not None and actor is not None:
-        require_in_scope(actor, client)
+    if user is None:
+        raise ValidationError("接口令牌必须属于一个用户。")
+    if not user.is_active:
+        raise ValidationError("该用户已停用，不能签发令牌。")
+    if tokens.is_service_user(user):
+        # A partner app's service user files Open311 requests only; a token would give it /api/v1.
+        raise ValidationError("接入应用的服务账号不能持有接口令牌；接入应用只使用 Open311 api_key。")
+    _require_user_in_scope(actor, user)
     raw = tokens.generate()
-    token = ApiToken.objects.create(user=user, client=client, name=name[:100], prefix=raw[:10],
+    token = ApiToken.objects.create(user=user, name=name[:100], prefix=raw[:10],
                                     token_hash=tokens.digest(raw), created_by=actor)
     audit.record(actor or "命令行", "api_token.issue", token,
                  detail={"owner": token.owner_label, "prefix": token.prefix, "name": token.name})
@@ -64,17 +55,40 @@ def issue_token(actor, *, user: User | None = None, client: ClientApplication | 
 @transaction.atomic
 def revoke_token(actor, token: ApiToken, *, reason: str = "") -> ApiToken:
     _require_admin(actor)
-    if actor is not None:
-        if token.client_id:
-            require_in_scope(actor, token.client)
-        else:
-            _require_user_in_scope(actor, token.user)
+    _require_user_in_scope(actor, token.user)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.revoked_by = actor
         token.save(update_fields=["revoked_at", "revoked_by"])
         audit.record(actor or "命令行", "api_token.revoke", token, detail={"prefix": token.prefix}, reason=reason)
     return token
+
+
+@transaction.atomic
+def issue_client_key(actor, client: ClientApplication) -> tuple[ClientKey, str]:
+    """A new Open311 api_key for a client application; the raw value is returned once."""
+    _require_admin(actor)
+    if actor is not None:
+        require_in_scope(actor, client)
+    if not client.active:
+        raise ValidationError("该接入应用已停用，不能签发 api_key。")
+    raw = tokens.generate_key()
+    key = ClientKey.objects.create(client=client, prefix=raw[:10], key_hash=tokens.digest(raw), created_by=actor)
+    audit.record(actor or "命令行", "client_key.issue", key, detail={"client": client.name, "prefix": key.prefix})
+    return key, raw
+
+
+@transaction.atomic
+def revoke_client_key(actor, key: ClientKey, *, reason: str = "") -> ClientKey:
+    _require_admin(actor)
+    if actor is not None:
+        require_in_scope(actor, key.client)
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.revoked_by = actor
+        key.save(update_fields=["revoked_at", "revoked_by"])
+        audit.record(actor or "命令行", "client_key.revoke", key, detail={"prefix": key.prefix}, reason=reason)
+    return key
 
 
 def _service_username(name: str) -> str:
@@ -89,7 +103,11 @@ def _service_username(name: str) -> str:
 
 @transaction.atomic
 def create_client(actor, *, name: str, region, contact: str = "") -> tuple[ClientApplication, str]:
-    """A client application with its own service user (a hotline-operator seat at `region`) and a key."""
+    """A client application with its own service user (a hotline-operator seat at `region`) and an api_key.
+
+    The seat is what intake checks when the app files a request; the service user has no password
+    and can hold no API token, so the seat is reachable only through /open311/v2/ POST.
+    """
     _require_admin(actor)
     name = (name or "").strip()
     if not name:
@@ -107,7 +125,7 @@ def create_client(actor, *, name: str, region, contact: str = "") -> tuple[Clien
     Role.objects.create(user=user, role=R.HOTLINE_OPERATOR, region=region, title="接入应用", public=False)
     client = ClientApplication.objects.create(name=name, contact=contact, user=user, region=region)
     audit.record(actor or "命令行", "client_app.create", client, detail={"region": region.code, "user": user.username})
-    _, raw = issue_token(actor, client=client, name="api_key")
+    _, raw = issue_client_key(actor, client)
     return client, raw
 
 

@@ -4,12 +4,14 @@ Cases change only through services.act, so the admin shows them without edit rig
 """
 from django.contrib import admin
 
+from civicgrid.core.adminscope import GlobalMixin, JurisdictionMixin
+
 from . import services
 from .models import Case, CaseEvent, Category, Transition
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(GlobalMixin, admin.ModelAdmin):
     list_display = ("code", "name", "major_name", "kind", "department_code", "default_tier", "accept_hours",
                     "dispatch_hours", "handle_hours", "urgent_handle_hours", "active")
     list_filter = ("kind", "default_tier", "active", "major_name")
@@ -35,7 +37,7 @@ class ReadOnly(admin.ModelAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnly):
+class CaseAdmin(JurisdictionMixin, ReadOnly):
     list_display = ("number", "category", "state", "tier", "street", "assigned_unit", "created_at")
     list_filter = ("state", "tier", "channel")
     search_fields = ("number",)
@@ -43,10 +45,11 @@ class CaseAdmin(ReadOnly):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnly):
+class CaseEventAdmin(JurisdictionMixin, ReadOnly):
+    scope_via = "case"
     list_display = ("case", "seq", "action", "from_state", "to_state", "actor_name", "at")
 
 
 @admin.register(Transition)
-class TransitionAdmin(ReadOnly):
+class TransitionAdmin(GlobalMixin, ReadOnly):
     list_display = ("from_state", "action", "to_state", "roles", "condition", "needs_note", "needs_photo")

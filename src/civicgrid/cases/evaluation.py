@@ -50,6 +50,23 @@ HOTLINE_RATES = [
     ("resolution_rate", "解决率", "解决率 = 回访认为已解决的工单数 ÷ 回访工单数"),
     ("satisfaction_rate", "满意率", "满意率 = 回访满意（含基本满意）的工单数 ÷ 回访工单数"),
 ]
+# What the 考核评价 page shows first, in this order, so the figures an assessment is read by fit a
+# desk screen without scrolling sideways; every figure stays in the full table below it.
+KEY_COLUMNS = ["reported", "should_close", "closed", "closure_rate", "on_time_closure_rate", "satisfaction_rate",
+               "rework_rate", "overdue_now"]
+
+
+def columns(keys: list[str] | None = None) -> list[tuple[str, str, str, str]]:
+    """(key, label, formula, kind) for the given keys (all figures when None); kind: count, hours or rate."""
+    cols = [(k, label, f, "hours" if k == "avg_handling_hours" else "count") for k, label, f in COUNTS]
+    cols += [(k, label, f, "rate") for k, label, _, _, f in RATES]
+    cols += [(k, label, f, "rate") for k, label, f in HOTLINE_RATES]
+    if keys is None:
+        return cols
+    by = {c[0]: c for c in cols}
+    return [by[k] for k in keys]
+
+
 HOTLINE_NOTE = "热线三率来自热线回访（按街道或部门统计）；按社区、网格、类别统计时及尚无回访数据时显示“—”。"
 
 # The hotline app registers here (in its AppConfig.ready) a provider of the three rates:

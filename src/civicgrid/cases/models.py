@@ -66,8 +66,15 @@ class Category(models.Model):
 class CaseSerial(models.Model):
     """One row per local day: the last serial handed out, so numbers are dense and never collide."""
 
-    day = models.DateField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    day = models.DateField("日期", primary_key=True)
+    last = models.PositiveIntegerField("已用流水号", default=0)
+
+    class Meta:
+        verbose_name = "案件编号流水"
+        verbose_name_plural = "案件编号流水"
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} 已编至第 {self.last} 号"
 
 
 class Case(models.Model):
@@ -243,6 +250,9 @@ class Attachment(models.Model):
         verbose_name_plural = "案件附件"
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.original_name or '照片'}）"
+
 
 class Transition(models.Model):
     """Read-only mirror of workflow.TRANSITIONS, rewritten after every migrate (see apps.py).
@@ -263,3 +273,9 @@ class Transition(models.Model):
         verbose_name = "流转规则"
         verbose_name_plural = "流转规则"
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        from . import workflow as W
+
+        start = W.STATE_LABELS.get(self.from_state, "（新案件）")
+        return f"{start} —{self.label}→ {W.STATE_LABELS.get(self.to_state, self.to_state)}"

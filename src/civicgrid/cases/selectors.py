@@ -174,3 +174,14 @@ def filter_choices(user) -> dict:
 def active_categories() -> QuerySet[Category]:
     """Public: the category list is the same for everyone."""
     return Category.objects.filter(active=True).order_by("code")
+
+
+def nav_badges(user) -> list[tuple[str, str, str]]:
+    """The navigation badges of the 案件 link (cases/manifest.py): my to-do, and how many are overdue."""
+    counts = nav_counts(user)
+    out = []
+    if counts.get("todo"):
+        out.append((str(counts["todo"]), "", "待办"))
+    if counts.get("overdue"):
+        out.append((f"超期 {counts['overdue']}", "badge-overdue", "超期"))
+    return out

@@ -34,8 +34,8 @@ from civicgrid.core import roles as R
 from civicgrid.core.calendar import default_calendar
 from civicgrid.core.crypto import lookup_hash
 from civicgrid.core.models import Role
-from civicgrid.core.notifications import notify
-from civicgrid.core.scoping import sees_everything, user_roles, visible_to
+from civicgrid.core.notifications import mark_done, notify
+from civicgrid.core.scoping import scope_q, sees_everything, user_roles, visible_to
 from civicgrid.departments.models import Department, DepartmentUnit
 from civicgrid.regions.models import Region
 
@@ -115,7 +115,7 @@ def _notify_all(users, title: str, body: str, case: Case, *, sms: bool = False) 
     link = f"/cases/{case.number}/"
     n = 0
     for u in users:
-        notify(u, title, body, link, sms=sms)
+        notify(u, title, body, link, sms=sms, subject=case)
         n += 1
     return n
 
@@ -393,25 +393,34 @@ def dispatch_units(user, case: Case):
     qs = DepartmentUnit.objects.filter(active=True, department__district=case.district).select_related("department", "region")
     if sees_everything(user):
         return qs
-    paths = [s.region.path for s in user_roles(user) if s.role in W.DISPATCHERS and s.region_id]
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(region__path__startswith=p)
-    return qs.filter(q)
+    return qs.filter(scope_q(user, "region", roles=tuple(W.DISPATCHERS)))
 
 
-def suggested_unit(case: Case) -> DepartmentUnit | None:
-    """The category's default department, at the case's street for street tier, else its district desk."""
-    if not case.category.department_code:
-        return None
-    code = case.category.department_code
+def suggest_unit(case: Case) -> tuple[DepartmentUnit | None, str]:
+    """(unit, why) — the category's default department, at the case's street for street tier, else its
+    district desk; (None, why not) when the category names no department or the district has none."""
+    cat = case.category
+    if not cat.department_code:
+        return None, f"类别“{cat.code} {cat.name}”未配置主管部门，请按实际情况选择处置单位。"
+    code = cat.department_code
     # Department codes are unique across districts, so installations prefix them ("110108-URB").
     dept = (Department.objects.filter(district=case.district).filter(Q(code=code) | Q(code__endswith=f"-{code}"))
             .order_by("code").first())
     if dept is None:
-        return None
+        return None, f"类别“{cat.code} {cat.name}”的主管部门（{code}）在本区没有登记，请按实际情况选择处置单位。"
     region = case.street if case.tier != W.DISTRICT else case.district
-    return dept.units.filter(region=region, active=True).first() or dept.units.filter(active=True).first()
+    unit = dept.units.filter(region=region, active=True).first()
+    if unit is not None:
+        where = f"在{region.name}的单位" if region is not None else "的单位"
+        return unit, f"类别“{cat.code} {cat.name}”的主管部门为{dept.name}，按{case.tier_label}派到其{where}。"
+    unit = dept.units.filter(active=True).first()
+    if unit is None:
+        return None, f"主管部门{dept.name}没有在用的处置单位，请按实际情况选择。"
+    return unit, f"类别“{cat.code} {cat.name}”的主管部门为{dept.name}（{region.name if region else '本级'}没有其单位，取其首个单位）。"
+
+
+def suggested_unit(case: Case) -> DepartmentUnit | None:
+    return suggest_unit(case)[0]
 
 
 # -- act ---------------------------------------------------------------------------------------
@@ -475,6 +484,8 @@ def act(actor, case: Case, action: str, *, note: str = "", expected_version: int
             _start_clock(locked, W.STEP_OF_STATE[locked.state], now)
         locked.version += 1
         locked.save()
+        # Acting on the case answers what was asked about it before (e.g. "请到现场核查").
+        mark_done(locked, now=now)
         event = _append_event(locked, actor, role, action, from_state, locked.state, now, note=note, data=data,
                               photos=prepared, photo_kind="evidence" if action == "handle" else "after")
         audit.record(actor if actor is not None else "系统", f"case.{action}", locked,

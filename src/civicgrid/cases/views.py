@@ -127,6 +127,7 @@ def report(request):
             )
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, _error_text(exc))
+            ctx["files_again"] = _chosen_files(request)
             return render(request, "cases/report.html", ctx, status=400)
         messages.success(request, f"已上报，案件编号 {case.number}"
                          + (f"。提示：可能与 {case.possible_duplicate.number} 重复，调度员会核实。" if case.possible_duplicate else ""))
@@ -135,31 +136,50 @@ def report(request):
 
 
 # -- one case ------------------------------------------------------------------------------------
-@login_required
-def detail(request, number: str, revealed: dict | None = None):
-    case = selectors.case_for(request.user, number)
+def _chosen_files(request) -> list[str]:
+    """Names of the files the user had chosen: a browser cannot refill a file input, so the page says which."""
+    return [f.name for f in request.FILES.getlist("photos") if getattr(f, "name", "")]
+
+
+def _detail_context(request, case: Case, *, revealed: dict | None = None, failed: dict | None = None) -> dict:
     events = list(case.events.select_related("actor").prefetch_related("attachments").order_by("seq"))
     actions = services.available_actions(request.user, case)
-    units = []
+    units, suggested, suggested_why = [], None, ""
     if any(a.action in ("dispatch", "reroute") for a in actions):
         units = list(services.dispatch_units(request.user, case).order_by("region__code", "department__code"))
+        suggested, suggested_why = services.suggest_unit(case)
+        if suggested is not None and suggested.pk not in {u.pk for u in units}:
+            suggested_why = f"建议的{suggested.name}不在您可派遣的单位中。{suggested_why}"
+            suggested = None
     dup = case.possible_duplicate if case.possible_duplicate_id else None
     if dup is not None and not visible_to(request.user, Case.objects.filter(pk=dup.pk)).exists():
         dup = None
     cal = services.default_calendar()
     now = timezone.now()
     remaining = cal.working_hours_between(now, case.due_at) if case.due_at and case.is_open else None
-    return render(request, "cases/detail.html", {
-        "case": case, "events": events, "actions": actions, "units": units,
-        "suggested": services.suggested_unit(case) if units else None, "dup": dup, "now": now,
+    # The main-line step opens by itself; after a refused submit, the action that was being filled in.
+    forward = W.forward_action(actions)
+    open_action = failed["action"] if failed and any(a.action == failed["action"] for a in actions) else forward
+    return {
+        "case": case, "events": events, "units": units, "dup": dup, "now": now,
+        "primary_actions": [a for a in actions if a.action == forward],
+        "more_actions": [a for a in actions if a.action != forward],
+        "actions": actions, "open_action": open_action, "failed": failed or {},
+        "suggested": suggested, "suggested_why": suggested_why,
         "remaining": remaining, "can_reveal": services.can_see_requester(request.user, case), "revealed": revealed,
         "photo_actions": {"handle", "verify_pass", "verify_fail"},
         "photo_required": {a.action for a in actions if a.needs_photo
                            or any((a.action, s.role) in W.PHOTO_REQUIRED_FOR_ROLE for s in user_roles(request.user))},
         "today": timezone.localdate(),
         "secondary_actions": {"not_file", "verify_fail", "return", "refuse_extension", "suspend", "merge", "escalate",
-                              "request_extension"},
-    })
+                              "request_extension", "reopen"},
+    }
+
+
+@login_required
+def detail(request, number: str, revealed: dict | None = None):
+    case = selectors.case_for(request.user, number)
+    return render(request, "cases/detail.html", _detail_context(request, case, revealed=revealed))
 
 
 @login_required
@@ -171,9 +191,12 @@ def act(request, number: str):
     kw = {}
     try:
         if p.get("unit"):
+            # parse_id, not isdigit(): "99999999999999999999" is all digits and overflows the database.
             kw["unit"] = DepartmentUnit.objects.filter(pk=P.parse_id(p["unit"], "处置单位")).first()
             if kw["unit"] is None:
                 raise ValidationError("所选处置单位不存在。")
+        elif action in ("dispatch", "reroute"):
+            raise ValidationError("请选择处置单位。")
         if p.get("hours"):
             kw["hours"] = p["hours"]
         if p.get("review_date"):
@@ -187,13 +210,16 @@ def act(request, number: str):
                             expected_version=P.parse_int(p.get("version"), "版本", minimum=0),
                             photos=request.FILES.getlist("photos"), **kw)
     except (ValidationError, PermissionDenied, services.CaseActionError) as exc:
+        # Render the page again with what was typed (a redirect would lose it), the action left open.
         messages.error(request, _error_text(exc))
-    else:
-        done = W.ACTION_LABELS.get(action, action)
-        # "已结案：已结案" says nothing twice; name the new state only when it adds something.
-        messages.success(request, f"已{done}" if case.state_label.endswith(done) else f"已{done}，当前状态：{case.state_label}")
-        if not visible_to(request.user, Case.objects.filter(pk=case.pk)).exists():
-            return redirect("cases:worklist")  # e.g. a department that returned it no longer sees it
+        case = selectors.case_for(request.user, number)
+        failed = {"action": action, "post": p, "files": _chosen_files(request)}
+        return render(request, "cases/detail.html", _detail_context(request, case, failed=failed), status=400)
+    done = W.ACTION_LABELS.get(action, action)
+    # "已结案：已结案" says nothing twice; name the new state only when it adds something.
+    messages.success(request, f"已{done}" if case.state_label.endswith(done) else f"已{done}，当前状态：{case.state_label}")
+    if not visible_to(request.user, Case.objects.filter(pk=case.pk)).exists():
+        return redirect("cases:worklist")  # e.g. a department that returned it no longer sees it
     return redirect("cases:detail", number=case.number)
 
 
@@ -225,5 +251,6 @@ def evaluation_view(request):
         "result": result, "group": group, "groups": [(k, v[2]) for k, v in evaluation.GROUPS.items()],
         "date_from": date_from, "date_to": date_to, "counts": evaluation.COUNTS, "rates": evaluation.RATES,
         "hotline_rates": evaluation.HOTLINE_RATES, "hotline_note": evaluation.HOTLINE_NOTE,
+        "key_columns": evaluation.columns(evaluation.KEY_COLUMNS), "all_columns": evaluation.columns(),
     })
 

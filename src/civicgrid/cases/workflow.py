@@ -10,8 +10,10 @@ actions (marked `supervise=True`) need a role whose tier is at least the case's 
 community worker cannot close what the street is responsible for, while the command centre can act
 on anything below it.
 
-Each row: (from_state, action, to_state, roles, label, condition, needs_note, needs_photo, supervise).
-When several rows share (from_state, action), the first whose condition holds wins.
+Each row: (from_state, action, to_state, roles, label, condition, needs_note, needs_photo, supervise,
+forward). When several rows share (from_state, action), the first whose condition holds wins.
+`forward` marks the step that moves the case along the main line (立案 → 派遣 → 处置 → 核查 → 结案):
+the case page opens it for whoever may take it and folds the rare ones (退回, 挂账, 合并 …).
 """
 from __future__ import annotations
 
@@ -121,6 +123,7 @@ class T:
     needs_note: bool = False
     needs_photo: bool = False
     supervise: bool = False
+    forward: bool = False
 
     @property
     def label(self) -> str:
@@ -131,32 +134,32 @@ TRANSITIONS: tuple[T, ...] = (
     # 1 信息采集
     T("", "report", REPORTED, INTAKE_ROLES),
     # 2 立案 — or the community takes it itself (微循环)
-    T(REPORTED, "take", COMMUNITY_HANDLING, (R.COMMUNITY_STAFF,)),
+    T(REPORTED, "take", COMMUNITY_HANDLING, (R.COMMUNITY_STAFF,), forward=True),
     # Not `supervise`: the street sub-centre triages everything reported in its street, including
     # district-tier matters, which then wait for the command centre to dispatch them.
-    T(REPORTED, "file", FILED, DISPATCHERS),
+    T(REPORTED, "file", FILED, DISPATCHERS, forward=True),
     T(REPORTED, "not_file", NOT_FILED, SUPERVISORS, needs_note=True, supervise=True),
     T(REPORTED, "merge", MERGED, SUPERVISORS, needs_note=False, supervise=True),
     T(FILED, "merge", MERGED, DISPATCHERS, supervise=True),
     # 3 派遣, and re-routing what a department returned
-    T(FILED, "dispatch", DISPATCHED, DISPATCHERS, supervise=True),
+    T(FILED, "dispatch", DISPATCHED, DISPATCHERS, supervise=True, forward=True),
     T(DISPATCHED, "return", RETURNED, (R.DEPARTMENT_HANDLER,), needs_note=True),
     T(EXTENSION_REQUESTED, "return", RETURNED, (R.DEPARTMENT_HANDLER,), needs_note=True),
-    T(RETURNED, "reroute", DISPATCHED, DISPATCHERS, supervise=True),
+    T(RETURNED, "reroute", DISPATCHED, DISPATCHERS, supervise=True, forward=True),
     # 4 处置, with extension requests decided by the supervisor
     T(DISPATCHED, "request_extension", EXTENSION_REQUESTED, (R.DEPARTMENT_HANDLER,), needs_note=True),
-    T(EXTENSION_REQUESTED, "approve_extension", DISPATCHED, DISPATCHERS, supervise=True),
+    T(EXTENSION_REQUESTED, "approve_extension", DISPATCHED, DISPATCHERS, supervise=True, forward=True),
     T(EXTENSION_REQUESTED, "refuse_extension", DISPATCHED, DISPATCHERS, needs_note=True, supervise=True),
     # 5 反馈
-    T(DISPATCHED, "handle", HANDLED, (R.DEPARTMENT_HANDLER,), needs_note=True, needs_photo=True),
-    T(EXTENSION_REQUESTED, "handle", HANDLED, (R.DEPARTMENT_HANDLER,), needs_note=True, needs_photo=True),
-    T(COMMUNITY_HANDLING, "handle", HANDLED, (R.COMMUNITY_STAFF,), needs_note=True),
+    T(DISPATCHED, "handle", HANDLED, (R.DEPARTMENT_HANDLER,), needs_note=True, needs_photo=True, forward=True),
+    T(EXTENSION_REQUESTED, "handle", HANDLED, (R.DEPARTMENT_HANDLER,), needs_note=True, needs_photo=True, forward=True),
+    T(COMMUNITY_HANDLING, "handle", HANDLED, (R.COMMUNITY_STAFF,), needs_note=True, forward=True),
     # 6 核查 — a failed verification sends it back to whoever handled it (返工)
-    T(HANDLED, "verify_pass", VERIFIED, VERIFIERS),
+    T(HANDLED, "verify_pass", VERIFIED, VERIFIERS, forward=True),
     T(HANDLED, "verify_fail", COMMUNITY_HANDLING, VERIFIERS, condition="community_tier", needs_note=True),
     T(HANDLED, "verify_fail", DISPATCHED, VERIFIERS, condition="has_unit", needs_note=True),
     # 7 结案
-    T(VERIFIED, "close", CLOSED, SUPERVISORS, supervise=True),
+    T(VERIFIED, "close", CLOSED, SUPERVISORS, supervise=True, forward=True),
     T(CLOSED, "reopen", COMMUNITY_HANDLING, REOPENERS, condition="community_tier", needs_note=True),
     T(CLOSED, "reopen", FILED, REOPENERS, needs_note=True),
     # 挂账 and back
@@ -164,8 +167,8 @@ TRANSITIONS: tuple[T, ...] = (
     T(RETURNED, "suspend", SUSPENDED, DISPATCHERS, needs_note=True, supervise=True),
     T(DISPATCHED, "suspend", SUSPENDED, DISPATCHERS, needs_note=True, supervise=True),
     T(COMMUNITY_HANDLING, "suspend", SUSPENDED, SUPERVISORS, needs_note=True, supervise=True),
-    T(SUSPENDED, "resume", COMMUNITY_HANDLING, SUPERVISORS, condition="community_tier", supervise=True),
-    T(SUSPENDED, "resume", FILED, SUPERVISORS, supervise=True),
+    T(SUSPENDED, "resume", COMMUNITY_HANDLING, SUPERVISORS, condition="community_tier", supervise=True, forward=True),
+    T(SUSPENDED, "resume", FILED, SUPERVISORS, supervise=True, forward=True),
     # Escalation to the next tier (by hand, or by the deadline sweep)
     T(REPORTED, "escalate", REPORTED, (R.COMMUNITY_STAFF, SYSTEM), condition="below_district", supervise=True),
     T(COMMUNITY_HANDLING, "escalate", FILED, (R.COMMUNITY_STAFF, SYSTEM), condition="below_district",
@@ -195,6 +198,11 @@ def transitions_from(state: str) -> list[T]:
 
 def rows(state: str, action: str) -> list[T]:
     return [t for t in TRANSITIONS if t.from_state == state and t.action == action]
+
+
+def forward_action(actions: list[T]) -> str | None:
+    """The main-line step among `actions` (what one may do now), or None: the one a page opens."""
+    return next((t.action for t in actions if t.forward), None)
 
 
 def mirror_rows() -> list[dict]:

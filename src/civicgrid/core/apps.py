@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "civicgrid.core"
     verbose_name = "用户、权限与审计"
+    manifest = "civicgrid.core.declarations.MANIFEST"
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
@@ -12,5 +13,16 @@ class CoreConfig(AppConfig):
         from .calendar import invalidate_overrides
         from .models import WorkingDayOverride
 
+        self._load_manifests()
         post_save.connect(invalidate_overrides, sender=WorkingDayOverride, dispatch_uid="calendar_overrides_save")
         post_delete.connect(invalidate_overrides, sender=WorkingDayOverride, dispatch_uid="calendar_overrides_del")
+
+    def _load_manifests(self) -> None:
+        """Register every app's periodic tasks and media rules from its manifest (core names no app)."""
+        from . import media, periodic
+        from .manifest import each, resolve
+
+        for _m, p in each("periodic"):
+            periodic.register(resolve(p.task), every=p.every)
+        for _m, rule in each("media"):
+            media.register(rule.prefix, resolve(rule.check))

@@ -7,36 +7,45 @@ from __future__ import annotations
 
 from django.apps import apps
 
-SUBJECTS = {
-    "auth": "登录", "user": "用户", "role": "岗位", "region": "区域", "case": "案件", "person": "居民",
-    "building": "楼栋", "room": "房间", "household": "户", "place": "单位场所", "people": "基础数据",
-    "hotline": "热线", "api_token": "接口令牌", "client_app": "接入应用", "dashboard": "指挥中心", "demo": "演示数据",
-    "department": "部门", "departmentunit": "部门单位", "category": "案件类别", "calendar": "节假日调整",
-}
-VERBS = {
-    "create": "新建", "update": "修改", "delete": "删除", "import": "导入", "export": "导出", "reveal": "查看明文",
-    "reveal_requester": "查看诉求人明文", "view": "查看", "login": "登录成功", "login_failed": "登录失败",
-    "locked": "账号锁定", "login_refused_locked": "锁定期间尝试登录", "unlock": "解锁", "grant": "授予",
-    "revoke": "撤销", "issue": "签发", "enable": "启用", "anonymise": "匿名化", "subject_access": "调取个人全部信息",
-    "intake": "受理上报", "take": "社区受理", "file": "立案", "not_file": "不予立案", "dispatch": "派遣",
-    "reroute": "改派", "return": "退回", "request_extension": "申请延期", "approve_extension": "批准延期",
-    "refuse_extension": "驳回延期", "handle": "处置反馈", "verify_pass": "核查通过", "verify_fail": "核查不通过",
-    "close": "结案", "suspend": "挂账", "resume": "恢复办理", "escalate": "上报上级", "merge": "合并",
-    "overdue": "超期", "review_due": "挂账到期", "category_save": "类别维护", "answer": "直接答复",
-    "contact": "来电登记", "forward": "转办", "invalid": "无效来电", "to_case": "转为案件", "callback": "回访",
-    "callback_review": "回访复核", "callback_unreached": "回访未接通", "resident_rating": "居民评价",
-    "article_create": "新建知识", "report_download": "下载月报", "report_request": "生成月报", "seed_load": "生成压测数据",
-    "weights": "修改排名权重", "seed": "生成", "reset": "清除", "demo_seed": "生成演示居民", "rotate_key": "密钥轮换",
-    "member": "户成员变更", "search": "查询", "visit": "走访", "inspect": "安全检查", "upload": "上传",
-    "tag.add": "添加标签", "tag.change": "修改标签", "tag.end": "结束标签", "import.upload": "上传导入文件",
-}
+def subjects() -> dict[str, str]:
+    """Audit subjects ("case") with their Chinese labels, from every app's manifest."""
+    from .manifest import manifests
+
+    out: dict[str, str] = {}
+    for m in manifests():
+        out.update(m.audit_subjects)
+    return out
+
+
+def verbs() -> dict[str, str]:
+    from .manifest import manifests
+
+    out: dict[str, str] = {}
+    for m in manifests():
+        out.update(m.audit_verbs)
+    return out
+
+
+
+def action_choices(codes) -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(subject label, [(code, label), …]), …] for the audit log's 操作 filter, over the codes the log
+    holds (so core lists no app's actions); each group starts with "全部（居民）" = the subject's prefix
+    ("person."), which the filter matches as a prefix."""
+    names = subjects()
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code in sorted(set(codes)):
+        subject = code.partition(".")[0]
+        if subject not in groups:
+            groups[subject] = [(f"{subject}.", f"全部（{names.get(subject, subject)}）")]
+        groups[subject].append((code, action_label(code)))
+    return [(names.get(k, k), v) for k, v in groups.items()]
 
 
 def action_label(code: str) -> str:
     subject, _, verb = (code or "").partition(".")
     if not verb:
         return code
-    s, v = SUBJECTS.get(subject), VERBS.get(verb)
+    s, v = subjects().get(subject), verbs().get(verb)
     return f"{v}（{s}）" if s and v else code
 
 

@@ -10,9 +10,6 @@ from . import roles
 class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("工作电话", max_length=30, blank=True)
-    # Lockout state: consecutive failures and the moment the lock lifts.
-    failed_logins = models.PositiveIntegerField(default=0, editable=False)
-    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "用户"
@@ -30,7 +27,8 @@ class Role(models.Model):
     """A role held by a user at one node of the territory tree or at one department unit."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles", verbose_name="用户")
-    role = models.CharField("角色", max_length=30, choices=roles.ROLE_CHOICES)
+    # Choices come from the role registry (app manifests) at run time: a new role needs no migration.
+    role = models.CharField("角色", max_length=30, choices=roles.role_choices)
     region = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="roles", verbose_name="所在区域")
     department_unit = models.ForeignKey("departments.DepartmentUnit", null=True, blank=True,
@@ -49,24 +47,25 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         where = self.department_unit or self.region
-        return f"{roles.ROLE_LABELS.get(self.role, self.role)} @ {where}"
+        return f"{roles.label(self.role)} @ {where}"
 
     @property
     def label(self) -> str:
-        return roles.ROLE_LABELS.get(self.role, self.role)
+        return roles.label(self.role)
 
     def clean(self) -> None:
-        if self.role == roles.DEPARTMENT_HANDLER:
+        if self.role not in roles.ROLE_LABELS:
+            raise ValidationError(f"未知角色“{self.role}”：没有任何已安装应用声明它。")
+        if roles.is_department_role(self.role):
             if not self.department_unit_id or self.region_id:
-                raise ValidationError("部门处置人员必须设在部门单位，不能设在区域。")
+                raise ValidationError(f"{self.label}必须设在部门单位，不能设在区域。")
             return
         if not self.region_id or self.department_unit_id:
             raise ValidationError(f"{self.label}必须设在一个区域节点上。")
         allowed = roles.ROLE_LEVELS.get(self.role, set())
         if self.region.level not in allowed:
-            from civicgrid.regions.codes import LEVEL_LABELS
-
-            names = "、".join(LEVEL_LABELS[lvl] for lvl in sorted(allowed))
+            level_labels = dict(self.region._meta.get_field("level").choices)
+            names = "、".join(level_labels.get(lvl, lvl) for lvl in sorted(allowed))
             raise ValidationError(f"{self.label}只能设在{names}级区域，不能设在{self.region.level_label}。")
 
 
@@ -115,6 +114,13 @@ class AuditEntry(AppendOnlyModel):
     detail = models.JSONField("详情", default=dict, blank=True)
     reason = models.CharField("事由", max_length=300, blank=True)
     ip = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    # Whose jurisdiction the entry belongs to (core/audit.py region_of): the region of the object,
+    # else the region of the actor's seats. Empty: the superuser's alone. No database constraint:
+    # the log must outlive any region it names.
+    region = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.DO_NOTHING,
+                               db_constraint=False, related_name="+", verbose_name="所属区域")
+
+    SCOPE_REGION_FIELD = "region"
 
     class Meta:
         verbose_name = "审计记录"
@@ -122,23 +128,34 @@ class AuditEntry(AppendOnlyModel):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+        from .audit_labels import action_label
+
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {action_label(self.action)} {self.object_repr}"
 
 
 class Notification(models.Model):
-    """The in-app inbox; SMS copies go through the configured SMS backend."""
+    """The in-app inbox; SMS copies go through the configured SMS backend. Scoped by its recipient."""
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容", blank=True)
     link = models.CharField("链接", max_length=300, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    # The object the notice asks someone to act on ("cases.case", "42"): acting on it marks the notice
+    # done (notifications.mark_done), so "请到现场核查" does not stay unread after the verification.
+    subject_type = models.CharField("对象类型", max_length=60, blank=True)
+    subject_id = models.CharField("对象编号", max_length=64, blank=True)
+    done_at = models.DateTimeField("已办结时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "站内通知"
         verbose_name_plural = "站内通知"
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="notification_subject")]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class WorkingDayOverride(models.Model):
@@ -160,3 +177,20 @@ class WorkingDayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {'上班' if self.working else '放假'} {self.note}".strip()
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins counted per client address and per (address, account); see core/throttle.py.
+
+    The key is a keyed hash of the address or pair, so the table holds neither addresses nor
+    usernames, and it says nothing about whether an account exists: unknown names count the same.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    blocked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "登录限流"
+        verbose_name_plural = "登录限流"

@@ -74,7 +74,7 @@ def parse_date(value, label: str, *, field: str = "", default: dt.date | None = 
     try:
         d = dt.date.fromisoformat(raw)
     except ValueError:
-        raise BadParameter(f"“{label}”日期格式不对，应为 年-月-日，如 2026-03-01。", field) from None
+        raise BadParameter(f"“{label}”日期格式不正确，应为 年-月-日，如 2026-03-01。", field) from None
     if d < minimum or d > maximum:
         raise BadParameter(f"“{label}”须在 {minimum.isoformat()} 至 {maximum.isoformat()} 之间。", field)
     return d
@@ -116,7 +116,7 @@ def parse_month(value, label: str = "月份", *, field: str = "", default: dt.da
     try:
         d = dt.date.fromisoformat(raw).replace(day=1)
     except ValueError:
-        raise BadParameter(f"“{label}”格式不对，应为 年-月，如 2026-03。", field) from None
+        raise BadParameter(f"“{label}”格式不正确，应为 年-月，如 2026-03。", field) from None
     if d < DATE_MIN or d > maximum:
         raise BadParameter(f"“{label}”须在 {DATE_MIN:%Y-%m} 至 {maximum:%Y-%m} 之间。", field)
     return d

@@ -1,5 +1,12 @@
-"""The roles a user can hold, and where each may sit."""
+"""The roles a user can hold, and where each may sit.
+
+The constants below are core's own roles (the closed loop's seats). Every role, core's and any app's,
+is declared as a RoleDef in an app manifest (core's in core/manifest.py); ROLE_LABELS and ROLE_LEVELS
+read that registry, and Role.role's choices are a callable, so adding a role needs no migration.
+"""
 from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
 
 GRID_WORKER = "grid_worker"
 COMMUNITY_STAFF = "community_staff"
@@ -9,23 +16,47 @@ HOTLINE_OPERATOR = "hotline_operator"
 DISTRICT_COMMANDER = "district_commander"
 SYSTEM_ADMIN = "system_admin"
 
-ROLE_LABELS = {
-    GRID_WORKER: "网格员",
-    COMMUNITY_STAFF: "社区工作者",
-    STREET_DISPATCHER: "街道派遣员",
-    DEPARTMENT_HANDLER: "部门处置人员",
-    HOTLINE_OPERATOR: "热线话务员",
-    DISTRICT_COMMANDER: "区指挥中心",
-    SYSTEM_ADMIN: "系统管理员",
-}
-ROLE_CHOICES = list(ROLE_LABELS.items())
 
-# The region level each territorial role is held at. A department handler sits at a unit instead.
-ROLE_LEVELS = {
-    GRID_WORKER: {"grid"},
-    COMMUNITY_STAFF: {"community"},
-    STREET_DISPATCHER: {"street"},
-    HOTLINE_OPERATOR: {"district", "city"},
-    DISTRICT_COMMANDER: {"district", "city"},
-    SYSTEM_ADMIN: {"street", "district", "city"},
-}
+def registry():
+    from .manifest import role_defs
+
+    return role_defs()
+
+
+class _View(Mapping):
+    """A read-only view of one attribute of the role registry, looked up at use time."""
+
+    def __init__(self, attr: str):
+        self._attr = attr
+
+    def __getitem__(self, code: str):
+        return getattr(registry()[code], self._attr)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(registry())
+
+    def __len__(self) -> int:
+        return len(registry())
+
+
+ROLE_LABELS: Mapping[str, str] = _View("label")
+# The region levels each territorial role is held at; a department role sits at a unit instead (empty set).
+ROLE_LEVELS: Mapping[str, frozenset[str]] = _View("levels")
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """Role.role's choices (a callable, so migrations reference it instead of freezing a list)."""
+    return [(code, r.label) for code, r in registry().items()]
+
+
+ROLE_CHOICES = role_choices
+
+
+def is_department_role(code: str) -> bool:
+    r = registry().get(code)
+    return bool(r and r.department)
+
+
+def label(code: str) -> str:
+    r = registry().get(code)
+    return r.label if r else code

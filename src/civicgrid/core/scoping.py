@@ -1,4 +1,9 @@
-"""Jurisdiction: the one rule of the security model.
+"""Jurisdiction: the one rule of the security model, and the kernel every app uses for it.
+
+The kernel is two functions: `node_in_scope(user, node)` ("is this region node inside this user's
+jurisdiction") and `visible_to(user, queryset)` (the part of a queryset inside it); `scope_q` is the
+filter both are built from, for callers composing a query over a region path themselves. No app
+compares region paths on its own.
 
 A role at a region node sees that node's subtree; a department role sees what is addressed to
 its unit. Models say how they are scoped with two class attributes:
@@ -11,8 +16,7 @@ A model with a region but no unit field (a region, a building's roster) is seen 
 over its unit's service area, unless it says SCOPE_UNIT_AREA = False: the resident register and
 everything that carries personal data about residents does, because a department works on the cases
 addressed to it and meets residents only as the requesters of those cases (least privilege).
-
-and every selector filters through `visible_to(user, queryset)`.
+Every selector filters through `visible_to(user, queryset)`.
 """
 from __future__ import annotations
 
@@ -55,6 +59,44 @@ def unit_ids(user) -> set[int]:
     return {r.department_unit_id for r in user_roles(user) if r.department_unit_id}
 
 
+def scope_paths(user, *, roles: tuple[str, ...] = ()) -> list[str] | None:
+    """The region paths whose subtrees the user sees (None: everything; [] for an inactive user).
+
+    Territorial seats give their node; a department seat gives its unit's service area, for things
+    that have no unit to address (regions, buildings) — unless `roles` narrows to other roles."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if sees_everything(user):
+        return None
+    paths = region_paths(user, *roles)
+    if not roles or any(R.is_department_role(r) for r in roles):
+        paths += [s.department_unit.region.path for s in user_roles(user)
+                  if s.department_unit_id and (not roles or s.role in roles)]
+    return paths
+
+
+def node_in_scope(user, node, *, roles: tuple[str, ...] = ()) -> bool:
+    """Is this region node (a Region, or its materialised path) inside the user's jurisdiction?"""
+    if node is None:
+        return False
+    path = node if isinstance(node, str) else node.path
+    paths = scope_paths(user, roles=roles)
+    return paths is None or any(path.startswith(p) for p in paths)
+
+
+def require_node_in_scope(user, node, *, roles: tuple[str, ...] = (), message: str = "该区域不在您的管辖范围内") -> None:
+    if not node_in_scope(user, node, roles=roles):
+        raise PermissionDenied(message)
+
+
+def scope_q(user, field: str = "", *, roles: tuple[str, ...] = ()) -> Q:
+    """Filter for rows whose region (at `field`, a path to a Region FK; "" for Region itself) is in scope."""
+    paths = scope_paths(user, roles=roles)
+    if paths is None:
+        return Q()
+    return _region_q(field, paths)
+
+
 def _region_q(field: str, paths: list[str]) -> Q:
     lookup = f"{field}__path__startswith" if field else "path__startswith"
     q = Q(pk__in=[])
@@ -75,15 +117,18 @@ def visible_to(user, queryset: QuerySet, *, roles: tuple[str, ...] = ()) -> Quer
     if region_field is None and unit_field is None:
         raise TypeError(f"{model.__name__} declares no SCOPE_REGION_FIELD / SCOPE_UNIT_FIELD")
     q = Q(pk__in=[])
-    if region_field is not None:
+    units = unit_ids(user) if not roles or any(R.is_department_role(r) for r in roles) else set()
+    if unit_field is not None:
+        if region_field is not None:
+            q |= _region_q(region_field, region_paths(user, *roles))
+        if units:
+            q |= Q(**{f"{unit_field}__in": units})
+    elif region_field is not None and not getattr(model, "SCOPE_UNIT_AREA", True):
+        # Personal data (the resident register): territorial seats only, never a unit's service area.
         q |= _region_q(region_field, region_paths(user, *roles))
-    units = unit_ids(user) if not roles or R.DEPARTMENT_HANDLER in roles else set()
-    if unit_field is not None and units:
-        q |= Q(**{f"{unit_field}__in": units})
-    elif region_field is not None and unit_field is None and units and getattr(model, "SCOPE_UNIT_AREA", True):
+    elif region_field is not None:
         # Things with no unit to address (regions, say) are seen over the unit's service area.
-        unit_paths = [r.department_unit.region.path for r in user_roles(user) if r.department_unit_id]
-        q |= _region_q(region_field, unit_paths)
+        q |= scope_q(user, region_field, roles=roles)
     # Every path above follows forward foreign keys, so the OR cannot duplicate rows.
     return queryset.filter(q)
 
@@ -108,3 +153,52 @@ def require_in_scope(user, obj, *, roles: tuple[str, ...] = ()) -> None:
     """Services call this before changing `obj`: refuse anything outside the jurisdiction."""
     if not visible_to(user, type(obj)._default_manager.filter(pk=obj.pk), roles=roles).exists():
         raise PermissionDenied("该对象不在您的管辖范围内")
+
+
+# -- users and seats: who an administrator manages --------------------------------------------
+# An administrator manages the people whose every seat lies inside the subtree of one of their own
+# system-administrator seats. A person with any seat outside (a district officer, someone serving
+# two streets) is managed from the level that contains all their seats, never from one street: a
+# street administrator must not reset the password of someone who also acts for the district.
+# Superusers are managed only by superusers.
+
+def _admin_seat_q(paths: list[str], prefix: str = "") -> Q:
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(**{f"{prefix}region__path__startswith": p})
+        q |= Q(**{f"{prefix}department_unit__region__path__startswith": p})
+    return q
+
+
+def users_managed_by(actor, queryset: QuerySet) -> QuerySet:
+    """The users in `queryset` whom `actor` may see and manage as an administrator."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return queryset.none()
+    if sees_everything(actor):
+        return queryset
+    paths = region_paths(actor, R.SYSTEM_ADMIN)
+    if not paths:
+        return queryset.none()
+    from .models import Role
+
+    inside = Role.objects.filter(_admin_seat_q(paths))
+    outside = Role.objects.exclude(pk__in=inside.values("pk"))
+    return (queryset.filter(pk__in=inside.values("user_id"))
+            .exclude(pk__in=outside.values("user_id")).exclude(is_superuser=True))
+
+
+def require_user_manageable(actor, user) -> None:
+    from .models import User
+
+    if not users_managed_by(actor, User.objects.filter(pk=user.pk)).exists():
+        raise PermissionDenied("该用户不在您的管辖范围内（其全部岗位须在您的管理区域内），不能管理。")
+
+
+def seat_in_admin_scope(actor, *, region=None, department_unit=None) -> bool:
+    """Whether a seat at this node lies inside one of the actor's system-administrator subtrees."""
+    if sees_everything(actor):
+        return True
+    anchor = region if region is not None else (department_unit.region if department_unit is not None else None)
+    if anchor is None:
+        return False
+    return any(anchor.path.startswith(p) for p in region_paths(actor, R.SYSTEM_ADMIN))

@@ -34,7 +34,10 @@ def login_view(request):
                 if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
                     return redirect(next_url)
                 return redirect("core:home")
-    return render(request, "core/login.html", {"error": error, "next": next_url}, status=400 if error else 200)
+    # A refused login keeps the username (only the password is typed again).
+    return render(request, "core/login.html", {"error": error, "next": next_url,
+                                               "username": (request.POST.get("username") or "").strip()[:150]},
+                  status=400 if error else 200)
 
 
 @require_POST
@@ -72,7 +75,10 @@ def audit_log(request):
     page = Paginator(entries, 50).get_page(f.get("page"))
     query = f.copy()
     query.pop("page", None)
-    return render(request, "core/audit_log.html", {"page": page, "filters": f, "query": query.urlencode()})
+    from .audit_labels import action_choices
+
+    return render(request, "core/audit_log.html", {"page": page, "filters": f, "query": query.urlencode(),
+                                                   "action_choices": action_choices(selectors.audit_action_codes(request.user))})
 
 
 @login_required

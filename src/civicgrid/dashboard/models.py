@@ -94,6 +94,9 @@ class DailyRollup(Counters):
         indexes = [models.Index(fields=["region", "day"], name="rollup_region_day"),
                    models.Index(fields=["level", "day"], name="rollup_level_day")]
 
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.region.name if self.region_id else ''} 日汇总"
+
 
 class DailyTotal(Counters):
     """DailyRollup summed over category, department and channel: one row per (day, region).
@@ -112,6 +115,9 @@ class DailyTotal(Counters):
         verbose_name = "区域日合计"
         verbose_name_plural = "区域日合计"
         constraints = [models.UniqueConstraint(fields=["region", "day"], name="dashboard_total_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.region.name if self.region_id else ''} 日合计"
 
 
 class LiveCase(models.Model):
@@ -141,6 +147,9 @@ class LiveCase(models.Model):
         verbose_name_plural = "在办案件"
         indexes = [models.Index(fields=["path", "due_at"], name="livecase_path_due")]
 
+    def __str__(self) -> str:
+        return f"在办案件 {self.number}"
+
 
 class HeatCell(models.Model):
     """Reports per local day in cells of 0.001° (about 100 m), per most precise region."""
@@ -156,8 +165,13 @@ class HeatCell(models.Model):
     n = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = "热力格"
+        verbose_name_plural = "热力格"
         constraints = [models.UniqueConstraint(fields=["day", "region", "x", "y"], name="dashboard_heat_key")]
         indexes = [models.Index(fields=["path", "day"], name="heat_path_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} 热力格（{self.x}, {self.y}）{self.n} 件"
 
 
 class ReconciliationRun(models.Model):
@@ -177,6 +191,9 @@ class ReconciliationRun(models.Model):
         ordering = ["-started_at"]
         verbose_name = "汇总核对记录"
         verbose_name_plural = "汇总核对记录"
+
+    def __str__(self) -> str:
+        return f"汇总核对 {self.start:%Y-%m-%d} 至 {self.end:%Y-%m-%d}（修正 {self.rows_fixed} 行）"
 
 
 class RankingWeights(models.Model):
@@ -198,6 +215,9 @@ class RankingWeights(models.Model):
         verbose_name = "排名权重"
         verbose_name_plural = "排名权重"
 
+    def __str__(self) -> str:
+        return f"{self.district.name} 排名权重" if self.district_id else "排名权重"
+
 
 class MonthlyReport(models.Model):
     SCOPE_REGION_FIELD = "area"
@@ -218,3 +238,7 @@ class MonthlyReport(models.Model):
         ordering = ["-requested_at"]
         verbose_name = "月度报告"
         verbose_name_plural = "月度报告"
+
+    def __str__(self) -> str:
+        area = self.area.name if self.area_id else ""
+        return f"{area} {self.month:%Y年%m月}月度报告（{self.get_status_display()}）".strip()

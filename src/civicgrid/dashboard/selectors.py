@@ -239,6 +239,7 @@ def map_data(user, area: Region, figure: str, period: Period, *, heat_days: int 
                                "label": [r.label_lng, r.label_lat]}}
 
     markers = []
+    live_now = figures.live_figures(area, now)
     live = (visible_to(user, LiveCase.objects.all()).filter(path__startswith=area.path)
             .select_related("category").order_by("-created_at")[:3000])
     for c in live:
@@ -261,6 +262,10 @@ def map_data(user, area: Region, figure: str, period: Period, *, heat_days: int 
         "figure": figure, "figure_label": MAP_FIGURES[figure],
         "is_rate": figure in ("on_time_rate", "satisfaction"),
         "markers": markers, "markers_capped": len(markers) >= 3000, "heat": heat,
+        # The caption's 在办 is the panel's figure (same rollup, same call), not the number of pins:
+        # cases without coordinates are open too but cannot be drawn.
+        "open_now": live_now["open_now"], "unplaced": max(0, live_now["open_now"] - len(markers))
+        if len(markers) < 3000 else None,
         "generated_at": timezone.localtime(now).strftime("%H:%M:%S"),
     }
 

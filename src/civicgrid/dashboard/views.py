@@ -98,7 +98,10 @@ def board(request):
         "cases_url": reverse("dashboard:cases"), "area": area.code,
         "start": period.start.isoformat(), "end": period.end.isoformat(),
     }
-    return render(request, "dashboard/board.html", _ctx(request, area, period, b=b, chart=chart))
+    from .kpis import all_kpis
+
+    kpis = all_kpis(area, period.start, period.end)
+    return render(request, "dashboard/board.html", _ctx(request, area, period, b=b, chart=chart, kpis=kpis))
 
 
 @login_required
@@ -119,6 +122,9 @@ def cases(request):
     return render(request, "dashboard/cases.html", _ctx(
         request, area, period, page=page, rows=rows, total=page.paginator.count, query=query.urlencode(),
         figure_label=selectors.FIGURE_LABELS[g.get("figure", "reported")], filters=g))
+
+
+GRID_PAGE = 30
 
 
 @login_required
@@ -146,9 +152,17 @@ def rankings_view(request):
     dept_sat = {r["key"]: r["satisfaction_rate"] for r in hotline_rates(request.user, start=period.start,
                                                                         end=period.end, by="department", response=False)
                 if r["key"]}
+    grid_ranking = rankings.regions_ranking(grids, period, w, sat_of(grids)) if area.level != "grid" else []
+    # Ranks are computed over all grids first; the search and the pages only choose which rows to show,
+    # so a grid found by name keeps its true rank.
+    gq = request.GET.get("gq", "").strip()[:50]
+    shown = [r for r in grid_ranking if gq in r.name] if gq else grid_ranking
+    grid_page = Paginator(shown, GRID_PAGE).get_page(request.GET.get("gpage"))
+    query = request.GET.copy()
+    query.pop("gpage", None)
     ctx = _ctx(request, area, period, weights=w, district=district, can_edit=can_edit, formula=rankings.FORMULA,
                child_ranking=rankings.regions_ranking(kids, period, w, sat_of(kids)),
-               grid_ranking=rankings.regions_ranking(grids, period, w, sat_of(grids)) if area.level != "grid" else [],
+               grid_ranking=grid_ranking, grid_page=grid_page, gq=gq, grid_query=query.urlencode(),
                dept_ranking=rankings.departments_ranking(area, period, w, names, dept_sat),
                two_way=rankings.two_way(kids, period, names) if kids else None)
     return render(request, "dashboard/rankings.html", ctx)

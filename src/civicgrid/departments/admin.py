@@ -3,16 +3,13 @@ from django.db import transaction
 
 from civicgrid.core import audit
 
-from civicgrid.core.scoping import visible_to
+from civicgrid.core.adminscope import JurisdictionAdmin
 
 from .models import Department, DepartmentUnit
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class ScopedAdmin(JurisdictionAdmin):
     """Scoped to the admin's jurisdiction; every save and delete is written to the audit log."""
-
-    def get_queryset(self, request):
-        return visible_to(request.user, super().get_queryset(request))
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():

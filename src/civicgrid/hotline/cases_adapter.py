@@ -10,6 +10,7 @@ from civicgrid.cases.models import Case, Category
 intake = case_services.intake
 act = case_services.act
 CaseActionError = case_services.CaseActionError
+reveal_requester = case_services.reveal_requester
 
 
 def reopen(actor, case: Case, note: str) -> tuple[Case, Case | None]:
@@ -21,6 +22,14 @@ def reopen(actor, case: Case, note: str) -> tuple[Case, Case | None]:
     `actor` None means the requester's own rating on the resident page (the system acts for them).
     """
     return act(actor, case, "reopen", note=note), None
+
+
+def reviewers(case: Case) -> list:
+    """Who decides a call-back review (回访复核): the case's street dispatchers, else the command centre."""
+    from civicgrid.core import roles as R
+
+    users = list(case_services._users_with_role(R.STREET_DISPATCHER, case))
+    return users or list(case_services._users_with_role(R.DISTRICT_COMMANDER, case))
 
 
 def categories():

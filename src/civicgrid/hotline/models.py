@@ -70,7 +70,12 @@ class ArticleVersion(models.Model):
 
     class Meta:
         ordering = ["article", "-version"]
+        verbose_name = "知识历史版本"
+        verbose_name_plural = "知识历史版本"
         constraints = [models.UniqueConstraint(fields=["article", "version"], name="article_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.title}（第 {self.version} 版）"
 
 
 class Contact(models.Model):
@@ -170,6 +175,9 @@ class CallBack(models.Model):
             models.UniqueConstraint(fields=["case", "closed_at", "source"], name="callback_one_per_closure"),
         ]
 
+    def __str__(self) -> str:
+        return f"案件 {self.case.number} 的回访（{self.get_state_display()}）" if self.case_id else "回访"
+
     @property
     def unhappy(self) -> bool:
         return bool(self.reached) and (self.solved is False or self.satisfaction == self.DISSATISFIED)
@@ -187,6 +195,13 @@ class PhoneCode(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = "短信验证码"
+        verbose_name_plural = "短信验证码"
+
+    def __str__(self) -> str:  # never the code itself: only its hash is stored
+        return f"验证码（{self.created_at:%Y-%m-%d %H:%M}，{'已使用' if self.used_at else '未使用'}）"
+
 
 class RateHit(models.Model):
     """One counted request for a rate limit (DB-backed, so several app servers share the counters)."""
@@ -195,4 +210,9 @@ class RateHit(models.Model):
     at = models.DateTimeField(db_index=True)
 
     class Meta:
+        verbose_name = "限流计数"
+        verbose_name_plural = "限流计数"
         indexes = [models.Index(fields=["bucket", "at"], name="ratehit_bucket_at")]
+
+    def __str__(self) -> str:
+        return f"限流计数 {self.bucket.split(':')[0]} {self.at:%Y-%m-%d %H:%M}"

@@ -81,6 +81,12 @@ def callbacks_due(user) -> QuerySet[CallBack]:
         state=CallBack.PENDING).order_by("closed_at", "id")
 
 
+def callbacks_done_by(user) -> QuerySet[CallBack]:
+    """The operator's own recent call-backs, with what became of each case."""
+    return (visible_to(user, CallBack.objects.select_related("case__category", "street"))
+            .filter(operator=user).exclude(state=CallBack.PENDING).order_by("-done_at", "-id"))
+
+
 def reviews_for(user) -> QuerySet[CallBack]:
     return visible_to(user, CallBack.objects.select_related("case__category", "street")).filter(follow_up="review")
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from civicgrid.core import audit
 from civicgrid.core import roles as R
 from civicgrid.core.crypto import lookup_hash, normalise
-from civicgrid.core.scoping import require_in_scope, require_role, sees_everything, user_roles
+from civicgrid.core.scoping import require_in_scope, require_node_in_scope, require_role, sees_everything, user_roles
 from civicgrid.core.sms import send_sms
 from civicgrid.regions.models import Region
 
@@ -27,11 +27,18 @@ from .models import Article, ArticleVersion, CallBack, Contact, PhoneCode
 KB_EDITORS = (R.HOTLINE_OPERATOR, R.DISTRICT_COMMANDER, R.SYSTEM_ADMIN)
 REVIEWERS = (R.STREET_DISPATCHER, R.DISTRICT_COMMANDER)
 
-# What an unsolved or unsatisfied answer does: "reopen" (back into handling) or "review" (a
-# supervisor decides). Set HOTLINE_UNHAPPY_ACTION in the environment-driven settings to change it.
+# What an unsolved or unsatisfied call-back may lead to. "review" (the default, as 12345 centres work:
+# an unhappy answer is checked by a supervisor — 回访复核 — before a closed case is handled again):
+# every unhappy call-back goes to the review queue. "reopen": the operator may also reopen the case
+# at once, but only as an explicit choice with the reason written down; it is never a side effect.
+# Set CIVICGRID_HOTLINE_UNHAPPY_ACTION (settings.HOTLINE_UNHAPPY_ACTION) to change it.
 def unhappy_action() -> str:
-    value = getattr(settings, "HOTLINE_UNHAPPY_ACTION", "reopen")
-    return value if value in ("reopen", "review") else "reopen"
+    value = getattr(settings, "HOTLINE_UNHAPPY_ACTION", "review")
+    return value if value in ("reopen", "review") else "review"
+
+
+def operator_may_reopen() -> bool:
+    return unhappy_action() == "reopen"
 
 
 CALLBACK_MAX_ATTEMPTS = 3
@@ -143,9 +150,7 @@ def record_contact(actor, *, subject: str, channel: str = "phone", caller_phone:
                           caller_phone_hash=lookup_hash(phone), caller_name=(caller_name or "")[:50].strip(),
                           subject=subject, urgent=bool(urgent), address=(address or "")[:200], lng=p_lng, lat=p_lat,
                           region=region, grid=grid, operator=actor)
-        if not sees_everything(actor) and not any(region.path.startswith(p.region.path)
-                                                    for p in user_roles(actor) if p.region_id):
-            raise PermissionDenied("该地址不在您的管辖范围内。")
+        require_node_in_scope(actor, region, message="该地址不在您的管辖范围内。")
         for attempt in range(5):  # a concurrent call may take the same serial; retry with the next
             contact.number = _next_contact_number(now)
             try:
@@ -279,10 +284,7 @@ def save_article(actor, article: Article | None, *, region: Region | None = None
 
 
 def require_in_scope_region(actor, region: Region) -> None:
-    if sees_everything(actor):
-        return
-    if not any(region.path.startswith(s.region.path) for s in user_roles(actor) if s.region_id):
-        raise PermissionDenied("该区域不在您的管辖范围内。")
+    require_node_in_scope(actor, region, message="该区域不在您的管辖范围内。")
 
 
 # -- call-backs ------------------------------------------------------------------------------
@@ -296,15 +298,32 @@ def enqueue_callback(case) -> CallBack | None:
     return cb
 
 
-def _apply_unhappy(actor, cb: CallBack) -> None:
+def _apply_unhappy(actor, cb: CallBack, choice: str = "review") -> None:
+    """An unhappy answer goes to review, or — chosen explicitly where the rules allow — reopens the case."""
     if not cb.unhappy:
         return
     why = "未解决" if cb.solved is False else "不满意"
-    if unhappy_action() == "review":
-        cb.follow_up = "review"
+    if choice == "reopen":
+        if actor is None or not operator_may_reopen():
+            raise ValidationError("按本热线规则，回访未解决或不满意须提交回访复核，由街道或区指挥中心决定是否重新办理。")
+        if not cb.note:
+            raise ValidationError("直接重新办理须在回访记录中写明理由（群众反映仍存在的问题）。")
+        cases_adapter.reopen(actor, cb.case, note=f"回访{why}：{cb.note}")
+        cb.follow_up = "reopened"
         return
-    _, follow = cases_adapter.reopen(actor, cb.case, note=f"回访{why}：{cb.note}".strip("："))
-    cb.follow_up, cb.follow_up_case = "reopened", follow
+    if choice not in ("", "review"):
+        raise ValidationError("后续处理无效。")
+    cb.follow_up = "review"
+    _notify_reviewers(cb, why)
+
+
+def _notify_reviewers(cb: CallBack, why: str) -> None:
+    from civicgrid.core.notifications import notify
+
+    users = cases_adapter.reviewers(cb.case)
+    for u in users:
+        notify(u, f"回访{why}待复核 {cb.case.number}", (cb.note or cb.case.category.name)[:100], "/hotline/reviews/",
+               subject=cb)
 
 
 def _clean_answers(reached: bool, solved, satisfaction: str) -> tuple[bool | None, str]:
@@ -319,7 +338,9 @@ def _clean_answers(reached: bool, solved, satisfaction: str) -> tuple[bool | Non
 
 @transaction.atomic
 def record_callback(actor, cb: CallBack, *, reached: bool, solved=None, satisfaction: str = "",
-                    note: str = "") -> CallBack:
+                    note: str = "", follow_up: str = "review") -> CallBack:
+    """Record one call-back attempt. An unhappy answer follows `follow_up`: "review" (default) or
+    "reopen" (only where operator_may_reopen(), with the reason in `note`); see _apply_unhappy."""
     require_role(actor, R.HOTLINE_OPERATOR)
     require_in_scope(actor, cb)
     cb = CallBack.objects.select_for_update().select_related("case").get(pk=cb.pk)
@@ -336,7 +357,7 @@ def record_callback(actor, cb: CallBack, *, reached: bool, solved=None, satisfac
         audit.record(actor, "hotline.callback_unreached", cb, detail={"case": cb.case.number, "attempts": cb.attempts})
         return cb
     cb.state, cb.reached, cb.solved, cb.satisfaction, cb.done_at = CallBack.DONE, True, solved, satisfaction, now
-    _apply_unhappy(actor, cb)
+    _apply_unhappy(actor, cb, follow_up)
     cb.save()
     audit.record(actor, "hotline.callback", cb, detail={"case": cb.case.number, "solved": solved,
                                                         "satisfaction": satisfaction, "follow_up": cb.follow_up})
@@ -362,6 +383,10 @@ def review_callback(actor, cb: CallBack, *, decision: str, note: str) -> CallBac
     else:
         raise ValidationError("复核结论无效。")
     cb.save()
+    # The review answers the notices that asked for it (one rule, keyed by the call-back).
+    from civicgrid.core.notifications import mark_done
+
+    mark_done(cb)
     audit.record(actor, "hotline.callback_review", cb, detail={"decision": decision}, reason=note)
     return cb
 
@@ -483,7 +508,7 @@ def resident_rate(case, phone: str, *, solved: bool, satisfaction: str, note: st
         raise ValidationError("这次办结已经评价过了，谢谢！")
     cb.state, cb.source, cb.reached, cb.solved, cb.satisfaction = CallBack.DONE, "resident", True, solved, satisfaction
     cb.note, cb.done_at, cb.attempts = (note or "").strip()[:500], timezone.now(), cb.attempts + 1
-    _apply_unhappy(None, cb)
+    _apply_unhappy(None, cb)  # a resident's unhappy rating is reviewed, never reopens by itself
     cb.save()
     audit.record(f"居民 {case.requester_phone_masked}", "hotline.resident_rating", cb,
                  detail={"case": case.number, "solved": solved, "satisfaction": satisfaction, "follow_up": cb.follow_up})

@@ -12,6 +12,7 @@ urlpatterns = [
     path("kb/<int:pk>/", views.article, name="article"),
     path("kb/<int:pk>/edit/", views.kb_edit, name="kb_edit"),
     path("callbacks/", views.callbacks, name="callbacks"),
+    path("callbacks/<int:pk>/reveal/", views.callback_reveal, name="callback_reveal"),
     path("reviews/", views.reviews, name="reviews"),
     path("rates/", views.rates_page, name="rates"),
 ]

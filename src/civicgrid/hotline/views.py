@@ -49,8 +49,9 @@ def console(request):
             return redirect("hotline:contact", number=contact.number)
     return render(request, "hotline/console.html", {
         "queue": selectors.queue_for(request.user)[:50], "form": form, "error": error,
-        "recent": selectors.contacts_for(request.user).exclude(outcome=Contact.PENDING)[:10],
+        "recent": selectors.contacts_for(request.user).exclude(outcome=Contact.PENDING).select_related("case")[:10],
         "channels": Contact.CHANNEL_CHOICES,
+        "history": selectors.caller_history(request.user, form.get("caller_phone", "")) if form.get("caller_phone") else None,
     }, status=400 if error else 200)
 
 
@@ -97,7 +98,8 @@ def contact_detail(request, number):
 @login_required
 def caller_lookup(request):
     _operator(request)
-    phone = request.GET.get("phone", "")
+    # htmx sends the input's own name (caller_phone); `phone` is kept for links and older pages.
+    phone = request.GET.get("caller_phone") or request.GET.get("phone", "")
     return render(request, "hotline/_history.html", {"history": selectors.caller_history(request.user, phone),
                                                      "phone": phone})
 
@@ -150,26 +152,66 @@ def article(request, pk):
 
 
 # -- call-backs ------------------------------------------------------------------------------
+def _callback_outcome(cb: CallBack) -> str:
+    """What the operator is told happened, to the call-back and to the case."""
+    case = cb.case
+    if cb.state == CallBack.PENDING:
+        return f"已记录未接通（第 {cb.attempts} 次），案件 {case.number} 仍在回访队列。"
+    if cb.state == CallBack.FAILED:
+        return f"已记录未接通，{cb.attempts} 次未接通，案件 {case.number} 回访结束（计为未联系上）。"
+    if cb.follow_up == "reopened":
+        return f"回访已记录。案件 {case.number} 已从已结案退回重新办理，当前状态：{case.state_label}。"
+    if cb.follow_up == "review":
+        return (f"回访已记录。案件 {case.number} 仍为{case.state_label}，已提交回访复核，"
+                "由街道派遣员或区指挥中心决定是否重新办理。")
+    return f"回访已记录。案件 {case.number} 保持{case.state_label}。"
+
+
+def _callbacks_page(request, *, error: str = "", failed: dict | None = None, revealed: dict | None = None,
+                    status: int = 200):
+    return render(request, "hotline/callbacks.html", {
+        "items": [(cb, failed["post"] if failed and failed["pk"] == cb.pk else {})
+                  for cb in selectors.callbacks_due(request.user)[:50]],
+        "error": error,
+        "revealed": revealed or {}, "may_reopen": services.operator_may_reopen(),
+        "recent": selectors.callbacks_done_by(request.user)[:10],
+        "satisfaction": CallBack.SATISFACTION_CHOICES}, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def callbacks(request):
     _operator(request)
-    error = ""
     if request.method == "POST":
         p = request.POST
         cb = get_visible_or_404(request.user, CallBack.objects.all(), pk=P.parse_id(p.get("callback"), "回访") or 0)
         solved = {"yes": True, "no": False}.get(p.get("solved", ""))
+        follow_up = p.get("follow_up") or "review"
         try:
-            services.record_callback(request.user, cb, reached=p.get("reached") == "yes", solved=solved,
-                                     satisfaction=p.get("satisfaction", ""), note=p.get("note", ""))
+            if follow_up == "reopen" and p.get("confirm_reopen") != "yes":
+                raise ValidationError("直接重新办理须勾选确认：案件将从已结案退回重新办理。")
+            cb = services.record_callback(request.user, cb, reached=p.get("reached") == "yes", solved=solved,
+                                          satisfaction=p.get("satisfaction", ""), note=p.get("note", ""),
+                                          follow_up=follow_up)
         except (ValidationError, PermissionDenied, cases_adapter.CaseActionError) as exc:
-            error = _err(exc)
-        else:
-            messages.success(request, "回访已记录。")
-            return redirect("hotline:callbacks")
-    return render(request, "hotline/callbacks.html", {
-        "due": selectors.callbacks_due(request.user)[:50], "error": error,
-        "satisfaction": CallBack.SATISFACTION_CHOICES}, status=400 if error else 200)
+            return _callbacks_page(request, error=_err(exc), failed={"pk": cb.pk, "post": p}, status=400)
+        cb.case.refresh_from_db()
+        messages.success(request, _callback_outcome(cb))
+        return redirect("hotline:callbacks")
+    return _callbacks_page(request)
+
+
+@login_required
+@require_POST
+def callback_reveal(request, pk):
+    """The requester's number for dialling: with a reason, audited like every other reveal."""
+    _operator(request)
+    cb = get_visible_or_404(request.user, CallBack.objects.select_related("case"), pk=pk)
+    try:
+        data = cases_adapter.reveal_requester(request.user, cb.case, reason=request.POST.get("reason", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        return _callbacks_page(request, error=_err(exc), status=400 if isinstance(exc, ValidationError) else 403)
+    return _callbacks_page(request, revealed={"pk": cb.pk, **data})
 
 
 @login_required
@@ -299,4 +341,4 @@ def resident_case(request, number):
         if case.closed_at else None
     return render(request, "hotline/resident_case.html", {
         "case": case, "timeline": selectors.public_timeline(case), "closed": case.state == W.CLOSED, "rated": rated,
-        "error": error, "satisfaction": CallBack.SATISFACTION_CHOICES}, status=400 if error else 200)
+        "error": error, "post": request.POST, "satisfaction": CallBack.SATISFACTION_CHOICES}, status=400 if error else 200)

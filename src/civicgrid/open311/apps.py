@@ -3,11 +3,5 @@ from django.apps import AppConfig
 
 class Open311Config(AppConfig):
     name = "civicgrid.open311"
-    verbose_name = "Open311"
-
-    def ready(self) -> None:
-        from civicgrid.core import media
-
-        from .media import published_photo
-
-        media.register("cases/", published_photo)
+    verbose_name = "Open311 对外接口"
+    # Its public photo rule and pages: open311/manifest.py.

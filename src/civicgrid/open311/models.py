@@ -40,3 +40,10 @@ class RequestToken(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
     client = models.ForeignKey("api.ClientApplication", on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Open311 请求令牌"
+        verbose_name_plural = "Open311 请求令牌"
+
+    def __str__(self) -> str:
+        return f"Open311 请求令牌（案件 {self.case.number}）" if self.case_id else "Open311 请求令牌"

@@ -155,10 +155,8 @@ def _list(request, fmt):
 
 
 def _client_for(api_key: str):
-    token = tokens.resolve(api_key)
-    if token is None or not token.client_id:
-        return None
-    return token
+    """The client application's active key; a user's /api/v1 token is not an api_key."""
+    return tokens.resolve_client_key(api_key)
 
 
 def _create(request, fmt):
@@ -226,7 +224,7 @@ def _create(request, fmt):
             return error(fmt, 400, "lat and long must be numbers / 坐标须为数字")
     from civicgrid.cases import services as case_services
 
-    actor = token.acting_user
+    actor = token.client.user
     try:
         with transaction.atomic():
             case = case_services.intake(

@@ -26,6 +26,11 @@ CAPABILITY_LABELS = {
 }
 CAPABILITY_CHOICES = list(CAPABILITY_LABELS.items())
 
+# Capabilities that open more of a resident's personal data than the role shows (full numbers,
+# sensitive tags, unmasked files, a whole record). Only a superuser grants these; a system
+# administrator grants the others (EDIT, IMPORT) to users they manage. Nobody grants to themselves.
+PERSONAL_DATA_CAPABILITIES = frozenset({REVEAL, VIEW_MANAGED, EXPORT_UNMASKED, SUBJECT_ACCESS})
+
 # Managed groups are followed up by the community and its grid workers (grid duty no. 8); street
 # dispatchers, the command centre, hotline and departments work on cases, not on these people, so
 # they see care data only. Nobody exports unmasked by role: that is always a personal grant.

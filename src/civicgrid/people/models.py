@@ -341,6 +341,11 @@ class TagEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = "标签变更记录"
+        verbose_name_plural = "标签变更记录"
+
+    def __str__(self) -> str:
+        return f"{self.action_label}标签 {self.at:%Y-%m-%d}" if self.at else f"{self.action_label}标签"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -370,6 +375,9 @@ class Visit(models.Model):
         verbose_name = "走访记录"
         verbose_name_plural = "走访记录"
         ordering = ["-visited_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on:%Y-%m-%d} {self.get_kind_display()}走访"
 
 
 PLACE_KIND_CHOICES = [
@@ -452,6 +460,11 @@ class PlaceInspection(models.Model):
 
     class Meta:
         ordering = ["-inspected_on", "-id"]
+        verbose_name = "安全检查"
+        verbose_name_plural = "安全检查"
+
+    def __str__(self) -> str:
+        return f"{self.inspected_on:%Y-%m-%d} 安全检查（{self.get_result_display() or '未定'}）"
 
 
 class CapabilityGrant(models.Model):
@@ -469,6 +482,10 @@ class CapabilityGrant(models.Model):
     class Meta:
         verbose_name = "个人信息权限授权"
         verbose_name_plural = "个人信息权限授权"
+
+    def __str__(self) -> str:
+        state = "已撤销" if self.revoked_at else "有效"
+        return f"{self.user if self.user_id else ''}：{self.get_capability_display()}（{state}）"
 
 
 class ImportJob(models.Model):
@@ -501,9 +518,11 @@ class ImportJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
 
     def __str__(self) -> str:
-        return f"导入 {self.original_name}"
+        return f"导入{self.get_kind_display()}：{self.original_name}"
 
     @property
     def percent(self) -> int:
@@ -524,3 +543,8 @@ class ImportRejection(models.Model):
 
     class Meta:
         ordering = ["row_number"]
+        verbose_name = "导入被拒行"
+        verbose_name_plural = "导入被拒行"
+
+    def __str__(self) -> str:
+        return f"第 {self.row_number} 行未导入"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from civicgrid.core.scoping import sees_everything, user_roles, visible_to
+from civicgrid.core.scoping import require_node_in_scope, sees_everything, user_roles
 from civicgrid.regions.models import Region
 
 from . import capabilities as C
@@ -21,8 +21,12 @@ def capabilities_of(user) -> set[str]:
         from .models import CapabilityGrant
 
         caps = set()
+        from civicgrid.core.roles import registry
+
+        roles = registry()
         for seat in user_roles(user):
-            caps |= C.ROLE_CAPABILITIES.get(seat.role, frozenset())
+            # Core's roles are described here; a role an app adds brings its own in its RoleDef.
+            caps |= C.ROLE_CAPABILITIES.get(seat.role) or getattr(roles.get(seat.role), "capabilities", frozenset())
         caps |= set(CapabilityGrant.objects.filter(user=user, revoked_at__isnull=True)
                     .values_list("capability", flat=True))
     user._people_caps = caps
@@ -51,5 +55,4 @@ def require_register_access(user) -> None:
 
 
 def require_region_in_scope(user, region: Region | None) -> None:
-    if region is None or not visible_to(user, Region.objects.filter(pk=region.pk)).exists():
-        raise PermissionDenied("该区域不在您的管辖范围内")
+    require_node_in_scope(user, region, message="该区域不在您的管辖范围内")

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from civicgrid.core import audit
-from civicgrid.core.scoping import is_admin, require_in_scope
+from civicgrid.core.scoping import is_admin, require_in_scope, require_user_manageable, sees_everything
 from civicgrid.regions.models import Region
 
 from . import capabilities as C
@@ -394,25 +394,39 @@ def subject_access_record(user, person: Person, reason: str) -> dict:
     return record
 
 
-@transaction.atomic
-def grant_capability(admin, user, capability: str, reason: str) -> CapabilityGrant:
+def check_capability_grant(admin, user, capability: str) -> None:
+    """Raise PermissionDenied (with the reason) unless `admin` may give `user` this capability."""
     if not is_admin(admin):
         raise PermissionDenied("只有系统管理员可以授权")
     if capability not in C.CAPABILITY_LABELS:
         raise ValidationError("未知权限")
+    if user.pk == admin.pk:
+        raise PermissionDenied("不能给自己授权：须由另一位有权限的管理员授予（双人原则）。")
+    if capability in C.PERSONAL_DATA_CAPABILITIES and not sees_everything(admin):
+        raise PermissionDenied(f"“{C.CAPABILITY_LABELS[capability]}”涉及个人信息，只有超级管理员可以授予。")
+    require_user_manageable(admin, user)
+
+
+@transaction.atomic
+def grant_capability(admin, user, capability: str, reason: str) -> CapabilityGrant:
+    check_capability_grant(admin, user, capability)
     reason = _require_reason(reason)
     g = CapabilityGrant.objects.create(user=user, capability=capability, reason=reason, granted_by=admin)
-    audit.record(admin, "people.grant", g, detail={"user": user.username, "capability": capability}, reason=reason)
+    audit.record(admin, "people.grant", g, detail={"user": user.username, "capability": capability,
+                                                   "granted_by": admin.username}, reason=reason)
     user.__dict__.pop("_people_caps", None)
     return g
 
 
 @transaction.atomic
 def revoke_capability(admin, grant: CapabilityGrant, reason: str = "") -> None:
+    # Taking a capability away only lowers risk: any administrator who manages the user may.
     if not is_admin(admin):
         raise PermissionDenied("只有系统管理员可以撤销授权")
+    require_user_manageable(admin, grant.user)
     CapabilityGrant.objects.filter(pk=grant.pk).update(revoked_at=timezone.now())
-    audit.record(admin, "people.revoke", grant, detail={"capability": grant.capability}, reason=reason)
+    audit.record(admin, "people.revoke", grant, detail={"user": grant.user.username, "capability": grant.capability},
+                 reason=reason)
 
 
 def export_people(user, people, *, unmasked: bool = False, filters: dict | None = None) -> bytes:

@@ -1,20 +1,17 @@
 from django.contrib import admin
 
-from civicgrid.core.scoping import visible_to
+from civicgrid.core.adminscope import JurisdictionAdmin
 
 from .models import Region
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(JurisdictionAdmin):
     list_display = ["code", "name", "level", "grid_kind", "parent"]
     list_filter = ["level", "grid_kind"]
     search_fields = ["code", "name"]
     readonly_fields = ["path", "code", "level", "parent"]
     fields = ["code", "name", "level", "grid_kind", "parent", "path", "geometry"]
-
-    def get_queryset(self, request):
-        return visible_to(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request):
         # New regions come through the GeoJSON import or the service, which validate codes.

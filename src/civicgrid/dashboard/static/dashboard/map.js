@@ -77,7 +77,8 @@
       state.fitted = state.area;
     }
     $("map-legend").innerHTML = "着色：" + d.figure_label + (d.is_rate ? "（红色=偏低）" : "（红色=偏多，最大 " + max + "）") +
-      " · 在办案件 " + d.markers.length + (d.markers_capped ? "（仅显示最新 3000 件）" : "") +
+      " · 在办案件 " + d.open_now + (d.markers_capped ? "（图上仅标出最新 3000 件）" :
+        (d.unplaced ? "（其中 " + d.unplaced + " 件无坐标，未在图上标出）" : "")) +
       " · 热力点 " + d.heat.length + (d.figure === "satisfaction" ? " · 满意率暂无网格级回访数据" : "");
     el.dataset.grids = d.grids.features.length;
     el.dataset.markers = d.markers.length;
