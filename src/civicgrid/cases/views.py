@@ -116,8 +116,9 @@ def report(request):
     if request.method == "POST":
         p = request.POST
         try:
-            category = Category.objects.filter(pk=p.get("category") or 0, active=True).first()
-            grid = grids.filter(pk=p.get("grid") or 0).first() if p.get("grid") else None
+            category = Category.objects.filter(pk=P.parse_id(p.get("category"), "问题类别") or 0, active=True).first()
+            grid_id = P.parse_id(p.get("grid"), "网格")
+            grid = grids.filter(pk=grid_id).first() if grid_id else None
             lng, lat = (p.get("lng") or None), (p.get("lat") or None)
             case = services.intake(
                 user, channel=channel, category=category, description=p.get("description", ""),
