@@ -35,7 +35,6 @@ HOSTILE = {
     "huge_int": "99999999999999999999",
     "negative": "-1",
     "nul": "\x00",
-    "non_numeric": "abc",
     "long": "长" * 2000,
 }
 HOSTILE_FILES = {
@@ -75,6 +74,7 @@ FILL = {
     "hotline:contact": lambda w: {"number": w["contact"].number},
     "hotline:article": lambda w: {"pk": w["article"].pk},
     "hotline:kb_edit": lambda w: {"pk": w["article"].pk},
+    "hotline:callback_reveal": lambda w: {"pk": w["callback"].pk},
     "dashboard:report_print": lambda w: {"pk": w["report"].pk},
     "dashboard:report_download": lambda w: {"pk": w["report"].pk},
     "resident:case": lambda w: {"number": w["case"].number},
@@ -94,7 +94,7 @@ SEEDS = {
     "cases:act": [{"action": "dispatch"}, {"action": "suspend"}, {"action": "request_extension"},
                   {"action": "merge"}],
     "dashboard:cases": [{"figure": "reported"}],
-    "hotline:console": [{"action": "record"}, {"action": "answer"}, {"action": "to_case"}],
+    "hotline:contact": [{"outcome": "answered"}, {"outcome": "case"}, {"outcome": "forwarded"}],
     "resident:report": [{"step": "code"}, {"step": "verify"}],
     "resident:follow": [{"step": "code"}, {"step": "verify"}],
 }
@@ -142,6 +142,11 @@ def world(territory):
     import datetime as dt
 
     report = dashboard.request_report(t.users["commander"], t.district, dt.date(2026, 1, 1))
+    from civicgrid.hotline.models import CallBack
+    from tests.hotline.helpers import close_case, hotline_case
+
+    close_case(t, hotline_case(t, phone="13900002222"))
+    callback = CallBack.objects.get()
     superuser = User.objects.create_superuser("root", password="pass-1234", display_name="超级管理员")
     users = dict(t.users, superuser=superuser)
     tokens = {}
@@ -151,7 +156,7 @@ def world(territory):
     photo = case.events.get(seq=1).attachments.get().thumbnail.name
     return {"t": t, "users": users, "tokens": tokens, "case": case, "building": building, "room": room,
             "person": person, "tag": tag, "place": place, "job": job, "contact": contact, "article": article,
-            "report": report, "grid": t.grids["A1a"], "photo": photo}
+            "report": report, "grid": t.grids["A1a"], "photo": photo, "callback": callback}
 
 
 def _place_kind():
@@ -195,9 +200,13 @@ def build_url(name: str, route: str, kwargs: dict) -> str:
 
 
 # --- recording which parameters a view reads -----------------------------------------------------
+MARK = "__walk"  # always in the query string: tells the recorder request.GET from request.POST
+
+
 class Recorder:
-    def __init__(self):
-        self.params: set[str] = set()
+    def __init__(self, method: str = "GET"):
+        self.method = method
+        self.params: set[str] = set()  # read from the dict this method's values go into
         self.files: set[str] = set()
 
 
@@ -211,8 +220,12 @@ def recording(rec: Recorder):
         orig = originals[method]
 
         def inner(self, key, *args, **kwargs):
-            if isinstance(key, str):
-                (rec.params if isinstance(self, QueryDict) else rec.files).add(key)
+            if isinstance(key, str) and key != MARK:
+                if not isinstance(self, QueryDict):
+                    rec.files.add(key)
+                elif dict.__contains__(self, MARK) == (rec.method == "GET"):
+                    # GET: keys read from the query string; POST: keys read from the form body.
+                    rec.params.add(key)
             return orig(self, key, *args, **kwargs)
 
         return inner
@@ -254,10 +267,11 @@ def _send(client, method, url, data, files=None):
     import time
 
     t0 = time.perf_counter()
+    sep = "&" if "?" in url else "?"
     if method == "GET":
-        r = client.get(url, data)
+        r = client.get(url, {**data, MARK: "1"})
     else:
-        r = client.post(url, {**data, **(files or {})})
+        r = client.post(f"{url}{sep}{MARK}=1", {**data, **(files or {})})
     st = STATS[url.split("?")[0]]
     st[0] += 1
     st[1] += time.perf_counter() - t0
@@ -288,10 +302,11 @@ def _attack_keys(client, method, url, seed, rec, values, failures, who):
 
 
 # What every other role gets, in all parameters at once: one value of each kind of failure.
-BROAD = ["date_max", "month_min", "huge_int", "non_numeric", "long"]
+BROAD = ["date_max", "month_min", "huge_int", "negative", "long"]
 
 
-def attack_view(world, name, url, failures, *, seeds=(), roles=ROLES, deep_role="superuser", full=False):
+def attack_view(world, name, url, failures, *, seeds=(), roles=ROLES, deep_role="superuser", full=False,
+                deep_values=None):
     """The deep role: every parameter the view reads × every hostile value, GET and POST, under each
     seed (a starting set of parameters that opens a branch of the view). Every other role that can
     reach the view, and the anonymous visitor always: the BROAD values in all those parameters at
@@ -302,14 +317,14 @@ def attack_view(world, name, url, failures, *, seeds=(), roles=ROLES, deep_role=
     client = client_for(world, deep_role)
     for method in ("GET", "POST"):
         for seed in [{}, *seeds]:
-            rec = Recorder()
+            rec = Recorder(method)
             with recording(rec):
                 base = _send(client, method, url, dict(seed))
                 if base.status_code >= 500:
                     failures.append((name, deep_role, method, repr(seed), "benign", base.status_code))
                 if base.status_code == 405:
                     break
-                _attack_keys(client, method, url, seed, rec, HOSTILE, failures, (name, deep_role))
+                _attack_keys(client, method, url, seed, rec, deep_values or HOSTILE, failures, (name, deep_role))
             keys[(method, tuple(sorted(seed.items())))] = rec.params - IGNORED_KEYS - set(seed)
         else:
             methods.append(method)
@@ -325,7 +340,7 @@ def attack_view(world, name, url, failures, *, seeds=(), roles=ROLES, deep_role=
                 continue
             for seed in [{}, *seeds]:
                 if full:
-                    rec = Recorder()
+                    rec = Recorder(method)
                     with recording(rec):
                         _send(client, method, url, dict(seed))
                         _attack_keys(client, method, url, seed, rec, HOSTILE, failures, (name, role))
@@ -399,12 +414,11 @@ def test_no_5xx_on_hostile_path_parameters(world):
         for key in kwargs:
             if key == "fmt":
                 continue
+            real = build_url(name, route, kwargs)
             for label, value in HOSTILE_PATH.items():
-                url = "/" + re.sub(r"<(?:\w+:)?%s>" % key, value, route)
-                if "(?P<" in route:  # open311's regular expressions: put the value into a real URL
-                    url = build_url(name, route, kwargs).replace(str(kwargs[key]), value, 1)
-                elif "<" in url:
-                    url = build_url(name, route, kwargs).replace(str(kwargs[key]), value, 1)
+                # The real URL with this one parameter's value swapped (an int converter simply will
+                # not match "abc": a 404 from the resolver is a fine answer too).
+                url = real.replace(str(kwargs[key]), value, 1)
                 for role in ("anonymous", "superuser", "staff_A1"):
                     r = client_for(world, role).get(url)
                     if r.status_code >= 500:
@@ -425,7 +439,9 @@ def test_no_5xx_on_hostile_admin_parameters(world):
             urls += [f"/admin/{info[0]}/{info[1]}/{obj.pk}/change/", f"/admin/{info[0]}/{info[1]}/{obj.pk}/history/"]
         urls.append(f"/admin/{info[0]}/{info[1]}/{HOSTILE_PATH['huge_int']}/change/")
         for url in urls:
-            attack_view(world, f"admin {url}", url, failures, roles=["anonymous", "superuser", "admin"], full=FULL)
+            # The admin's many list filters: the broad values per parameter unless the full walk is asked for.
+            attack_view(world, f"admin {url}", url, failures, roles=["anonymous", "superuser", "admin"], full=FULL,
+                        deep_values=None if FULL else BROAD)
     assert not failures, "5xx on hostile admin input:\n" + _fmt(failures)
 
 

@@ -67,7 +67,7 @@ def contact_detail(request, number):
         outcome = p.get("outcome")
         try:
             if outcome == "answered":
-                article = selectors.articles_for(request.user).filter(pk=p.get("article") or 0).first()
+                article = selectors.articles_for(request.user).filter(pk=P.parse_id(p.get("article"), "知识") or 0).first()
                 if p.get("article") and article is None:
                     raise ValidationError("所选知识不存在。")
                 services.answer(request.user, contact, note=p.get("note", ""), article=article)
