@@ -90,10 +90,6 @@ FILL = {
 # Extra starting parameters for views that read some parameters only after others are set.
 SEEDS = {
     "regions:import": [{"action": "preview"}, {"action": "confirm"}, {"action": "cancel"}],
-    "people:person_reveal": [{"field": "id_number"}, {"field": "phone"}],
-    "cases:act": [{"action": "dispatch"}, {"action": "suspend"}, {"action": "request_extension"},
-                  {"action": "merge"}],
-    "dashboard:cases": [{"figure": "reported"}],
     "hotline:contact": [{"outcome": "answered"}, {"outcome": "case"}, {"outcome": "forwarded"}],
     "resident:report": [{"step": "code"}, {"step": "verify"}],
     "resident:follow": [{"step": "code"}, {"step": "verify"}],
