@@ -6,6 +6,8 @@
 # copy only the distribution files the templates load plus the package's LICENSE, and write a
 # VERSION file so a reviewer can see what is vendored without reading minified code.
 #
+# ECharts is not here: the KPI board loads a custom build with only its charts (scripts/build-echarts.sh).
+#
 # Usage: bash scripts/vendor-assets.sh            (all packages)
 #        bash scripts/vendor-assets.sh leaflet    (one package, by its vendor folder name)
 set -euo pipefail
@@ -20,7 +22,6 @@ PACKAGES=(
   "htmx|htmx.org@2.0.11|dist/htmx.min.js"
   "leaflet.markercluster|leaflet.markercluster@1.5.3|dist/leaflet.markercluster.js dist/leaflet.markercluster.js.map dist/MarkerCluster.css dist/MarkerCluster.Default.css"
   "leaflet.heat|leaflet.heat@0.2.0|dist/leaflet-heat.js"
-  "echarts|echarts@5.6.0|dist/echarts.min.js"
 )
 
 only="${1:-}"

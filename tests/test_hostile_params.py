@@ -557,7 +557,7 @@ REPORTED = [  # (role, method, url, data, what the answer must say)
     ("operator", "GET", "/hotline/rates/?end=9999-12-31", None, "“结束日期”须在"),
     ("anonymous", "GET", "/open311/v2/requests.json?start_date=0001-01-01T00:00:00", None,
      "start_date must be a W3C datetime between 1900 and 2100"),
-    ("staff_A1", "GET", "/people/?q=%00", None, "无效字符"),
+    ("anonymous", "GET", "/cases/%00/", None, "请求地址中包含无效字符"),
     ("staff_A1", "GET", "/people/?grid=99999999999999999999", None, "“网格”超出允许范围"),
     ("staff_A1", "GET", "/people/?grid=abc", None, "“网格”须为整数"),
     ("staff_A1", "GET", "/people/care/?grid=99999999999999999999", None, "“网格”超出允许范围"),
@@ -574,6 +574,12 @@ def test_reported_bad_input_answers_400_with_the_reason(world, role, method, url
     body = resp.content.decode()
     assert resp.status_code == 400, (url, resp.status_code)
     assert reason in body, body[-800:]
+
+
+def test_nul_in_a_search_is_cleaned_not_a_500(world):
+    """core.middleware.CleanInputMiddleware strips control characters from every parameter."""
+    resp = client_for(world, "staff_A1").get("/people/?q=%00张")
+    assert resp.status_code == 200 and "张建国" in resp.content.decode()
 
 
 def test_non_numeric_and_huge_ids_in_forms_are_refused_with_the_reason(world):

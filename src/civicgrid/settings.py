@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "ninja",  # its bundled Swagger UI: the API docs then work offline, without a CDN
     "django_tasks",
     "civicgrid.core.tasks_app.TasksDBConfig",  # django_tasks_db, named in Chinese
@@ -84,13 +85,21 @@ INSTALLED_APPS = [
     "civicgrid.open311",
     "civicgrid.dashboard",
     "civicgrid.api",
+    "civicgrid.mediation",
 ]
 
 MIDDLEWARE = [
+    # Compresses HTML and JSON responses (Django's version pads each response against BREACH).
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files compressed (Brotli/gzip, built by collectstatic) and cached, with or without nginx.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "civicgrid.core.middleware.CleanInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -183,6 +192,16 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Project-wide assets (app.css, vendored Leaflet/htmx/ECharts) live outside any app.
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # collectstatic writes hashed names plus .br/.gz beside each text file; WhiteNoise (or nginx's
+    # gzip_static) serves them with a year's cache. Before collectstatic (development, tests) the
+    # plain names are served from the app folders.
+    "staticfiles": {"BACKEND": "civicgrid.staticstorage.CompressedStaticStorage"},
+}
+# Development and tests serve straight from the app folders; production serves STATIC_ROOT only.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Behind nginx: hand permitted media files over with X-Accel-Redirect to this internal location.
@@ -202,9 +221,72 @@ OFFICE_HOURS = [
     for span in os.environ.get("CIVICGRID_OFFICE_HOURS", "09:00-12:00,13:30-17:30").split(",")
 ]
 
-# Base-map tiles are optional: the map draws region polygons without them.
+# Base-map tiles are optional: the map draws region polygons (with labels) without them.
+# e.g. CIVICGRID_MAP_TILE_URL="https://tiles.example.gov.cn/{z}/{x}/{y}.png" (see README).
 MAP_TILE_URL = os.environ.get("CIVICGRID_MAP_TILE_URL", "")
+# The tile provider's required credit; shown only when tiles are configured.
 MAP_TILE_ATTRIBUTION = os.environ.get("CIVICGRID_MAP_TILE_ATTRIBUTION", "")
+# The installation's own credit line on every map (plain text, no links, no third-party symbols).
+MAP_ATTRIBUTION = os.environ.get("CIVICGRID_MAP_ATTRIBUTION", "")
+
+
+def _origin(url: str) -> str:
+    """scheme://host[:port] of a tile URL template, for the CSP's img-src."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "*"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+# Content-Security-Policy (django-csp): no inline script anywhere: every script is a static file
+# and data reaches it through json_script or data- attributes, so an injected <script> or on*
+# attribute never runs. Styles keep 'unsafe-inline' because Leaflet, ECharts and htmx position
+# elements with style attributes; a style cannot run code.
+_TILE_ORIGIN = _origin(MAP_TILE_URL)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        # data:/blob: for Leaflet's and ECharts' generated images and the photo previews.
+        "img-src": ["'self'", "data:", "blob:"] + ([_TILE_ORIGIN] if _TILE_ORIGIN else []),
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Permissions-Policy: location for the report forms and the roster ("use my location"); photos
+# are taken through <input type=file capture>, which needs no camera permission; everything else off.
+PERMISSIONS_POLICY = {
+    "geolocation": ["self"],
+    "camera": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+    "serial": [],
+    "bluetooth": [],
+    "hid": [],
+    "midi": [],
+    "magnetometer": [],
+    "gyroscope": [],
+    "accelerometer": [],
+    "ambient-light-sensor": [],
+    "autoplay": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": [],
+    "idle-detection": [],
+    "picture-in-picture": [],
+    "publickey-credentials-get": [],
+    "screen-wake-lock": [],
+    "xr-spatial-tracking": [],
+    "browsing-topics": [],
+    "interest-cohort": [],
+}
 
 # Grid gaps/overlaps smaller than this (in square metres) are tolerated on import.
 GRID_TILING_TOLERANCE_M2 = float(os.environ.get("CIVICGRID_GRID_TOLERANCE_M2", 1.0))
@@ -217,12 +299,22 @@ CASE_CHANNEL_LIMITS = json.loads(os.environ.get("CIVICGRID_CASE_CHANNEL_LIMITS",
                 "urgent_accept": 1 / 6, "urgent_dispatch": 0.5, "urgent_handle": 7},
 }
 
+# An unsolved or unsatisfied call-back: "review" (回访复核 decides; the default) or "reopen" (the operator
+# may also reopen at once, as an explicit confirmed choice). See hotline/services.py.
+HOTLINE_UNHAPPY_ACTION = os.environ.get("CIVICGRID_HOTLINE_UNHAPPY_ACTION", "review")
 SMS_BACKEND = os.environ.get("CIVICGRID_SMS_BACKEND", "civicgrid.core.sms.ConsoleSMSBackend")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line (runserver's access log included) loses identity and phone numbers: see core/logmask.py.
+    "filters": {"mask_pii": {"()": "civicgrid.core.logmask.MaskPII"}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                                     "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_pii"]},
+                 "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
+                                   "filters": ["mask_pii"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"civicgrid": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": False}},
+    "loggers": {"civicgrid": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": False},
+                "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False}},
 }

@@ -3,8 +3,10 @@ and lands on the cases behind it."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from tests.cases.conftest import cats  # noqa: F401  (a fixture: reloads categories after a flush)
@@ -37,7 +39,8 @@ def test_commander_drills_from_map_to_the_cases_behind_a_figure(desktop_page, li
     assert page.locator("#panel-title").inner_text().startswith("测试区")
     shot(page, "dashboard_map_district")
     page.click("#dash-panel a.drill:has-text('A街道')")
-    page.wait_for_function("document.querySelector('#panel-title').textContent.indexOf('A街道') === 0")
+    # A locator, not wait_for_function: the page's CSP (no 'unsafe-eval') refuses Playwright's string predicates.
+    expect(page.locator("#panel-title")).to_have_text(re.compile("^A街道"))
     page.wait_for_selector(f"#dash-map[data-area='{t.streets['A'].code}'][data-grids='4'][data-markers='2']")
     assert "area=" + t.streets["A"].code in page.url
     assert page.locator(".crumbs strong").inner_text() == "A街道"

@@ -89,10 +89,34 @@ def test_duplicate_identity_refused(homes):
     staff = homes["t"].users["staff_A1"]
     with pytest.raises(ValidationError, match="已在登记库中"):
         services.create_person(staff, {"name": "张三", "id_number": ident(11)}, room=homes["r_a"])
-    # Even from another community's clerk: one person, one record.
-    with pytest.raises(ValidationError, match="已在登记库中"):
+    # Even from another community's clerk: one person, one record — but that clerk is not told the
+    # number is registered elsewhere (an existence oracle); the attempt is audited.
+    with pytest.raises(ValidationError) as exc:
         services.create_person(homes["t"].users["staff_B1"], {"name": "张三", "id_number": ident(11)},
                                room=homes["r_b"])
+    assert exc.value.messages == ["该证件号码不能使用，请核对后重新填写；如确认无误，请联系上级管理员核实"]
+    entry = AuditEntry.objects.get(action="person.id_conflict")
+    assert entry.actor == homes["t"].users["staff_B1"] and entry.detail["where"] == "create"
+    assert ident(11) not in str(entry.detail) and entry.detail["id"].endswith(ident(11)[-4:])
+
+
+def test_editing_with_another_streets_id_number_is_no_existence_oracle(homes):
+    """Issue 11 item 12: street B's clerk edits a B resident to carry an A resident's number."""
+    staff_b = homes["t"].users["staff_B1"]
+    other = services.create_person(staff_b, {"name": "李四", "id_number": ident(77)}, room=homes["r_b"])
+    with pytest.raises(ValidationError) as exc:
+        services.update_person(staff_b, other, {"id_number": ident(11)})
+    text = "；".join(exc.value.messages)
+    assert "登记库" not in text and "不能使用" in text
+    entry = AuditEntry.objects.get(action="person.id_conflict")
+    assert entry.actor == staff_b and entry.object_id == str(other.pk) and entry.detail["where"] == "update"
+    other.refresh_from_db()
+    assert other.id_number == ident(77)  # nothing changed
+    # Inside one's own scope the plain answer stays: the clerk can find that record.
+    with pytest.raises(ValidationError, match="已在登记库中"):
+        services.update_person(homes["t"].users["staff_A1"], homes["p_a"], {"id_number": ident(11)}) \
+            if homes["p_a"].id_number != ident(11) else services.create_person(
+                homes["t"].users["staff_A1"], {"name": "重复", "id_number": ident(11)}, room=homes["r_a"])
 
 
 def test_birth_date_and_sex_inconsistent_with_identity_rejected(homes):
@@ -124,7 +148,7 @@ def test_reveal_requires_reason_and_is_audited(homes):
     assert value == ident(11)
     entry = AuditEntry.objects.get(action="person.reveal")
     assert entry.actor == staff and entry.reason == "核实低保申请材料"
-    assert entry.detail == {"field": "id_number"} and entry.object_id == str(p.pk)
+    assert entry.detail == {"fields": ["id_number"]} and entry.object_id == str(p.pk)
     assert ident(11) not in str(entry.detail) + entry.object_repr + entry.reason
     assert "张建国" not in entry.object_repr  # the audit log keeps a masked label
 

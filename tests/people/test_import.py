@@ -53,8 +53,13 @@ def as_xlsx(rows, header=HEADER) -> SimpleUploadedFile:
 
 
 def start(user, upload, mode, kind="residents"):
+    """Upload, configure, then what `civicgrid worker` does with the queued task."""
     job = importer.create_job(user, upload, kind)
-    return importer.configure_job(user, job, job.mapping, mode)
+    job = importer.configure_job(user, job, job.mapping, mode)
+    assert job.status == "queued"  # never parsed in the request
+    job = importer.run(job.pk)
+    job.refresh_from_db()
+    return job
 
 
 def test_mapping_is_guessed_from_headers(homes):
@@ -78,7 +83,7 @@ def test_accept_good_rows_imports_good_and_reports_each_bad_kind(homes):
     assert head.household.head == head and Person.objects.get(name="刘小红").household == head.household
     assert Person.objects.get(name="陈晓").registration == "floating"
     report = importer.rejection_report_csv(job).decode("utf-8-sig")
-    assert "校验位错误" in report and "行号" in report.splitlines()[0]
+    assert "校验位错误" in report and "源文件行号" in report.splitlines()[0]
     assert ident(11) not in report and ident(506) not in report  # masked in the report too
     assert AuditEntry.objects.get(action="people.import").detail["accepted"] == 3
 
@@ -126,8 +131,7 @@ def test_buildings_import_locates_grid(homes):
     rows = [["A1社区", "5号楼", "学院路12号院", 116.015, 39.905, 6],
             ["A1社区", "6号楼", "学院路12号院", 116.035, 39.905, 6],   # point in street B
             ["A1社区", "1号楼", "", "", "", ""]]                         # already registered
-    job = importer.create_job(homes["t"].users["staff_A1"], as_xlsx(rows, header), "buildings")
-    job = importer.configure_job(homes["t"].users["staff_A1"], job, job.mapping, "accept_good")
+    job = start(homes["t"].users["staff_A1"], as_xlsx(rows, header), "accept_good", kind="buildings")
     assert job.accepted == 1 and job.rejected == 2
     assert Building.objects.get(name="5号楼").grid == homes["t"].grid("A1b")
 
@@ -135,8 +139,7 @@ def test_buildings_import_locates_grid(homes):
 def test_households_import_links_head(homes):
     header = ["社区", "户号", "楼栋", "单元", "室", "户主身份证号"]
     rows = [["A1社区", "H-201", "1号楼", "2单元", "201", ident(11)], ["A1社区", "H-202", "1号楼", "2单元", "202", ident(22)]]
-    job = importer.create_job(homes["t"].users["staff_A1"], as_xlsx(rows, header), "households")
-    job = importer.configure_job(homes["t"].users["staff_A1"], job, job.mapping, "accept_good")
+    job = start(homes["t"].users["staff_A1"], as_xlsx(rows, header), "accept_good", kind="households")
     assert job.accepted == 1 and job.rejected == 1  # ident(22) lives in B1
     hh = Household.objects.get(number="H-201")
     assert hh.head == homes["p_a"] and Person.objects.get(pk=homes["p_a"].pk).household == hh
@@ -162,11 +165,11 @@ def test_bad_files_refused_clearly(homes):
         importer.create_job(homes["t"].users["worker_A1a"], as_csv(good_rows()), "residents")
 
 
-def test_large_file_goes_to_the_worker_and_reports_progress(homes, settings):
-    settings.PEOPLE_INLINE_IMPORT_ROWS = 2
+def test_even_a_small_file_goes_to_the_worker_and_reports_progress(homes, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     staff = homes["t"].users["staff_A1"]
-    job = start(staff, as_csv(good_rows()), "accept_good")
+    job = importer.create_job(staff, as_csv(good_rows()), "residents")
+    job = importer.configure_job(staff, job, job.mapping, "accept_good")
     assert job.status == "queued" and job.processed == 0 and Person.objects.filter(name="王大明").count() == 0
     importer.run(job.pk)  # what the worker does
     job.refresh_from_db()
@@ -174,9 +177,10 @@ def test_large_file_goes_to_the_worker_and_reports_progress(homes, settings):
 
 
 def test_enqueued_task_runs_the_import(homes, settings):
-    settings.PEOPLE_INLINE_IMPORT_ROWS = 0
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    job = start(homes["t"].users["staff_A1"], as_csv(good_rows()), "all_or_nothing")
+    staff = homes["t"].users["staff_A1"]
+    job = importer.create_job(staff, as_csv(good_rows()), "residents")
+    job = importer.configure_job(staff, job, job.mapping, "all_or_nothing")
     assert job.status == "done" and job.accepted == 3 and job.phase == "write"
 
 

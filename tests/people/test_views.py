@@ -152,7 +152,8 @@ def test_care_list_shows_overdue(world, client):
     assert "没有待走访的对象" in body and "张建国" not in body  # visited today: nothing due
 
 
-def test_import_pages_flow(world, client):
+def test_import_pages_flow(world, client, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # the worker
     c = client_for(client, world["t"].users["staff_A1"])
     r = c.post(reverse("people:import"), {"kind": "residents", "file": as_csv(good_rows())})
     assert r.status_code == 302

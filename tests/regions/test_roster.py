@@ -106,14 +106,16 @@ def test_pluggable_resolver_by_point(client, territory, monkeypatch):
     addresses.register_resolver(buildings, order=10)
     data = client.get(reverse("regions:public_search"), {"q": "幸福里8号楼"}).json()
     assert data["matches"] == [{"grid_code": territory.grid("B2b").code, "grid_name": "B2社区第2网格",
-                                "label": "幸福里 8 号楼"}]
+                                "label": "幸福里 8 号楼", "community": "B2社区", "point": [116.035, 39.915]}]
 
 
 def test_public_grid_outlines_filtered_by_bbox(client, territory):
     url = reverse("regions:public_grids")
     everything = client.get(url).json()
     assert len(everything["features"]) == 8 and everything["truncated"] is False
-    assert set(everything["features"][0]["properties"]) == {"code", "name", "kind"}
+    assert set(everything["features"][0]["properties"]) == {"code", "name", "kind", "community", "street"}
+    assert everything["features"][0]["properties"]["community"] == "A1社区"
+    assert everything["features"][0]["properties"]["street"] == "A街道"
     west = client.get(url, {"bbox": "116.0,39.9,116.015,39.92"}).json()
     assert {f["properties"]["code"][:9] for f in west["features"]} == {"110108001"}
     assert client.get(url, {"bbox": "1,2,3"}).status_code == 400

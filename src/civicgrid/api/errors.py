@@ -4,6 +4,10 @@
 
 `code` is a stable English identifier clients may branch on; `message` is for people; `details`
 lists field problems ({"loc": [...], "message": ..., "type": ...}) when there are any.
+
+The apps' own refusals (core.errors.AppError subclasses such as cases.conflict or
+hotline.rate_limited, and coded ValidationErrors such as core.invalid_phone) keep their code here,
+and their HTTP status comes from core.errors.problem — the same mapping the HTML pages use.
 """
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from django.http import Http404
 from ninja import Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+
+from civicgrid.core.errors import AppError, problem
 
 log = logging.getLogger("civicgrid.api")
 
@@ -93,18 +99,12 @@ def install(api) -> None:
     def _404(request, exc):
         return respond(request, 404, "not_found", "对象不存在或不在您的管辖范围内。")
 
-    @api.exception_handler(PermissionDenied)
-    def _403(request, exc):
-        return respond(request, 403, "forbidden", str(exc) or "无权执行此操作。")
+    def _problem(request, exc):
+        p = problem(exc, api=True)
+        return respond(request, p.status, p.code, p.message, p.details)
 
-    @api.exception_handler(DjangoValidationError)
-    def _django_validation(request, exc: DjangoValidationError):
-        details = []
-        if hasattr(exc, "error_dict"):
-            for field, errs in exc.message_dict.items():
-                details += [{"loc": ["body", field], "message": m, "type": "value_error"} for m in errs]
-        messages = exc.messages
-        return respond(request, 422, "invalid", "；".join(messages) or "数据不正确。", details)
+    for kind in (AppError, PermissionDenied, DjangoValidationError):
+        api.add_exception_handler(kind, _problem)
 
     @api.exception_handler(Exception)
     def _server_error(request, exc):

@@ -5,6 +5,8 @@ either both exist or neither. A concurrent retry with the same key waits on the 
 then replays. Same key + same request → the stored response again (header Idempotent-Replayed);
 same key + a different request → 422 `idempotency_key_reused`. Records older than
 IDEMPOTENCY_TTL_HOURS (default 24) may be purged by `prune()`.
+The stored response is encrypted at rest (it can hold a case's description and requester): only
+the hash of the request and the ciphertext of the answer are kept.
 """
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
+
+from civicgrid.core.crypto import PREFIX, decrypt, encrypt
 
 from .errors import ApiError
 from .models import IdempotencyRecord
@@ -51,7 +55,8 @@ def _replay(record: IdempotencyRecord, h: str) -> HttpResponse:
     if record.request_hash != h:
         raise ApiError(422, "idempotency_key_reused",
                        f"幂等键“{record.key}”已用于另一个不同的请求；重试时请原样重发同一请求，新请求请换一个新的幂等键。")
-    return _response(record.status, record.body, replayed=True)
+    body = decrypt(record.body) if record.body.startswith(PREFIX) else record.body  # older rows: plain
+    return _response(record.status, body, replayed=True)
 
 
 def run(request, fn: Callable[[], tuple[int, dict]]) -> HttpResponse:
@@ -71,7 +76,8 @@ def run(request, fn: Callable[[], tuple[int, dict]]) -> HttpResponse:
             status, data = fn()
             text = json.dumps(data, ensure_ascii=False)
             IdempotencyRecord.objects.create(credential=cred, key=key, method=request.method,
-                                             path=request.path[:300], request_hash=h, status=status, body=text)
+                                             path=request.path[:300], request_hash=h, status=status,
+                                             body=encrypt(text))
     except IntegrityError:
         existing = IdempotencyRecord.objects.filter(credential=cred, key=key).first()
         if existing is None:

@@ -94,8 +94,8 @@ class ClientKey(models.Model):
                                    related_name="+", verbose_name="吊销人")
 
     class Meta:
-        verbose_name = "Open311 api_key"
-        verbose_name_plural = "Open311 api_key"
+        verbose_name = "Open311 接入密钥"
+        verbose_name_plural = "Open311 接入密钥"
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

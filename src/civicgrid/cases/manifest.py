@@ -2,10 +2,16 @@
 import datetime as dt
 
 from civicgrid.core import roles as R
-from civicgrid.core.manifest import AppManifest, MediaRule, NavEntry, Periodic, PersonalField, Seeder, Tile, UrlInclude
+from civicgrid.core.manifest import SCOPED, STAFF, Route, AppManifest, MediaRule, NavEntry, Periodic, PersonalField, Seeder, Tile, UrlInclude
 from civicgrid.core.seeding import command
 
 EVALUATORS = (R.STREET_DISPATCHER, R.DISTRICT_COMMANDER, R.COMMUNITY_STAFF, R.SYSTEM_ADMIN)
+CASE_READERS = (R.GRID_WORKER, R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.HOTLINE_OPERATOR, R.DISTRICT_COMMANDER,
+                R.SYSTEM_ADMIN)
+
+
+def case_number(objs, inside: bool) -> dict:
+    return {"number": objs["case_in" if inside else "case_out"].number}
 
 MANIFEST = AppManifest(
     app="cases",
@@ -40,8 +46,32 @@ MANIFEST = AppManifest(
         PersonalField("cases.Case", "requester_name", "name"),
         PersonalField("cases.Case", "requester_phone", "phone", encrypted=True),
         PersonalField("cases.Case", "description", "free_text"),
+        PersonalField("cases.Case", "description_private", "free_text", encrypted=True),
         PersonalField("cases.Case", "address", "address"),
+        PersonalField("cases.Case", "address_private", "address", encrypted=True),
         PersonalField("cases.CaseEvent", "note", "free_text"),
     ),
     seeders=(Seeder("演示案件（一个季度的闭环办理）", command("seed-cases"), order=40),),
+    routes=(
+        Route("cases:worklist", STAFF),
+        Route("cases:export", STAFF),
+        Route("cases:grid", STAFF),
+        Route("cases:report", STAFF),
+        # Open to every seat (each sees its own area's figures); the nav shows it to evaluators only.
+        Route("cases:evaluation", STAFF),
+        Route("cases:detail", SCOPED, roles=CASE_READERS, args=case_number),
+        Route("cases:act", SCOPED, roles=CASE_READERS, args=case_number, method="POST",
+              data={"action": "file", "note": "越权", "version": 1}),
+        Route("cases:reveal", SCOPED, roles=CASE_READERS, args=case_number, method="POST",
+              data={"reason": "核实诉求人身份"}),
+        # The API (api/routers/cases.py, categories.py): scope is the same rule; errors are codes.
+        Route("GET /api/v1/categories", STAFF),
+        Route("GET /api/v1/categories/{code}", STAFF, args=lambda o, inside: {"code": "09006"}),
+        Route("POST /api/v1/cases", STAFF, note="intake checks the reporter's seat against the place"),
+        Route("GET /api/v1/cases", STAFF),
+        Route("GET /api/v1/cases/{number}", SCOPED, roles=CASE_READERS, args=case_number, refusal="not_found"),
+        Route("POST /api/v1/cases/{number}/actions", SCOPED, roles=(R.STREET_DISPATCHER, R.DISTRICT_COMMANDER), args=case_number, method="POST",
+              data={"action": "file", "note": "越权"}, refusal="not_found"),
+    ),
+    matrix_objects="civicgrid.cases.matrix.objects",
 )

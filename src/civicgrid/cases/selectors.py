@@ -176,6 +176,56 @@ def active_categories() -> QuerySet[Category]:
     return Category.objects.filter(active=True).order_by("code")
 
 
+def active_category(*, pk=None, code: str | None = None) -> Category | None:
+    """An active category by primary key (forms) or code (API, Open311); None when there is none."""
+    qs = active_categories()
+    if code is not None:
+        return qs.filter(code=code).first()
+    # parse_id, not int(): "99999999999999999999" overflows the database (a 500); "abc" is a 400.
+    pk = P.parse_id(pk, "问题类别")
+    return qs.filter(pk=pk).first() if pk is not None else None
+
+
+def reportable_grids(user, channel: str) -> QuerySet:
+    """The grids a user may pick when reporting: their jurisdiction's grids, except that the
+    hotline takes calls about any grid of the city (the caller decides where the problem is; the
+    intake then checks the district)."""
+    from civicgrid.regions.models import Region
+
+    grids = Region.objects.filter(level="grid").order_by("code")
+    return grids if channel == "hotline" else visible_to(user, grids)
+
+
+def visible_case(user, number: str) -> Case | None:
+    """A case by number inside the user's jurisdiction, or None (never tells which of the two)."""
+    number = (number or "").strip()
+    return visible_to(user, Case.objects.all()).filter(number=number).first() if number else None
+
+
+def can_see(user, case: Case | None) -> bool:
+    return case is not None and visible_to(user, Case.objects.filter(pk=case.pk)).exists()
+
+
+def department_unit(pk) -> "object | None":
+    """A unit the form names; whether this user may dispatch to it is the service's decision."""
+    from civicgrid.departments.models import DepartmentUnit
+
+    pk = P.parse_id(pk, "处置单位")
+    return DepartmentUnit.objects.filter(pk=pk).select_related("department").first() if pk is not None else None
+
+
+def report_region(user, code: str):
+    """A grid, community or street the API caller names for a report, inside their jurisdiction."""
+    from civicgrid.regions.models import Region
+
+    return visible_to(user, Region.objects.all()).filter(code=code).first()
+
+
+def case_numbers(ids) -> dict[int, str]:
+    """Numbers of cases already selected by a scoped figure (hot topics): pk → number."""
+    return dict(Case.objects.filter(pk__in=set(ids)).values_list("pk", "number"))
+
+
 def nav_badges(user) -> list[tuple[str, str, str]]:
     """The navigation badges of the 案件 link (cases/manifest.py): my to-do, and how many are overdue."""
     counts = nav_counts(user)
@@ -185,3 +235,12 @@ def nav_badges(user) -> list[tuple[str, str, str]]:
     if counts.get("overdue"):
         out.append((f"超期 {counts['overdue']}", "badge-overdue", "超期"))
     return out
+
+
+def reports_of(case: Case) -> dict:
+    """How many reports a hot spot's case stands for: itself, the reports merged into it and the
+    open reports flagged as its possible duplicates. Two indexed counts on the foreign keys."""
+    merged = Case.objects.filter(duplicate_of=case).count()
+    suspected = Case.objects.filter(possible_duplicate=case, duplicate_of__isnull=True).exclude(
+        state__in=[W.MERGED, W.NOT_FILED]).count()
+    return {"merged": merged, "suspected": suspected, "total": 1 + merged + suspected}

@@ -15,18 +15,21 @@ All carry a Chinese message fit to show as is.
 Concurrency: `act` locks the case row (SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE
 transactions serialise writers) and re-reads it; every event takes seq = the new version, and
 (case, seq) is unique, so even a writer that skipped the lock could not fork the history.
+
+The mechanics (locking, the table lookup, role and tier checks, the clock, events, audit, the sweep
+loop) are the shared engine's (core.workflow); this module adds what is particular to cases: the
+effects of each action, photos, per-category limits, who is notified, and the dashboard's signals.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import math
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import ExpressionWrapper, F, FloatField, Q, Value
 from django.utils import timezone
 
 from civicgrid.core import audit
@@ -34,14 +37,18 @@ from civicgrid.core import roles as R
 from civicgrid.core.calendar import default_calendar
 from civicgrid.core.crypto import lookup_hash
 from civicgrid.core.models import Role
-from civicgrid.core.notifications import mark_done, notify
+from civicgrid.core.notifications import notify
+from civicgrid.core.phones import clean_phone
 from civicgrid.core.scoping import scope_q, sees_everything, user_roles, visible_to
+from civicgrid.core.workflow import Deadline, Machine
 from civicgrid.departments.models import Department, DepartmentUnit
+from civicgrid.regions import locate
 from civicgrid.regions.models import Region
 
 from . import photos as photo_mod
 from . import signals
 from . import workflow as W
+from .errors import CaseActionError, CaseConflict, IllegalAction  # noqa: F401  (raised here, caught by callers)
 from .models import Attachment, Case, CaseEvent, CaseSerial, Category
 
 log = logging.getLogger(__name__)
@@ -57,33 +64,11 @@ VERIFY_HOURS = float(getattr(settings, "CASES_VERIFY_HOURS", 1))  # Taiyuan: on-
 MAX_EXTENSION_HOURS = 7 * 30  # thirty working days: beyond that the case should be suspended (挂账)
 
 
-class CaseActionError(Exception):
-    """Base for refusals that are about the case's state, not about who is asking."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class IllegalAction(CaseActionError):
-    pass
-
-
-class CaseConflict(CaseActionError):
-    pass
-
-
 # -- helpers ---------------------------------------------------------------------------------
 def _actor_label(actor, source: str = "") -> str:
     if actor is not None:
         return actor.name
     return source or "系统"
-
-
-def _chain(region: Region) -> dict[str, Region]:
-    """{level: Region} for the node and every ancestor, in one query."""
-    codes = [c for c in region.path.strip("/").split("/") if c]
-    return {r.level: r for r in Region.objects.filter(code__in=codes)}
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -146,22 +131,7 @@ def step_hours(case: Case, step: str) -> float:
 
 def _start_clock(case: Case, step: str | None, now: dt.datetime, *, due: dt.datetime | None = None) -> None:
     """Set the running clock for `step` ('accept', 'dispatch', 'handle', 'verify' or None)."""
-    case.is_warned = False
-    case.is_overdue = False
-    if step is None:
-        case.due_at = case.warn_at = None
-        return
-    cal = default_calendar()
-    if due is None:
-        hours = VERIFY_HOURS if step == "verify" else step_hours(case, step)
-        due = cal.add_working_hours(now, hours)
-        warn = cal.add_working_hours(now, hours * W.WARN_FRACTION)
-    else:
-        remaining = cal.working_hours_between(now, due)
-        warn = cal.add_working_hours(now, remaining * W.WARN_FRACTION) if remaining > 0 else due
-    case.due_at, case.warn_at = due, warn
-    if step in ("accept", "dispatch", "handle"):
-        setattr(case, f"{step}_due", due)
+    MACHINE.start_clock(case, step, now, due=due)
 
 
 # -- duplicates ------------------------------------------------------------------------------
@@ -172,10 +142,23 @@ def _meters(lng1, lat1, lng2, lat2) -> float:
     return 6371008.8 * 2 * math.asin(min(1.0, math.sqrt(a)))
 
 
-def find_duplicate(category: Category, *, lng=None, lat=None, grid=None, now=None, exclude_pk=None) -> Case | None:
-    """The nearest open case of the same minor class within CASES_DUPLICATE_METERS and _HOURS.
+DUPLICATE_CANDIDATES = 5
 
-    Without a point, an open case of the same class in the same grid and period counts.
+
+def duplicate_candidates(category: Category, *, lng=None, lat=None, grid=None, now=None, exclude_pk=None,
+                         limit: int = DUPLICATE_CANDIDATES) -> list[tuple[int, float | None]]:
+    """The best few open cases of the same minor class within CASES_DUPLICATE_METERS and _HOURS:
+    [(pk, metres or None)], nearest first.
+
+    A hot spot (one construction site's noise, one blocked road) draws thousands of calls, and each
+    new one should join the case the others gather on. So the search looks first among the
+    original reports — open cases not themselves flagged as a possible duplicate — through a
+    partial index that holds only those (case_dup_roots): a hot spot has one or a few, however many
+    calls it drew. Only when none is in range does it look among all open reports.
+
+    Either way the database ranks and cuts (a squared planar distance, exact enough at 50 m, with
+    LIMIT), so the neighbourhood never travels to Python; the few rows that come back are checked
+    with the great-circle distance. Without a point: the newest open case of the class in the grid.
     """
     meters = float(getattr(settings, "CASES_DUPLICATE_METERS", 50))
     hours = float(getattr(settings, "CASES_DUPLICATE_HOURS", 72))
@@ -184,59 +167,33 @@ def find_duplicate(category: Category, *, lng=None, lat=None, grid=None, now=Non
           .exclude(pk=exclude_pk))
     if lng is None or lat is None:
         if grid is None:
-            return None
-        return qs.filter(grid=grid).order_by("-created_at").first()
-    dlat = meters / 111_320
-    dlng = meters / (111_320 * max(0.01, math.cos(math.radians(lat))))
-    near = qs.filter(lng__range=(lng - dlng, lng + dlng), lat__range=(lat - dlat, lat + dlat)).only("pk", "lng", "lat")
-    best = None
-    for c in near:
-        d = _meters(lng, lat, c.lng, c.lat)
-        if d <= meters and (best is None or d < best[0]):
-            best = (d, c.pk)
-    return Case.objects.get(pk=best[1]) if best else None
+            return []
+        return [(pk, None) for pk in qs.filter(grid=grid).order_by("-created_at").values_list("pk", flat=True)[:limit]]
+    ky = 111_320.0
+    kx = ky * max(0.01, math.cos(math.radians(lat)))
+    dlat, dlng = meters / ky, meters / kx
+    dx = (F("lng") - Value(float(lng))) * Value(kx)
+    dy = (F("lat") - Value(float(lat))) * Value(ky)
+    box = qs.filter(lat__range=(lat - dlat, lat + dlat), lng__range=(lng - dlng, lng + dlng))
+    for stage in (box.filter(possible_duplicate__isnull=True, duplicate_of__isnull=True), box):
+        near = (stage.annotate(d2=ExpressionWrapper(dx * dx + dy * dy, output_field=FloatField()))
+                .filter(d2__lte=(meters * 1.01) ** 2)  # a hair of slack: the exact check below decides
+                .order_by("d2", "created_at", "pk").values_list("pk", "lng", "lat")[:limit])
+        found = sorted(((pk, _meters(lng, lat, c_lng, c_lat)) for pk, c_lng, c_lat in near), key=lambda t: t[1])
+        found = [(pk, d) for pk, d in found if d <= meters]
+        if found:
+            return found
+    return []
+
+
+def find_duplicate(category: Category, *, lng=None, lat=None, grid=None, now=None, exclude_pk=None) -> Case | None:
+    """The best duplicate candidate (duplicate_candidates), as a Case, or None."""
+    best = duplicate_candidates(category, lng=lng, lat=lat, grid=grid, now=now, exclude_pk=exclude_pk)
+    return Case.objects.get(pk=best[0][0]) if best else None
 
 
 # -- intake ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Place:
-    region: Region
-    grid: Region | None
-    community: Region | None
-    street: Region
-    district: Region
-
-
-def _locate(*, lng, lat, grid, region) -> _Place:
-    from civicgrid.regions import geo
-
-    if lng is not None or lat is not None:
-        try:
-            lng, lat = float(lng), float(lat)
-        except (TypeError, ValueError):
-            raise ValidationError("位置坐标无效，请重新定位。")
-        if not (-180 <= lng <= 180 and -90 <= lat <= 90):
-            raise ValidationError("位置坐标超出范围，请重新定位。")
-        loc = geo.locate(lng, lat)
-        if loc is not None and loc.street is not None and loc.district is not None:
-            # The lookup already joined the grid's ancestors: no second query for the chain.
-            return _Place(region=loc.grid, grid=loc.grid, community=loc.community, street=loc.street,
-                          district=loc.district)
-        if grid is None and region is None:
-            raise ValidationError("该位置不在本系统的任何网格内，请选择所在网格或地址。")
-    node = grid or region
-    if node is None:
-        raise ValidationError("请提供位置：定位坐标、所在网格或地址所属社区/街道。")
-    if node.level not in ("grid", "community", "street"):
-        raise ValidationError("案件位置须精确到街道、社区或网格。")
-    chain = _chain(node)
-    if "street" not in chain or "district" not in chain:
-        raise ValidationError("所选区域不在任何街道之下，无法受理。")
-    return _Place(region=node, grid=chain.get("grid"), community=chain.get("community"), street=chain["street"],
-                  district=chain["district"])
-
-
-def _check_intake_actor(actor, channel: str, source: str, place: _Place) -> str:
+def _check_intake_actor(actor, channel: str, source: str, place: locate.Place) -> str:
     """Returns the role label for the event; refuses channels the actor does not hold."""
     if channel not in dict(Case.CHANNEL_CHOICES):
         raise ValidationError("来源渠道无效。")
@@ -264,13 +221,14 @@ def _check_intake_actor(actor, channel: str, source: str, place: _Place) -> str:
 def intake(actor, *, channel: str, category: Category, description: str, lng: float | None = None,
            lat: float | None = None, grid: Region | None = None, region: Region | None = None, address: str = "",
            urgent: bool = False, requester_name: str = "", requester_phone: str = "", photos=(),
-           reporter=None, source: str = "", now: dt.datetime | None = None) -> Case:
+           reporter=None, source: str = "", within: Region | None = None, now: dt.datetime | None = None) -> Case:
     """信息采集: create a case from any channel, find its place, stamp the acceptance deadline, flag duplicates.
 
     `actor` is the logged-in user; it may be None only for channel "resident" or "api", and then
     `source` says who sent it (e.g. "open311:key-name"); the audit log records that label.
-    `grid`/`region` are the fallbacks when there is no point (a chosen grid, or the community or
-    street an address belongs to). `photos` are uploads or bytes; each is verified and re-encoded.
+    Location (regions/locate.py): the point; else `grid`/`region` (a chosen grid, community or
+    street); else the `address` text through the address registry (a building gives its point),
+    searched only under `within` when given (an operator's or API client's area). `photos` are uploads or bytes; each is verified and re-encoded.
     """
     description = (description or "").strip()
     if not description:
@@ -279,15 +237,12 @@ def intake(actor, *, channel: str, category: Category, description: str, lng: fl
         raise ValidationError("问题描述不能超过 2000 字。")
     if category is None or not category.active:
         raise ValidationError("请选择有效的问题类别。")
-    requester_phone = (requester_phone or "").strip()
-    if requester_phone and not requester_phone.replace("-", "").replace(" ", "").isdigit():
-        raise ValidationError("诉求人电话只能包含数字。")
-    place = _locate(lng=lng, lat=lat, grid=grid, region=region)
+    requester_phone = clean_phone(requester_phone)
+    place = locate.require(lng=lng, lat=lat, region=grid or region, address=address, within=within)
     role = _check_intake_actor(actor, channel, source, place)
     prepared = photo_mod.prepare_all(photos)
     now = now or timezone.now()
-    lng = float(lng) if lng is not None else None
-    lat = float(lat) if lat is not None else None
+    lng, lat = place.lng, place.lat  # a building found from the address text gives its point too
 
     with transaction.atomic():
         dup = find_duplicate(category, lng=lng, lat=lat, grid=place.grid, now=now)
@@ -304,9 +259,9 @@ def intake(actor, *, channel: str, category: Category, description: str, lng: fl
             case.tier = W.STREET  # no community known: the street is the lowest tier that can take it
         _start_clock(case, "accept", now)
         case.save()
+        data = {"possible_duplicate": dup.number if dup else None}
         event = _append_event(case, None if actor is None else actor, role, "report", "", W.REPORTED, now,
-                              note="", data={"possible_duplicate": dup.number if dup else None}, photos=prepared,
-                              photo_kind="before", source=source)
+                              note="", data=data, photos=prepared, photo_kind="before", source=source)
         audit.record(actor if actor is not None else (source or "系统"), "case.intake", case,
                      detail={"channel": channel, "category": category.code, "grid": place.grid.code if place.grid else None,
                              "duplicate_of": dup.number if dup else None, "source": source})
@@ -314,7 +269,7 @@ def intake(actor, *, channel: str, category: Category, description: str, lng: fl
         if dup:
             body += f"（疑似与 {dup.number} 重复）"
         _notify_all(supervisors(case), f"新案件待受理 {case.number}", body, case, sms=case.urgent)
-        signals.case_event_appended.send(sender=Case, case=case, event=event)
+        MACHINE.emit(case, event, data)
     return case
 
 
@@ -329,63 +284,26 @@ def _append_event(case: Case, actor, role: str, action: str, from_state: str, to
     return event
 
 
-# -- permission to act -----------------------------------------------------------------------
-CONDITIONS = {
-    "": lambda c: True,
-    "community_tier": lambda c: c.tier == W.COMMUNITY,
-    "has_unit": lambda c: c.assigned_unit_id is not None,
-    "below_district": lambda c: c.tier != W.DISTRICT,
-}
+# -- permission to act (the engine's, on the case table) ----------------------------------------
+CONDITIONS = {"": lambda c: True, **W.CONDITIONS}
 
 
 def _row_for(case: Case, action: str) -> W.T | None:
-    for t in W.rows(case.state, action):
-        if CONDITIONS[t.condition](case):
-            return t
-    return None
+    return W.WORKFLOW.row_for(case, action)
 
 
 def _in_scope(user, case: Case, role: str) -> bool:
-    return visible_to(user, Case.objects.filter(pk=case.pk), roles=(role,)).exists()
+    return MACHINE.in_scope(user, case, role)
 
 
 def _role_refusal(actor, case: Case, row: W.T) -> tuple[str | None, str]:
     """(role the actor acts as, "") or (None, why not)."""
-    if actor is None:
-        return (W.SYSTEM, "") if W.SYSTEM in row.roles else (None, "该操作须由工作人员执行。")
-    if sees_everything(actor):
-        return next(r for r in row.roles if r != W.SYSTEM), ""
-    held = [r for r in row.roles if r != W.SYSTEM and any(s.role == r for s in user_roles(actor))]
-    if not held:
-        labels = "、".join(R.ROLE_LABELS[r] for r in row.roles if r != W.SYSTEM)
-        return None, f"“{row.label}”需要以下角色之一：{labels}"
-    why = "该案件不在您的管辖范围内。"
-    for role in held:
-        if not _in_scope(actor, case, role):
-            continue
-        if row.supervise and role in W.ROLE_TIER and W.TIER_RANK[W.ROLE_TIER[role]] < W.TIER_RANK[case.tier]:
-            why = f"该案件由{W.TIER_LABELS[case.tier]}负责，您不能执行“{row.label}”。"
-            continue
-        return role, ""
-    return None, why
+    return MACHINE.role_refusal(actor, case, row)
 
 
 def available_actions(user, case: Case) -> list[W.T]:
     """The transitions `user` may take on `case` now (one row per action), for screens and the API."""
-    out, seen = [], set()
-    for t in W.transitions_from(case.state):
-        if t.action in seen:
-            continue
-        row = _row_for(case, t.action)
-        if row is None:
-            continue
-        seen.add(t.action)
-        if W.SYSTEM in row.roles and len(row.roles) == 1:
-            continue
-        role, _ = _role_refusal(user, case, row)
-        if role:
-            out.append(row)
-    return out
+    return MACHINE.available_actions(user, case)
 
 
 def dispatch_units(user, case: Case):
@@ -435,67 +353,10 @@ def act(actor, case: Case, action: str, *, note: str = "", expected_version: int
     Extra inputs by action: dispatch/reroute `unit`; request_extension `hours`; suspend
     `review_date`; merge `into`; photos for handle (evidence) and verification (after).
     """
-    if action not in W.ACTION_LABELS or action == "report":
-        raise IllegalAction("未知的操作。")
-    note = (note or "").strip()
-    if len(note) > 2000:
-        raise ValidationError("说明不能超过 2000 字。")
+    note = MACHINE.precheck(action, note)
     prepared = photo_mod.prepare_all(photos)
-    now = now or timezone.now()
-    label = W.ACTION_LABELS[action]
-
-    with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
-        stale = case.version != locked.version
-        if actor is not None and not visible_to(actor, Case.objects.filter(pk=locked.pk)).exists():
-            raise PermissionDenied("该案件不在您的管辖范围内。")  # before anything that would reveal its state
-        if expected_version is not None and int(expected_version) != locked.version:
-            raise CaseConflict(f"案件已被他人处理（当前状态：{locked.state_label}），请刷新页面后再操作。")
-        row = _row_for(locked, action)
-        if row is None:
-            if stale:
-                raise CaseConflict(f"案件已被他人处理（当前状态：{locked.state_label}），不能再{label}。")
-            raise IllegalAction(f"案件当前状态为“{locked.state_label}”，不能{label}。")
-        role, why = _role_refusal(actor, locked, row)
-        if role is None:
-            raise PermissionDenied(why)
-        if row.needs_note and not note:
-            raise ValidationError(f"{label}须填写说明/理由。")
-        if (row.needs_photo or (action, role) in W.PHOTO_REQUIRED_FOR_ROLE) and not prepared:
-            raise ValidationError(f"{label}须上传现场照片。")
-
-        from_state = locked.state
-        data: dict = {}
-        effect = _EFFECTS.get(action)
-        if effect:
-            effect(locked, row, now, actor=actor, role=role, note=note, unit=unit, hours=hours,
-                   review_date=review_date, into=into, data=data)
-        locked.state = row.to_state
-        if action not in ("approve_extension", "refuse_extension", "request_extension", "suspend", "escalate"):
-            # The step changed: start the clock of the new state's step.
-            step = W.STEP_OF_STATE.get(locked.state)
-            if step == "handle" and action == "verify_fail":
-                _start_clock(locked, "handle", now, due=locked.handle_due)  # 返工不重置处置时限
-            elif step == "handle" and action == "resume" and locked.handle_due and locked.handle_due > now:
-                _start_clock(locked, "handle", now, due=locked.handle_due)
-            else:
-                _start_clock(locked, step, now)
-        elif action == "escalate":
-            _start_clock(locked, W.STEP_OF_STATE[locked.state], now)
-        locked.version += 1
-        locked.save()
-        # Acting on the case answers what was asked about it before (e.g. "请到现场核查").
-        mark_done(locked, now=now)
-        event = _append_event(locked, actor, role, action, from_state, locked.state, now, note=note, data=data,
-                              photos=prepared, photo_kind="evidence" if action == "handle" else "after")
-        audit.record(actor if actor is not None else "系统", f"case.{action}", locked,
-                     detail={"from": from_state, "to": locked.state, "version": locked.version, **data},
-                     reason=note[:300])
-        _NOTIFY.get(action, lambda *a: None)(locked, event, data)
-        signals.case_event_appended.send(sender=Case, case=locked, event=event)
-        if locked.state == W.CLOSED:
-            signals.case_closed.send(sender=Case, case=locked, event=event)
-    return locked
+    return MACHINE.act(actor, case, action, note=note, expected_version=expected_version, now=now,
+                       inputs=dict(unit=unit, hours=hours, review_date=review_date, into=into, photos=prepared))
 
 
 # Each effect changes fields beyond state and clock, and records its inputs in `data`.
@@ -604,13 +465,6 @@ def _fx_resume(c, row, now, **kw):
     c.suspended_until = None
 
 
-def _fx_escalate(c, row, now, *, data, **kw):
-    new = W.NEXT_TIER[c.tier]
-    data.update(from_tier=c.tier, to_tier=new)
-    c.tier = new
-    c.assigned_unit = None
-
-
 def _fx_merge(c, row, now, *, into, data, **kw):
     if into is None:
         raise ValidationError("请选择要合并到的案件。")
@@ -628,7 +482,7 @@ _EFFECTS = {
     "request_extension": _fx_request_extension, "approve_extension": _fx_approve_extension,
     "refuse_extension": _fx_refuse_extension, "handle": _fx_handle, "verify_fail": _fx_verify_fail,
     "close": _fx_close, "reopen": _fx_reopen, "suspend": _fx_suspend, "resume": _fx_resume,
-    "escalate": _fx_escalate, "merge": _fx_merge,
+    "merge": _fx_merge,
 }
 
 
@@ -691,50 +545,85 @@ def sweep(now: dt.datetime | None = None, *, batch: int = 500) -> dict:
     past its deadline is not taken away from the department: it is flagged, the unit is told by SMS
     and the supervisor and district command centre are told in the inbox.
     """
-    now = now or timezone.now()
-    counts = {"warned": 0, "overdue": 0, "escalated": 0, "review_due": 0}
-    due_q = Q(due_at__lte=now, is_overdue=False) | Q(warn_at__lte=now, is_warned=False)
-    ids = list(Case.objects.filter(state__in=W.OPEN_STATES, due_at__isnull=False).filter(due_q)
-               .order_by("due_at").values_list("pk", flat=True)[:batch])
-    for pk in ids:
-        try:
-            _sweep_one(pk, now, counts)
-        except Exception:  # one bad case must not stop the sweep of the others
-            log.exception("deadline sweep failed for case %s", pk)
-    return counts
+    return MACHINE.sweep(now, batch=batch)
 
 
-def _sweep_one(pk: int, now: dt.datetime, counts: dict) -> None:
-    with transaction.atomic():
-        case = Case.objects.select_for_update().select_related(None).get(pk=pk)
-        if case.state in W.TERMINAL or case.due_at is None:
+def _step_name(case: Case) -> str:
+    return W.ACTION_LABELS.get({"accept": "file", "dispatch": "dispatch", "handle": "handle",
+                                "verify": "verify_pass"}.get(W.STEP_OF_STATE.get(case.state) or "", ""), "")
+
+
+# -- the case machine: the engine with the cases' particulars ------------------------------------
+class CaseMachine(Machine):
+    keeps_clock = frozenset({"approve_extension", "refuse_extension", "request_extension", "suspend", "escalate"})
+    step_due_fields = {"accept": "accept_due", "dispatch": "dispatch_due", "handle": "handle_due"}
+    sweep_counts = ("warned", "overdue", "escalated", "review_due")
+    illegal_error = IllegalAction
+    conflict_error = CaseConflict
+
+    def step_deadline(self, case: Case, step: str) -> Deadline:
+        return Deadline(VERIFY_HOURS if step == "verify" else step_hours(case, step))
+
+    def restart_clock(self, c: Case, row, from_state: str, now: dt.datetime) -> None:
+        action = row.action
+        if action not in self.keeps_clock:
+            # The step changed: start the clock of the new state's step.
+            step = W.STEP_OF_STATE.get(c.state)
+            if step == "handle" and action == "verify_fail":
+                self.start_clock(c, "handle", now, due=c.handle_due)  # 返工不重置处置时限
+            elif step == "handle" and action == "resume" and c.handle_due and c.handle_due > now:
+                self.start_clock(c, "handle", now, due=c.handle_due)
+            else:
+                self.start_clock(c, step, now)
+        elif action == "escalate":
+            self.start_clock(c, W.STEP_OF_STATE[c.state], now)
+
+    def check_inputs(self, c: Case, row, role: str, inputs: dict) -> None:
+        super().check_inputs(c, row, role, inputs)
+        if (row.needs_photo or (row.action, role) in W.PHOTO_REQUIRED_FOR_ROLE) and not inputs.get("photos"):
+            raise ValidationError(f"{row.label}须上传现场照片。")
+
+    def append_event(self, c: Case, actor, role, action, from_state, to_state, now, *, note, data, inputs=None,
+                     source=""):
+        return _append_event(c, actor, role, action, from_state, to_state, now, note=note, data=data,
+                             photos=(inputs or {}).get("photos") or [],
+                             photo_kind="evidence" if action == "handle" else "after", source=source)
+
+    def emit(self, c: Case, event, data: dict) -> None:
+        self._emit(c, event, data)
+
+    def after_event(self, c: Case, event, data: dict) -> None:
+        _NOTIFY.get(event.action, lambda *a: None)(c, event, data)
+        signals.case_event_appended.send(sender=Case, case=c, event=event)
+        if c.state == W.CLOSED:
+            signals.case_closed.send(sender=Case, case=c, event=event)
+
+    def step_label(self, c: Case) -> str:
+        return _step_name(c) or c.state_label
+
+    def on_overdue(self, case: Case, now: dt.datetime, counts: dict) -> None:
+        if case.state == W.SUSPENDED:
+            counts["review_due"] += 1
+            _notify_all(supervisors(case), f"挂账案件到复查日期 {case.number}", case.category.name, case)
+            audit.record("系统", "case.review_due", case)
             return
-        step = W.ACTION_LABELS.get({"accept": "file", "dispatch": "dispatch", "handle": "handle",
-                                    "verify": "verify_pass"}.get(W.STEP_OF_STATE.get(case.state) or "", ""), "")
-        if case.due_at <= now and not case.is_overdue:
-            Case.objects.filter(pk=pk).update(is_overdue=True, is_warned=True, overdue_count=F("overdue_count") + 1)
-            if case.state == W.SUSPENDED:
-                counts["review_due"] += 1
-                _notify_all(supervisors(case), f"挂账案件到复查日期 {case.number}", case.category.name, case)
-                audit.record("系统", "case.review_due", case)
-                return
-            counts["overdue"] += 1
-            audit.record("系统", "case.overdue", case, detail={"state": case.state, "due_at": case.due_at.isoformat()})
-            body = f"{case.category.name}：{step or case.state_label}已超过时限"
-            _notify_all(_responsible(case), f"案件超期 {case.number}", body, case, sms=True)
-            if case.state in (W.DISPATCHED, W.EXTENSION_REQUESTED) and case.tier == W.STREET:
-                _notify_all(_users_with_role(R.DISTRICT_COMMANDER, case), f"部门处置超期 {case.number}", body, case)
-            if (case.state, case.tier) in W.SWEEP_ESCALATES:
-                case.refresh_from_db()
-                act(None, case, "escalate", note=f"{step or case.state_label}超过时限，系统自动上报{W.TIER_LABELS[W.NEXT_TIER[case.tier]]}",
-                    now=now)
-                counts["escalated"] += 1
-        elif case.warn_at and case.warn_at <= now and not case.is_warned:
-            Case.objects.filter(pk=pk).update(is_warned=True)
-            counts["warned"] += 1
-            _notify_all(_responsible(case), f"案件即将超期 {case.number}",
-                        f"{case.category.name}：{step or case.state_label}时限 {timezone.localtime(case.due_at):%m-%d %H:%M}",
-                        case)
+        counts["overdue"] += 1
+        audit.record("系统", "case.overdue", case, detail={"state": case.state, "due_at": case.due_at.isoformat()})
+        body = f"{case.category.name}：{self.step_label(case)}已超过时限"
+        _notify_all(_responsible(case), f"案件超期 {case.number}", body, case, sms=True)
+        if case.state in (W.DISPATCHED, W.EXTENSION_REQUESTED) and case.tier == W.STREET:
+            _notify_all(_users_with_role(R.DISTRICT_COMMANDER, case), f"部门处置超期 {case.number}", body, case)
+        self.escalate_if_declared(case, now, counts)
+
+    def on_warn(self, case: Case, now: dt.datetime) -> None:
+        _notify_all(_responsible(case), f"案件即将超期 {case.number}",
+                    f"{case.category.name}：{self.step_label(case)}时限 {timezone.localtime(case.due_at):%m-%d %H:%M}",
+                    case)
+
+
+def _fx_escalate_case(c, row, now, *, data, **kw):
+    MACHINE.escalate_tier(c, row, now, data=data)
+    c.assigned_unit = None
 
 
 # -- reveal ----------------------------------------------------------------------------------------
@@ -750,13 +639,14 @@ def can_see_requester(user, case: Case) -> bool:
 
 def reveal_requester(actor, case: Case, *, reason: str) -> dict:
     """The requester's full name and phone, for handling staff only; logged with the reason."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("查看诉求人完整信息须填写事由。")
+    from civicgrid.core import reveal
+
     if not can_see_requester(actor, case):
         raise PermissionDenied("您无权查看诉求人完整信息。")
-    audit.record(actor, "case.reveal_requester", case, reason=reason)
-    return {"name": case.requester_name, "phone": case.requester_phone}
+    reason = reveal.require_reason(reason)  # the same rule as a resident's reveal
+    reveal.record(actor, "case.reveal_requester", case, ["requester_name", "requester_phone"], reason)
+    return {"name": case.requester_name, "phone": case.requester_phone, "description": case.description_private,
+            "address": case.address_private}
 
 
 @transaction.atomic
@@ -770,3 +660,7 @@ def save_category(actor, category: Category, *, changed: list[str] | None = None
     category.save()
     audit.record(actor, "case.category_save", category, detail={"changed": changed or []})
     return category
+
+
+_EFFECTS["escalate"] = _fx_escalate_case
+MACHINE = CaseMachine(W.WORKFLOW, Case, CaseEvent, event_parent="case", effects=_EFFECTS)

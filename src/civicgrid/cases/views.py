@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,22 +12,17 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civicgrid.core import audit
+from civicgrid.core import audit, errors
 from civicgrid.core import params as P
 from civicgrid.core import roles as R
-from civicgrid.core.scoping import has_role, sees_everything, user_roles, visible_to
-from civicgrid.departments.models import DepartmentUnit
-from civicgrid.regions.models import Region
+from civicgrid.core.scoping import has_role, user_roles
 
 from . import evaluation, selectors, services
 from . import workflow as W
-from .models import Case, Category
+from .models import Case
 
 
-def _error_text(exc) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(exc.messages)
-    return getattr(exc, "message", None) or str(exc) or "操作被拒绝"
+_error_text = errors.messages_of
 
 
 # -- lists ---------------------------------------------------------------------------------------
@@ -50,42 +44,28 @@ def worklist(request):
 @login_required
 def export(request):
     """The filtered list as .xlsx; requester data masked; the export itself is logged."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from civicgrid.core import spreadsheet
 
     f = selectors.Filters.from_query(request.GET)
     qs = selectors.search(request.user, f).select_related("department")[:20000]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "案件"
     head = ["案件编号", "上报时间", "来源", "类别编码", "类别", "描述", "地址", "街道", "社区", "网格", "状态", "层级",
             "处置单位", "当前时限", "超期", "返工次数", "延期次数", "诉求人", "诉求人电话", "结案时间"]
-    ws.append(head)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    book = spreadsheet.Xlsx().sheet("案件", head, [16, 17, 10, 9, 14, 40, 24, 12, 12, 16, 12, 14, 18, 17, 6, 8, 8, 8,
+                                                  14, 17])
     n = 0
-    local = timezone.localtime
+    now = timezone.now()
     for c in qs:
         n += 1
-        ws.append([
-            c.number, local(c.created_at).strftime("%Y-%m-%d %H:%M"), c.get_channel_display(), c.category.code,
+        book.append([
+            c.number, c.created_at, c.get_channel_display(), c.category.code,
             c.category.name, c.description, c.address, c.street.name, c.community.name if c.community else "",
             c.grid.name if c.grid else "", c.state_label, c.tier_label, c.assigned_unit.name if c.assigned_unit else "",
-            local(c.due_at).strftime("%Y-%m-%d %H:%M") if c.due_at else "",
-            "是" if c.due_at and c.due_at <= timezone.now() and c.is_open else "", c.rework_count, c.extension_count,
-            c.requester_name_masked, c.requester_phone_masked,
-            local(c.closed_at).strftime("%Y-%m-%d %H:%M") if c.closed_at else "",
+            c.due_at, "是" if c.due_at and c.due_at <= now and c.is_open else "", c.rework_count, c.extension_count,
+            c.requester_name_masked, c.requester_phone_masked, c.closed_at,
         ])
-    for col, width in zip("ABCDEFGHIJKLMNOPQRST", [16, 17, 10, 9, 14, 40, 24, 12, 12, 16, 12, 14, 18, 17, 6, 8, 8, 8, 14, 17]):
-        ws.column_dimensions[col].width = width
     audit.record(request.user, "case.export", None, object_type="cases.case",
                  detail={"rows": n, "filters": {k: v for k, v in request.GET.items()}})
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(buf.getvalue(),
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f'attachment; filename="cases-{timezone.localdate():%Y%m%d}.xlsx"'
-    return resp
+    return spreadsheet.download(book.to_bytes(), spreadsheet.filename("案件", "xlsx"))
 
 
 @login_required
@@ -108,15 +88,13 @@ def _channel_for(user) -> str:
 def report(request):
     user = request.user
     channel = _channel_for(user)
-    grids = visible_to(user, Region.objects.filter(level="grid")).order_by("code")
-    if channel == "hotline" or sees_everything(user) or has_role(user, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER):
-        grids = Region.objects.filter(level="grid").order_by("code") if channel == "hotline" else grids
+    grids = selectors.reportable_grids(user, channel)
     ctx = {"categories": selectors.active_categories(), "grids": grids[:500], "channel": channel,
            "channel_label": dict(Case.CHANNEL_CHOICES)[channel], "form": request.POST}
     if request.method == "POST":
         p = request.POST
         try:
-            category = Category.objects.filter(pk=P.parse_id(p.get("category"), "问题类别") or 0, active=True).first()
+            category = selectors.active_category(pk=p.get("category"))
             grid_id = P.parse_id(p.get("grid"), "网格")
             grid = grids.filter(pk=grid_id).first() if grid_id else None
             lng, lat = (p.get("lng") or None), (p.get("lat") or None)
@@ -126,10 +104,10 @@ def report(request):
                 requester_name=p.get("requester_name", ""), requester_phone=p.get("requester_phone", ""),
                 photos=request.FILES.getlist("photos"),
             )
-        except (ValidationError, PermissionDenied) as exc:
+        except errors.USER_ERRORS as exc:
             messages.error(request, _error_text(exc))
             ctx["files_again"] = _chosen_files(request)
-            return render(request, "cases/report.html", ctx, status=400)
+            return render(request, "cases/report.html", ctx, status=errors.status_of(exc))
         messages.success(request, f"已上报，案件编号 {case.number}"
                          + (f"。提示：可能与 {case.possible_duplicate.number} 重复，调度员会核实。" if case.possible_duplicate else ""))
         return redirect("cases:detail", number=case.number)
@@ -153,7 +131,7 @@ def _detail_context(request, case: Case, *, revealed: dict | None = None, failed
             suggested_why = f"建议的{suggested.name}不在您可派遣的单位中。{suggested_why}"
             suggested = None
     dup = case.possible_duplicate if case.possible_duplicate_id else None
-    if dup is not None and not visible_to(request.user, Case.objects.filter(pk=dup.pk)).exists():
+    if not selectors.can_see(request.user, dup):
         dup = None
     cal = services.default_calendar()
     now = timezone.now()
@@ -162,7 +140,7 @@ def _detail_context(request, case: Case, *, revealed: dict | None = None, failed
     forward = W.forward_action(actions)
     open_action = failed["action"] if failed and any(a.action == failed["action"] for a in actions) else forward
     return {
-        "case": case, "events": events, "units": units, "dup": dup, "now": now,
+        "case": case, "events": events, "units": units, "dup": dup, "now": now, "reports": selectors.reports_of(case),
         "primary_actions": [a for a in actions if a.action == forward],
         "more_actions": [a for a in actions if a.action != forward],
         "actions": actions, "open_action": open_action, "failed": failed or {},
@@ -192,8 +170,7 @@ def act(request, number: str):
     kw = {}
     try:
         if p.get("unit"):
-            # parse_id, not isdigit(): "99999999999999999999" is all digits and overflows the database.
-            kw["unit"] = DepartmentUnit.objects.filter(pk=P.parse_id(p["unit"], "处置单位")).first()
+            kw["unit"] = selectors.department_unit(p["unit"])
             if kw["unit"] is None:
                 raise ValidationError("所选处置单位不存在。")
         elif action in ("dispatch", "reroute"):
@@ -203,7 +180,7 @@ def act(request, number: str):
         if p.get("review_date"):
             kw["review_date"] = P.parse_date(p["review_date"], "复查日期", field="review_date")
         if p.get("into"):
-            into = visible_to(request.user, Case.objects.filter(number=p["into"].strip())).first()
+            into = selectors.visible_case(request.user, p["into"])
             if into is None:
                 raise ValidationError(f"找不到案件 {p['into']}（或不在您的管辖范围内）。")
             kw["into"] = into
@@ -215,11 +192,12 @@ def act(request, number: str):
         messages.error(request, _error_text(exc))
         case = selectors.case_for(request.user, number)
         failed = {"action": action, "post": p, "files": _chosen_files(request)}
-        return render(request, "cases/detail.html", _detail_context(request, case, failed=failed), status=400)
+        return render(request, "cases/detail.html", _detail_context(request, case, failed=failed),
+                      status=errors.status_of(exc))
     done = W.ACTION_LABELS.get(action, action)
     # "已结案：已结案" says nothing twice; name the new state only when it adds something.
     messages.success(request, f"已{done}" if case.state_label.endswith(done) else f"已{done}，当前状态：{case.state_label}")
-    if not visible_to(request.user, Case.objects.filter(pk=case.pk)).exists():
+    if not selectors.can_see(request.user, case):
         return redirect("cases:worklist")  # e.g. a department that returned it no longer sees it
     return redirect("cases:detail", number=case.number)
 
@@ -233,7 +211,9 @@ def reveal(request, number: str):
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, _error_text(exc))
         return redirect("cases:detail", number=number)
-    return detail(request, number, revealed=data)
+    from civicgrid.core.reveal import no_store
+
+    return no_store(detail(request, number, revealed=data))
 
 
 # -- evaluation ----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from civicgrid.core import roles as R
+from civicgrid.core.workflow import SYSTEM, Transition, Workflow
 
 # -- states ----------------------------------------------------------------------------------
 REPORTED = "reported"
@@ -77,8 +78,8 @@ NEXT_TIER = {COMMUNITY: STREET, STREET: DISTRICT}
 SUPERVISOR_OF_TIER = {COMMUNITY: R.COMMUNITY_STAFF, STREET: R.STREET_DISPATCHER, DISTRICT: R.DISTRICT_COMMANDER}
 ROLE_TIER = {R.COMMUNITY_STAFF: COMMUNITY, R.STREET_DISPATCHER: STREET, R.DISTRICT_COMMANDER: DISTRICT}
 
-# The sweep acts as this pseudo-role (no user); only rows listing it may be taken by the sweep.
-SYSTEM = "system"
+# The sweep acts as this pseudo-role (no user); only rows listing it may be taken by the sweep
+# (core.workflow.SYSTEM, imported above).
 
 # -- actions ---------------------------------------------------------------------------------
 ACTION_LABELS = {
@@ -114,16 +115,8 @@ INTAKE_ROLES = (R.GRID_WORKER, R.COMMUNITY_STAFF, R.HOTLINE_OPERATOR, R.STREET_D
 
 
 @dataclass(frozen=True)
-class T:
-    from_state: str
-    action: str
-    to_state: str
-    roles: tuple[str, ...]
-    condition: str = ""
-    needs_note: bool = False
-    needs_photo: bool = False
-    supervise: bool = False
-    forward: bool = False
+class T(Transition):
+    """A row of the table; the engine's Transition with the case's action label."""
 
     @property
     def label(self) -> str:
@@ -192,12 +185,29 @@ PHOTO_REQUIRED_FOR_ROLE = {("verify_pass", R.GRID_WORKER), ("verify_fail", R.GRI
 WARN_FRACTION = 0.8  # warn when 80 % of a step's working time has passed
 
 
+# Conditions a row may name; each is a predicate on the case.
+CONDITIONS = {
+    "community_tier": lambda c: c.tier == COMMUNITY,
+    "has_unit": lambda c: c.assigned_unit_id is not None,
+    "below_district": lambda c: c.tier != DISTRICT,
+}
+
+# The table as the engine reads it (core.workflow). Limits are per category and channel, so the
+# deadline rules live in services.step_hours rather than here.
+WORKFLOW = Workflow(
+    name="case", noun="案件", states=STATE_LABELS, terminal=TERMINAL, actions=ACTION_LABELS,
+    transitions=TRANSITIONS, conditions=CONDITIONS, role_labels=R.ROLE_LABELS, tiers=TIER_LABELS,
+    supervisor_of_tier=SUPERVISOR_OF_TIER, step_of_state=STEP_OF_STATE,
+    sweep_escalates=frozenset(SWEEP_ESCALATES), warn_fraction=WARN_FRACTION,
+)
+
+
 def transitions_from(state: str) -> list[T]:
-    return [t for t in TRANSITIONS if t.from_state == state]
+    return WORKFLOW.transitions_from(state)
 
 
 def rows(state: str, action: str) -> list[T]:
-    return [t for t in TRANSITIONS if t.from_state == state and t.action == action]
+    return WORKFLOW.rows(state, action)
 
 
 def forward_action(actions: list[T]) -> str | None:
@@ -207,6 +217,4 @@ def forward_action(actions: list[T]) -> str | None:
 
 def mirror_rows() -> list[dict]:
     """What the Transition table holds (see models.Transition)."""
-    return [dict(from_state=t.from_state, action=t.action, to_state=t.to_state, roles=",".join(t.roles),
-                 label=t.label, condition=t.condition, needs_note=t.needs_note, needs_photo=t.needs_photo)
-            for t in TRANSITIONS]
+    return WORKFLOW.mirror_rows()

@@ -18,6 +18,7 @@ from typing import Any
 
 from .middleware import current_ip
 from .models import AuditEntry
+from .pii import redact, redact_data
 
 
 def _common_region(regions: list):
@@ -34,9 +35,9 @@ def _common_region(regions: list):
         common.append(codes[0])
     if not common:
         return None
-    from civicgrid.regions.models import Region
-
-    return Region.objects.filter(code=common[-1]).first()
+    # The region model through our own foreign key: core names no app.
+    region_model = AuditEntry._meta.get_field("region").related_model
+    return region_model.objects.filter(code=common[-1]).first()
 
 
 def user_region(user):
@@ -81,6 +82,9 @@ def region_of(obj):
 
 def record(actor, action: str, obj: Any = None, *, detail: dict | None = None, reason: str = "",
            object_type: str | None = None, object_id: str | None = None) -> AuditEntry:
+    """One append-only entry. Every identity- or phone-like token in the detail, the reason and the
+    object's text is masked here, whoever the caller: a search for "史 99010219941201298X" or a reason
+    quoting a phone number must not make the log a second, unencrypted copy of the register."""
     if obj is not None:
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or str(obj.pk)
@@ -92,9 +96,9 @@ def record(actor, action: str, obj: Any = None, *, detail: dict | None = None, r
         action=action,
         object_type=object_type or "",
         object_id=object_id or "",
-        object_repr=str(obj)[:200] if obj is not None else "",
-        detail=detail or {},
-        reason=reason[:300],
+        object_repr=redact(str(obj))[:200] if obj is not None else "",
+        detail=redact_data(detail or {}),
+        reason=redact(reason)[:300],
         ip=current_ip.get(),
         region=region,
     )

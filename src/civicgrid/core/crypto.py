@@ -125,17 +125,8 @@ class EncryptedTextField(models.TextField):
         return encrypt(value)
 
 
-_ID_IN_TEXT = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:19|20)[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}[0-9Xx](?![0-9])")
-_MOBILE_IN_TEXT = re.compile(r"(?<![0-9])1[3-9][0-9][\s-]?[0-9]{4}[\s-]?[0-9]{4}(?![0-9])")
-
-
 def redact_text(text: str | None) -> str:
-    """Mask identity numbers and mobile numbers that people type into free text.
+    """Mask identity numbers and phone numbers that people type into free text (see core.pii)."""
+    from .pii import redact
 
-    Used wherever a description written by a resident is published (Open311 GET, public maps):
-    residents often write "请联系我 13812345678" in the description itself.
-    """
-    if not text:
-        return ""
-    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
-    return _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+    return redact(text or "")

@@ -170,6 +170,11 @@ class Route:
     method: str = "GET"
     data: dict | None = None
     refusal: str = ""
+    # For SCOPED routes with `roles`: the text (a regular expression) refusing the other roles.
+    role_refusal: str = ""
+    # Roles whose street-A user must be refused the out-of-scope object; None: the street-level seats
+    # (grid worker, community staff, street dispatcher, department handler) among `roles`.
+    outsiders: tuple[str, ...] | None = None
     note: str = ""
 
     def __post_init__(self):

@@ -194,3 +194,6 @@ class LoginThrottle(models.Model):
     class Meta:
         verbose_name = "登录限流"
         verbose_name_plural = "登录限流"
+
+    def __str__(self) -> str:
+        return f"登录限流（失败 {self.failures} 次）"

@@ -10,6 +10,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from .models import Notification
+from .pii import redact
 from .sms import send_sms
 
 
@@ -19,6 +20,9 @@ def subject_key(obj: Model) -> tuple[str, str]:
 
 def notify(user, title: str, body: str = "", link: str = "", *, sms: bool = False,
            subject: Model | None = None) -> Notification:
+    # A notification points at its object (the link) and may quote a resident's words; numbers in
+    # them are masked, so inboxes and SMS texts never carry a resident's ID or phone in clear.
+    title, body = redact(title), redact(body)
     stype, sid = subject_key(subject) if subject is not None else ("", "")
     note = Notification.objects.create(recipient=user, title=title[:200], body=body, link=link,
                                        subject_type=stype, subject_id=sid)

@@ -10,11 +10,19 @@ log = logging.getLogger("civicgrid.sms")
 
 
 class ConsoleSMSBackend:
-    """Development backend: writes the message to the log instead of a gateway."""
+    """Development backend: writes the message to the log instead of a gateway.
+
+    The demo needs the verification code on screen, not the resident's number: the phone is masked
+    (and so is any number inside the text), the code stays readable.
+    """
 
     def send(self, phone: str, text: str) -> None:
-        log.info("短信 → %s：%s", phone, text)
-        print(f"[短信] {phone}: {text}", flush=True)
+        from .crypto import mask_phone
+        from .pii import redact
+
+        shown, text = mask_phone(phone), redact(text)
+        log.info("短信 → %s：%s", shown, text)
+        print(f"[短信] {shown}: {text}", flush=True)
 
 
 class MemorySMSBackend:

@@ -180,7 +180,7 @@ def place_clusters(user, area, month: dt.date, *, limit: int = 5) -> list[dict]:
         out.append({"kind": "cluster", "category_id": cat, "title": f"{names.get(cat, cat)}集中发生",
                     "count": n, "previous_mean": round(mean, 1), "case_ids": sorted(pk for pk, _, _ in shown),
                     "center": [sum(p[1] for p in members) / len(members), sum(p[2] for p in members) / len(members)],
-                    "points": [[lat, lng] for _, lng, lat in shown], "cells": len(group),
+                    "points": [[lng, lat] for _, lng, lat in shown], "cells": len(group),
                     "trend": [(m.strftime("%Y-%m"), t) for m, t in zip(months, trend)], "score": score})
     return out
 

@@ -2,10 +2,22 @@
 import datetime as dt
 
 from civicgrid.core import roles as R
-from civicgrid.core.manifest import AppManifest, Kpi, Periodic, Tile, UrlInclude
+from civicgrid.core.manifest import SCOPED, Route, AppManifest, Kpi, Periodic, Tile, UrlInclude
 
 ROLES = (R.DISTRICT_COMMANDER, R.STREET_DISPATCHER, R.COMMUNITY_STAFF, R.SYSTEM_ADMIN)
 K = "civicgrid.dashboard.kpis."
+NOT_FOR_YOU = "指挥中心仅对区指挥中心、街道、社区工作人员和系统管理员开放"
+
+
+
+def area(objs, inside: bool) -> dict:
+    """The area is a query parameter (?area=CODE): community A1 inside, B1 outside."""
+    return {"?area": objs["t"].communities["A1" if inside else "B1"].code}
+
+
+def report(objs, inside: bool) -> dict:
+    return {"pk": objs["report_in" if inside else "report_out"].pk}
+
 
 MANIFEST = AppManifest(
     app="dashboard",
@@ -29,4 +41,20 @@ MANIFEST = AppManifest(
         Kpi("cases.on_time_rate", "按期结案率", "按期结案数 ÷ 应结案数", K + "on_time_rate", unit="%", order=13),
         Kpi("cases.rework_rate", "返工率", "返工数（核查不通过）÷ 应结案数", K + "rework_rate", unit="%", order=14),
     ),
+    routes=(
+        Route("dashboard:map", SCOPED, roles=ROLES, args=area, role_refusal=NOT_FOR_YOU),
+        Route("dashboard:map_data", SCOPED, roles=ROLES, args=area, role_refusal=NOT_FOR_YOU),
+        Route("dashboard:panel", SCOPED, roles=ROLES, args=area, role_refusal=NOT_FOR_YOU),
+        Route("dashboard:board", SCOPED, roles=ROLES, args=area, role_refusal=NOT_FOR_YOU),
+        Route("dashboard:cases", SCOPED, roles=ROLES, args=area, role_refusal=NOT_FOR_YOU),
+        Route("dashboard:rankings", SCOPED, roles=ROLES, args=area, role_refusal=NOT_FOR_YOU),
+        Route("dashboard:weights", SCOPED, roles=(R.DISTRICT_COMMANDER, R.SYSTEM_ADMIN), method="POST", args=area,
+              role_refusal=NOT_FOR_YOU + "|只有本区指挥中心或系统管理员可以设置排名权重",
+              note="district-level setting; tests/dashboard/test_rankings_topics.py"),
+        Route("dashboard:topics", SCOPED, roles=ROLES, args=area, role_refusal=NOT_FOR_YOU),
+        Route("dashboard:reports", SCOPED, roles=ROLES, args=area, role_refusal=NOT_FOR_YOU),
+        Route("dashboard:report_print", SCOPED, roles=ROLES, args=report, role_refusal=NOT_FOR_YOU),
+        Route("dashboard:report_download", SCOPED, roles=ROLES, args=report, role_refusal=NOT_FOR_YOU),
+    ),
+    matrix_objects="civicgrid.dashboard.matrix.objects",
 )

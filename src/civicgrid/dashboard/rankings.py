@@ -5,6 +5,9 @@
     each rate is capped to [0, 1] inside the score (a period that clears a backlog may exceed 100 %).
     Base (应结案数): 立案数 for a territorial unit, 派遣数 for a department.
 Units with fewer than `min_cases` in the base are listed but not ranked.
+
+`for_area` is the one entry point: the rankings page and the monthly report both call it, so they
+score the same month the same way (satisfaction included wherever call-backs exist).
 """
 from __future__ import annotations
 
@@ -103,3 +106,37 @@ def two_way(regions, period, names: dict) -> dict:
                                                "on_time_rate": figures.ratio(t["closed_on_time"], t["dispatched"])})
         rows.append((r, row))
     return {"departments": [(d, names.get(d, str(d))) for d in dept_keys], "rows": rows}
+
+
+def _satisfaction_of(user, regions, period) -> dict:
+    """满意率 per region from the hotline's call-backs (same formula as the hotline's street rate)."""
+    if not regions:
+        return {}
+    from civicgrid.hotline.rates import satisfaction_by_region
+
+    return satisfaction_by_region(user, start=period.start, end=period.end, level=regions[0].level,
+                                  ids=[r.pk for r in regions])
+
+
+def _department_satisfaction(user, period) -> dict:
+    from civicgrid.hotline.rates import hotline_rates
+
+    rows = hotline_rates(user, start=period.start, end=period.end, by="department", response=False)
+    return {r["key"]: r["satisfaction_rate"] for r in rows if r["key"]}
+
+
+def for_area(user, area, period, regions, *, names: dict, grids=None) -> dict:
+    """The rankings of an area for a period, as `user` may see them: its child regions, optionally
+    its grids, and the departments that worked in it, each with 满意率 where there are call-backs.
+
+    Returns {"weights", "regions", "grids", "departments"}; the rankings page and the monthly
+    report both read this, so the two never disagree about the same month.
+    """
+    district = area if area.level == "district" else area.ancestor_at("district")
+    w = weights_for(district)
+    return {
+        "weights": w,
+        "regions": regions_ranking(regions, period, w, _satisfaction_of(user, regions, period)),
+        "grids": regions_ranking(grids, period, w, _satisfaction_of(user, grids, period)) if grids else [],
+        "departments": departments_ranking(area, period, w, names, _department_satisfaction(user, period)),
+    }

@@ -29,8 +29,8 @@ TOTAL_LABELS = [("reported", "受理数"), ("filed", "立案数"), ("dispatched"
 
 def _ranked(rows) -> list[dict]:
     return [{"rank": r.rank, "name": r.name, "base": r.base, "closed": r.closed, "closure_rate": r.closure_rate,
-             "on_time_rate": r.on_time_rate, "rework_rate": r.rework_rate, "avg_hours": r.avg_hours,
-             "score": r.score} for r in rows]
+             "on_time_rate": r.on_time_rate, "rework_rate": r.rework_rate,
+             "satisfaction_rate": r.satisfaction_rate, "avg_hours": r.avg_hours, "score": r.score} for r in rows]
 
 
 def compute(user, area, month) -> dict:
@@ -38,10 +38,10 @@ def compute(user, area, month) -> dict:
     prev = Period(hottopics.add_months(month, -1), month - dt.timedelta(days=1))
     cur = figures.totals(area, period.start, period.end)
     before = figures.totals(area, prev.start, prev.end)
-    district = area if area.level == "district" else area.ancestor_at("district")
-    w = rankings.weights_for(district)
     kids = children(user, area)
     names = department_names()
+    ranked = rankings.for_area(user, area, period, kids, names=names)  # the rankings page's figures
+    w = ranked["weights"]
     topics = hottopics.topics(user, area, month, fresh=True)
     topics.pop("counted_at")  # the report carries its own generation time
     lo, hi = bounds(period.start, period.end)
@@ -69,8 +69,8 @@ def compute(user, area, month) -> dict:
         "totals": cur, "rates": figures.rates(cur), "previous_totals": before, "previous_rates": figures.rates(before),
         "hotline": hotline_rates(user, area, period),
         "weights": w, "formula": rankings.FORMULA,
-        "regions": _ranked(rankings.regions_ranking(kids, period, w)),
-        "departments": _ranked(rankings.departments_ranking(area, period, w, names)),
+        "regions": _ranked(ranked["regions"]),
+        "departments": _ranked(ranked["departments"]),
         "top_categories": [(cats.get(pk, "?"), n) for pk, n in figures.board(area, period.start, period.end)["top_categories"]],
         "topics": topics, "notable": notable,
     }
@@ -81,55 +81,42 @@ def _pct(v):
 
 
 def workbook(data: dict) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    # Topic titles and addresses come from residents' text: written through the shared safe writer.
+    from civicgrid.core.spreadsheet import Xlsx
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "概览"
-    bold = Font(bold=True)
-    ws.append([f"{data['area']['name']} {data['month']} 月度报告"])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([f"生成时间 {data['generated_at']}"])
-    ws.append([])
-    ws.append(["指标", "本月", "上月"])
+    book = Xlsx().sheet("概览", widths=[26])
+    book.append([f"{data['area']['name']} {data['month']} 月度报告"], bold=True)
+    book.append([f"生成时间 {data['generated_at']}"])
+    book.append([])
+    book.append(["指标", "本月", "上月"], bold=True)
     for k, label in TOTAL_LABELS:
-        ws.append([label, data["totals"][k], data["previous_totals"][k]])
+        book.append([label, data["totals"][k], data["previous_totals"][k]])
     for k, label in RATE_LABELS:
-        ws.append([f"{label}（%）", _pct(data["rates"][k]), _pct(data["previous_rates"][k])])
-    ws.append(["平均处置用时（工作时）", data["rates"]["avg_hours"], data["previous_rates"]["avg_hours"]])
+        book.append([f"{label}（%）", _pct(data["rates"][k]), _pct(data["previous_rates"][k])])
+    book.append(["平均处置用时（工作时）", data["rates"]["avg_hours"], data["previous_rates"]["avg_hours"]])
     h = data.get("hotline")
     for k, label in [("response_rate", "响应率"), ("solve_rate", "解决率"), ("satisfaction_rate", "满意率")]:
-        ws.append([f"热线{label}（%）", _pct(h[k]) if h else "暂无回访数据"])
-    for row in ws.iter_rows(min_row=4, max_row=4):
-        for cell in row:
-            cell.font = bold
-    ws.column_dimensions["A"].width = 26
+        book.append([f"热线{label}（%）", _pct(h[k]) if h else "暂无回访数据"])
     for title, rows in [("区域排名", data["regions"]), ("部门排名", data["departments"])]:
-        s = wb.create_sheet(title)
-        s.append(["名次", "名称", "应结案数", "结案数", "结案率%", "按期结案率%", "返工率%", "平均用时", "综合得分"])
+        book.sheet(title, ["名次", "名称", "应结案数", "结案数", "结案率%", "按期结案率%", "返工率%", "满意率%",
+                           "平均用时", "综合得分"], [8, 24])
         for r in rows:
-            s.append([r["rank"] or "—", r["name"], r["base"], r["closed"], _pct(r["closure_rate"]),
-                      _pct(r["on_time_rate"]), _pct(r["rework_rate"]), r["avg_hours"], r["score"]])
-        s.append([])
-        s.append([data["formula"]])
-        s.column_dimensions["B"].width = 24
-    s = wb.create_sheet("每月一题")
-    s.append(["类型", "主题", "本月", "前三月月均", "案件"])
+            book.append([r["rank"] or "—", r["name"], r["base"], r["closed"], _pct(r["closure_rate"]),
+                         _pct(r["on_time_rate"]), _pct(r["rework_rate"]), _pct(r.get("satisfaction_rate")),
+                         r["avg_hours"], r["score"]])
+        book.append([])
+        book.append([data["formula"]])
+    book.sheet("每月一题", ["类型", "主题", "本月", "前三月月均", "案件"], [10, 30])
     for t in data["topics"]["categories"]:
-        s.append(["问题类别", t["title"], t["count"], t["previous_mean"], ""])
+        book.append(["问题类别", t["title"], t["count"], t["previous_mean"], ""])
     for t in data["topics"]["clusters"]:
-        s.append(["聚集点", t["title"], t["count"], t["previous_mean"], "、".join(t["numbers"][:30])])
+        book.append(["聚集点", t["title"], t["count"], t["previous_mean"], "、".join(t["numbers"][:30])])
     for t in data["topics"]["repeats"]:
-        s.append(["重复诉求", t["title"], t["count"], "", "、".join(t["numbers"][:30])])
-    s.column_dimensions["B"].width = 30
-    s = wb.create_sheet("重点案件")
-    s.append(["类别", "案件编号", "问题类别", "街道", "状态", "上报时间", "返工次数"])
+        book.append(["重复诉求", t["title"], t["count"], "", "、".join(t["numbers"][:30])])
+    book.sheet("重点案件", ["类别", "案件编号", "问题类别", "街道", "状态", "上报时间", "返工次数"])
     for n in data["notable"]:
-        s.append([n["kind"], n["number"], n["category"], n["street"], n["state"], n["created"], n["rework"]])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        book.append([n["kind"], n["number"], n["category"], n["street"], n["state"], n["created"], n["rework"]])
+    return book.to_bytes()
 
 
 def build(report_id: int) -> str:
@@ -137,7 +124,7 @@ def build(report_id: int) -> str:
     try:
         data = compute(report.requested_by, report.area, report.month)
         content = workbook(data)
-        report.workbook.save(f"monthly-{report.area.code}-{report.month:%Y%m}.xlsx", ContentFile(content), save=False)
+        report.workbook.save(f"monthly-{report.area.code}-{report.month:%Y-%m}.xlsx", ContentFile(content), save=False)
         report.data = data
         report.status = MonthlyReport.DONE
         report.error = ""

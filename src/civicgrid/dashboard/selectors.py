@@ -250,7 +250,8 @@ def map_data(user, area: Region, figure: str, period: Period, *, heat_days: int 
                         "u": c.urgent, "o": overdue, "c": c.category.name})
     days = heat_days or period.days
     heat_start = max(period.start, period.end - dt.timedelta(days=days - 1))
-    heat = [[(y + 0.5) / HeatCell.CELL, (x + 0.5) / HeatCell.CELL, int(n)] for x, y, n in
+    # [lng, lat, n]: the project's coordinate order (static/civicgrid/cg.js); the map swaps for Leaflet.
+    heat = [[(x + 0.5) / HeatCell.CELL, (y + 0.5) / HeatCell.CELL, int(n)] for x, y, n in
             visible_to(user, HeatCell.objects.all()).filter(path__startswith=area.path, day__gte=heat_start,
                                                             day__lte=period.end)
             .values("x", "y").annotate(n=Sum("n")).values_list("x", "y", "n")]
@@ -283,3 +284,32 @@ def area_summary(user, area: Region, period: Period) -> dict:
         kt = by[k.pk]
         rows.append({"region": k, "totals": kt, "rates": figures.rates(kt), **child_live.get(k.pk, {"open": 0, "overdue": 0})})
     return {"totals": t, "rates": figures.rates(t), "live": live, "children": rows}
+
+
+# -- what the views used to query themselves ----------------------------------------------------
+def can_edit_weights(user, district: Region | None) -> bool:
+    """Ranking weights are a district's: its commanders (WEIGHT_ROLES at or above it) set them."""
+    if district is None:
+        return False
+    return sees_everything(user) or visible_to(user, Region.objects.filter(pk=district.pk), roles=WEIGHT_ROLES).exists()
+
+
+def case_numbers(ids) -> dict[int, str]:
+    """pk → number for the cases a scoped figure (hot topics) already selected."""
+    return dict(Case.objects.filter(pk__in=set(ids)).values_list("pk", "number"))
+
+
+def reports_for(user, area: Region):
+    """Monthly reports of the area and below that the user may see, newest first (model order)."""
+    from .models import MonthlyReport
+
+    return visible_to(user, MonthlyReport.objects.select_related("area")).filter(area__path__startswith=area.path)
+
+
+def report_for(user, pk: int):
+    """One monthly report inside the user's jurisdiction; anything else is a 404."""
+    from civicgrid.core.scoping import get_visible_or_404
+
+    from .models import MonthlyReport
+
+    return get_visible_or_404(user, MonthlyReport.objects.select_related("area"), pk=pk)

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from civicgrid.cases.models import Case
 from civicgrid.core import params as P
-from civicgrid.core.scoping import get_visible_or_404, sees_everything, visible_to
 
 from . import hottopics, rankings, selectors, services
 from .models import MonthlyReport
@@ -134,25 +133,12 @@ def rankings_view(request):
     except ValidationError as exc:
         return _error(request, exc)
     district = area if area.level == "district" else area.ancestor_at("district")
-    w = rankings.weights_for(district)
     kids = selectors.children(request.user, area)
-    grids = list(selectors.areas_for(request.user).filter(path__startswith=area.path, level="grid").order_by("code"))
+    grids = list(selectors.areas_for(request.user).filter(path__startswith=area.path, level="grid").order_by("code")) \
+        if area.level != "grid" else []
     names = selectors.department_names()
-    can_edit = district is not None and (sees_everything(request.user) or visible_to(
-        request.user, type(district).objects.filter(pk=district.pk), roles=selectors.WEIGHT_ROLES).exists())
-    # 满意率 from the hotline's call-backs, for every level ranked on this page.
-    from civicgrid.hotline.rates import hotline_rates, satisfaction_by_region
-
-    def sat_of(regions):
-        if not regions:
-            return {}
-        return satisfaction_by_region(request.user, start=period.start, end=period.end, level=regions[0].level,
-                                      ids=[r.pk for r in regions])
-
-    dept_sat = {r["key"]: r["satisfaction_rate"] for r in hotline_rates(request.user, start=period.start,
-                                                                        end=period.end, by="department", response=False)
-                if r["key"]}
-    grid_ranking = rankings.regions_ranking(grids, period, w, sat_of(grids)) if area.level != "grid" else []
+    ranked = rankings.for_area(request.user, area, period, kids, names=names, grids=grids)
+    grid_ranking = ranked["grids"]
     # Ranks are computed over all grids first; the search and the pages only choose which rows to show,
     # so a grid found by name keeps its true rank.
     gq = request.GET.get("gq", "").strip()[:50]
@@ -160,10 +146,10 @@ def rankings_view(request):
     grid_page = Paginator(shown, GRID_PAGE).get_page(request.GET.get("gpage"))
     query = request.GET.copy()
     query.pop("gpage", None)
-    ctx = _ctx(request, area, period, weights=w, district=district, can_edit=can_edit, formula=rankings.FORMULA,
-               child_ranking=rankings.regions_ranking(kids, period, w, sat_of(kids)),
-               grid_ranking=grid_ranking, grid_page=grid_page, gq=gq, grid_query=query.urlencode(),
-               dept_ranking=rankings.departments_ranking(area, period, w, names, dept_sat),
+    ctx = _ctx(request, area, period, weights=ranked["weights"], district=district,
+               can_edit=selectors.can_edit_weights(request.user, district), formula=rankings.FORMULA,
+               child_ranking=ranked["regions"], grid_ranking=grid_ranking, grid_page=grid_page, gq=gq,
+               grid_query=query.urlencode(), dept_ranking=ranked["departments"],
                two_way=rankings.two_way(kids, period, names) if kids else None)
     return render(request, "dashboard/rankings.html", ctx)
 
@@ -195,8 +181,7 @@ def topics(request):
         return _error(request, exc)
     period = selectors.Period(month, hottopics.month_end(month))
     t = hottopics.topics(request.user, area, month, fresh=request.GET.get("fresh") == "1")
-    numbers = dict(Case.objects.filter(pk__in={i for x in t["clusters"] + t["repeats"] for i in x["case_ids"]})
-                   .values_list("pk", "number"))
+    numbers = selectors.case_numbers(i for x in t["clusters"] + t["repeats"] for i in x["case_ids"])
     for x in t["clusters"] + t["repeats"]:
         x["cases"] = [(numbers.get(i, ""), _case_url(numbers.get(i, ""))) for i in x["case_ids"]]
     points = [{"t": x["title"], "p": x["points"]} for x in t["clusters"]]
@@ -219,8 +204,7 @@ def reports(request):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(f"{reverse('dashboard:reports')}?area={area.code}")
-    items = visible_to(request.user, MonthlyReport.objects.select_related("area")).filter(
-        area__path__startswith=area.path)[:50]
+    items = selectors.reports_for(request.user, area)[:50]
     today = timezone.localdate()
     return render(request, "dashboard/reports.html", _ctx(
         request, area, selectors.Period(today, today), items=items,
@@ -230,7 +214,7 @@ def reports(request):
 @login_required
 def report_print(request, pk: int):
     selectors.require_dashboard(request.user)
-    report = get_visible_or_404(request.user, MonthlyReport.objects.select_related("area"), pk=pk)
+    report = selectors.report_for(request.user, pk)
     if report.status != MonthlyReport.DONE:
         raise Http404("报告尚未生成")
     return render(request, "dashboard/report_print.html", {"r": report, "d": report.data})
@@ -239,11 +223,11 @@ def report_print(request, pk: int):
 @login_required
 def report_download(request, pk: int):
     selectors.require_dashboard(request.user)
-    report = get_visible_or_404(request.user, MonthlyReport.objects.select_related("area"), pk=pk)
+    report = selectors.report_for(request.user, pk)
     if report.status != MonthlyReport.DONE or not report.workbook:
         raise Http404("报告尚未生成")
     from civicgrid.core import audit
 
     audit.record(request.user, "dashboard.report_download", report)
     return FileResponse(report.workbook.open("rb"), as_attachment=True,
-                        filename=f"{report.area.name}{report.month:%Y年%m月}月度报告.xlsx")
+                        filename=f"月度报告-{report.area.name}-{report.month:%Y-%m}.xlsx")

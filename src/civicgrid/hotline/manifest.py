@@ -1,7 +1,15 @@
 """What the hotline app (12345 console, knowledge base, call-backs, resident pages) contributes."""
 from civicgrid.core import roles as R
-from civicgrid.core.manifest import AppManifest, MediaRule, NavEntry, PersonalField, Seeder, Tile, UrlInclude
+from civicgrid.core.manifest import (PUBLIC, ROLES, SCOPED, STAFF, AppManifest, MediaRule, NavEntry, PersonalField,
+                                     Route, Seeder, Tile, UrlInclude)
 from civicgrid.core.seeding import command
+
+OPERATORS = (R.HOTLINE_OPERATOR,)
+
+
+def _key(kind: str, inside: bool) -> str:
+    return f"{kind}_{'in' if inside else 'out'}"
+
 
 MANIFEST = AppManifest(
     app="hotline",
@@ -32,8 +40,32 @@ MANIFEST = AppManifest(
     personal_data=(
         PersonalField("hotline.Contact", "caller_phone", "phone", encrypted=True),
         PersonalField("hotline.Contact", "caller_name", "name"),
+        PersonalField("hotline.Contact", "subject_private", "free_text", encrypted=True),
         PersonalField("hotline.Contact", "address", "address"),
         PersonalField("hotline.Contact", "outcome_note", "free_text"),
         PersonalField("hotline.CallBack", "note", "free_text"),
     ),
+    routes=(
+        Route("hotline:console", ROLES, roles=OPERATORS, refusal="仅限热线话务员"),
+        Route("hotline:caller", ROLES, roles=OPERATORS, method="POST", refusal="仅限热线话务员"),
+        Route("hotline:callbacks", ROLES, roles=OPERATORS, refusal="仅限热线话务员"),
+        Route("hotline:reviews", ROLES, roles=(R.STREET_DISPATCHER, R.DISTRICT_COMMANDER), refusal="回访复核仅限"),
+        Route("hotline:rates", STAFF),
+        Route("hotline:kb", STAFF),
+        Route("hotline:kb_new", STAFF),
+        Route("hotline:contact", SCOPED, roles=OPERATORS, args=lambda o, inside: {"number": o[_key("contact", inside)].number},
+              outsiders=OPERATORS),
+        Route("hotline:article", SCOPED, roles=OPERATORS, args=lambda o, inside: {"pk": o[_key("article", inside)].pk},
+              outsiders=OPERATORS),
+        Route("hotline:kb_edit", SCOPED, roles=OPERATORS, args=lambda o, inside: {"pk": o[_key("article", inside)].pk},
+              outsiders=OPERATORS),
+        Route("hotline:callback_reveal", SCOPED, roles=OPERATORS, method="POST", data={"reason": "回访需拨打诉求人电话"},
+              args=lambda o, inside: {"pk": o[_key("callback", inside)].pk}, outsiders=OPERATORS,
+              role_refusal="仅限热线话务员"),
+        Route("resident:report", PUBLIC),
+        Route("resident:follow", PUBLIC),
+        Route("resident:case", PUBLIC, args=lambda o, inside: {"number": o["case_in"].number},
+              note="shows a case only to the phone verified by SMS code in this session (tests/hotline/test_resident.py)"),
+    ),
+    matrix_objects="civicgrid.hotline.matrix.objects",
 )

@@ -8,7 +8,9 @@ def resident_may_see(request, relpath: str) -> bool:
     from . import selectors
 
     number = request.session.get("resident_case")
-    phone = request.session.get("resident_case_phone")
+    from civicgrid.core import session_secrets
+
+    phone = session_secrets.get(request.session, "resident_case_phone")
     if not number or not phone:
         return False
     att = attachment_for(relpath)

@@ -10,11 +10,8 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from .errors import RateLimited  # noqa: F401  (raised here; views map it to HTTP 429 by its code)
 from .models import RateHit
-
-
-class RateLimited(Exception):
-    pass
 
 
 def check(bucket: str, limit: int, window: dt.timedelta, *, now=None) -> bool:

@@ -7,8 +7,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from civicgrid.cases.models import Case, CaseEvent
-from civicgrid.core.crypto import lookup_hash
-from civicgrid.core.scoping import sees_everything, user_roles, visible_to
+from civicgrid.core import params as P
+from civicgrid.core.phones import phone_hash
+from civicgrid.core.scoping import get_visible_or_404, sees_everything, user_roles, visible_to
 
 from . import search
 from .models import Article, CallBack, Contact
@@ -18,6 +19,24 @@ def contacts_for(user) -> QuerySet[Contact]:
     return visible_to(user, Contact.objects.select_related("region", "case", "article", "operator"))
 
 
+def contact_for(user, number: str) -> Contact:
+    """One contact by number inside the user's jurisdiction; anything else is a 404."""
+    return get_visible_or_404(user, Contact.objects.select_related("region", "case", "article"), number=number)
+
+
+def callback_for(user, pk) -> CallBack:
+    """One call-back the form names, inside the user's jurisdiction; anything else is a 404."""
+    # parse_id, not int(): a number past bigint overflows the database; "abc" is a 400 that says so.
+    return get_visible_or_404(user, CallBack.objects.all(), pk=P.parse_id(pk, "回访") or 0)
+
+
+def rating_of(case: Case) -> CallBack | None:
+    """The requester's answer for the case's current closure (the public page of their own case)."""
+    if not case.closed_at:
+        return None
+    return CallBack.objects.filter(case=case, closed_at=case.closed_at, state=CallBack.DONE).first()
+
+
 def queue_for(user) -> QuerySet[Contact]:
     """Pending contacts: urgent first, then oldest first."""
     return contacts_for(user).filter(outcome=Contact.PENDING).order_by("-urgent", "received_at", "id")
@@ -25,7 +44,7 @@ def queue_for(user) -> QuerySet[Contact]:
 
 def caller_history(user, phone: str, *, exclude: int | None = None) -> dict:
     """Earlier contacts and cases of a caller, by the keyed hash of the phone number."""
-    h = lookup_hash(phone)
+    h = phone_hash(phone)  # the same canonical form the services stored
     if not h:
         return {"contacts": [], "cases": []}
     contacts = contacts_for(user).filter(caller_phone_hash=h).order_by("-received_at")
@@ -95,7 +114,7 @@ def reviews_for(user) -> QuerySet[CallBack]:
 def public_case(number: str, phone: str) -> Case | None:
     """A case found by its number AND its requester's phone: nothing is shown to anyone else."""
     number = (number or "").strip().upper()
-    h = lookup_hash(phone)
+    h = phone_hash(phone)  # the same canonical form the services stored
     if not number or not h:
         return None
     return Case.objects.select_related("category").filter(number=number, requester_phone_hash=h).first()

@@ -16,9 +16,11 @@ from django.utils import timezone
 
 from civicgrid.core import audit
 from civicgrid.core import roles as R
-from civicgrid.core.crypto import lookup_hash, normalise
+from civicgrid.core import phones
+from civicgrid.core.crypto import lookup_hash
 from civicgrid.core.scoping import require_in_scope, require_node_in_scope, require_role, sees_everything, user_roles
 from civicgrid.core.sms import send_sms
+from civicgrid.regions.locate import LOCATABLE_LEVELS, Place, locate
 from civicgrid.regions.models import Region
 
 from . import cases_adapter, ratelimit, search
@@ -61,64 +63,18 @@ def _home_region(actor) -> Region:
 
 
 def clean_phone(phone: str, *, required: bool = False) -> str:
-    phone = normalise(phone or "").lstrip("+")
-    if phone.startswith("86") and len(phone) == 13:
-        phone = phone[2:]
-    if not phone:
-        if required:
-            raise ValidationError("请填写手机号码。")
-        return ""
-    if not phone.isdigit() or not 5 <= len(phone) <= 15:
-        raise ValidationError("电话号码格式不正确（只能是 5–15 位数字）。")
-    return phone
+    return phones.clean_phone(phone, required=required)
 
 
 def clean_mobile(phone: str) -> str:
-    phone = clean_phone(phone, required=True)
-    if len(phone) != 11 or not phone.startswith("1"):
-        raise ValidationError("请填写 11 位手机号码。")
-    return phone
+    """Resident pages log in by SMS: an 11-digit mainland mobile."""
+    return phones.clean_phone(phone, required=True, mobile=True)
 
 
-# -- address → building/grid -----------------------------------------------------------------
-def resolve_place(*, address: str = "", lng=None, lat=None, within: Region | None = None):
-    """(region, grid, lng, lat) from a map pin, else from the address registry, else None.
-
-    The registry is the people app's buildings (which carry a point and grid) and the region
-    names themselves (“A1社区” in the address finds that community).
-    """
-    from civicgrid.regions import geo
-
-    if lng not in (None, "") and lat not in (None, ""):
-        try:
-            lng, lat = float(lng), float(lat)
-        except (TypeError, ValueError):
-            raise ValidationError("地图位置无效。")
-        grid = geo.grid_at(lng, lat)
-        if grid is None:
-            raise ValidationError("地图位置不在本系统的任何网格内。")
-        return grid, grid, lng, lat
-    text = "".join((address or "").split())
-    if not text:
-        return None
-    from civicgrid.people.addresses import resolve_building_address
-
-    hits = resolve_building_address(text)
-    if hits:
-        _, b_lng, b_lat, b_grid = hits[0]
-        grid = b_grid or geo.grid_at(b_lng, b_lat)
-        if grid is not None:
-            return grid, grid, b_lng, b_lat
-    qs = Region.objects.filter(level__in=["grid", "community", "street"])
-    if within is not None:
-        qs = qs.filter(path__startswith=within.path)
-    best = None
-    for r in qs.only("id", "name", "level", "path"):
-        if r.name and r.name in text and (best is None or len(r.name) > len(best.name)):
-            best = r
-    if best is not None:
-        return best, (best if best.level == "grid" else None), None, None
-    return None
+# -- address → place -------------------------------------------------------------------------
+def resolve_place(*, address: str = "", lng=None, lat=None, within: Region | None = None) -> Place | None:
+    """Where a call or a resident's report is: the one location service (regions/locate.py)."""
+    return locate(lng=lng, lat=lat, address=address, within=within)
 
 
 # -- contacts --------------------------------------------------------------------------------
@@ -143,7 +99,8 @@ def record_contact(actor, *, subject: str, channel: str = "phone", caller_phone:
     phone = clean_phone(caller_phone)
     home = _home_region(actor)
     place = resolve_place(address=address, lng=lng, lat=lat, within=home)
-    region, grid, p_lng, p_lat = place if place else (home, None, None, None)
+    # Not locatable yet: the contact sits at the operator's node until the case says where it is.
+    region, grid, p_lng, p_lat = (place.region, place.grid, place.lng, place.lat) if place else (home, None, None, None)
     now = timezone.now()
     with transaction.atomic():
         contact = Contact(number="", channel=channel, received_at=received_at or now, caller_phone=phone,
@@ -208,8 +165,8 @@ def to_case(actor, contact: Contact, *, category, description: str = "", photos=
         raise ValidationError("请选择问题类别。")
     case = cases_adapter.intake(
         actor, channel="hotline", category=category, description=(description or c.subject).strip(),
-        lng=c.lng, lat=c.lat, grid=c.grid, region=(c.region if c.region.level in ("grid", "community", "street") else None),
-        address=c.address, urgent=c.urgent, requester_name=c.caller_name, requester_phone=c.caller_phone,
+        lng=c.lng, lat=c.lat, region=(c.region if c.region.level in LOCATABLE_LEVELS else None),
+        address=c.address, within=_home_region(actor), urgent=c.urgent, requester_name=c.caller_name, requester_phone=c.caller_phone,
         photos=photos, source=f"热线话单 {c.number}")
     c.case, c.outcome, c.closed_at = case, Contact.CASE, timezone.now()
     c.outcome_note = f"转为案件 {case.number}"
@@ -477,15 +434,11 @@ def resident_report(phone: str, *, ip: str | None, category, description: str, l
     for bucket, limit, window, message in limits:  # checked first, counted only when a case was made
         if not ratelimit.check(bucket, limit, window):
             raise ratelimit.RateLimited(message)
-    region = None
-    if lng is None:
-        place = resolve_place(address=address)
-        if place is None:
-            raise ValidationError("请在地图上选点或使用手机定位，或填写能识别的地址（如小区、社区名称）。")
-        region = place[0]
+    if lng is None and resolve_place(address=address) is None:
+        raise ValidationError("请在地图上选点或使用手机定位，或填写能识别的地址（如小区、社区名称）。")
+    # The intake locates it again through the same service: a building keeps its point.
     case = cases_adapter.intake(None, channel="resident", category=category, description=description, lng=lng,
-                                lat=lat, grid=region if region is not None and region.level == "grid" else None,
-                                region=region, address=address, requester_name=(name or "")[:50],
+                                lat=lat, address=address, requester_name=(name or "")[:50],
                                 requester_phone=phone, photos=photos, source="居民自报（短信验证）")
     for bucket, limit, window, message in limits:
         ratelimit.hit(bucket, limit + 1, window, message)

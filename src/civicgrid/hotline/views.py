@@ -11,9 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civicgrid.core import errors, session_secrets
 from civicgrid.core import params as P
 from civicgrid.core import roles as R
 from civicgrid.core.middleware import client_ip
+from civicgrid.core.phones import normalise_phone
 from civicgrid.core.scoping import get_visible_or_404, has_role, sees_everything
 
 from . import cases_adapter, rates, selectors, services
@@ -21,8 +23,7 @@ from .models import Article, CallBack, Contact
 from .ratelimit import RateLimited
 
 
-def _err(exc) -> str:
-    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+_err = errors.messages_of
 
 
 def _operator(request):
@@ -36,6 +37,7 @@ def _operator(request):
 def console(request):
     _operator(request)
     error, form = "", request.POST if request.method == "POST" else {}
+    failed = None
     if request.method == "POST":
         try:
             contact = services.record_contact(
@@ -43,8 +45,8 @@ def console(request):
                 caller_phone=form.get("caller_phone", ""), caller_name=form.get("caller_name", ""),
                 urgent=form.get("urgent") == "on", address=form.get("address", ""), lng=form.get("lng") or None,
                 lat=form.get("lat") or None)
-        except (ValidationError, PermissionDenied) as exc:
-            error = _err(exc)
+        except errors.USER_ERRORS as exc:
+            error, failed = _err(exc), exc
         else:
             return redirect("hotline:contact", number=contact.number)
     return render(request, "hotline/console.html", {
@@ -52,16 +54,16 @@ def console(request):
         "recent": selectors.contacts_for(request.user).exclude(outcome=Contact.PENDING).select_related("case")[:10],
         "channels": Contact.CHANNEL_CHOICES,
         "history": selectors.caller_history(request.user, form.get("caller_phone", "")) if form.get("caller_phone") else None,
-    }, status=400 if error else 200)
+    }, status=errors.status_of(failed) if error else 200)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_detail(request, number):
     _operator(request)
-    contact = get_visible_or_404(request.user, Contact.objects.select_related("region", "case", "article"),
-                                 number=number)
+    contact = selectors.contact_for(request.user, number)
     error = ""
+    failed = None
     if request.method == "POST" and contact.outcome == Contact.PENDING:
         p = request.POST
         outcome = p.get("outcome")
@@ -81,8 +83,8 @@ def contact_detail(request, number):
                 services.mark_invalid(request.user, contact, note=p.get("note", ""))
             else:
                 raise ValidationError("请选择处理结果。")
-        except (ValidationError, PermissionDenied, cases_adapter.CaseActionError) as exc:
-            error = _err(exc)
+        except errors.USER_ERRORS as exc:
+            error, failed = _err(exc), exc
         else:
             messages.success(request, "已处理。")
             return redirect("hotline:contact", number=contact.number)
@@ -92,14 +94,17 @@ def contact_detail(request, number):
         "articles": selectors.kb_search(request.user, q, limit=8) or selectors.kb_search(request.user, "", limit=8),
         "history": selectors.caller_history(request.user, contact.caller_phone, exclude=contact.pk),
         "categories": cases_adapter.categories(),
-    }, status=400 if error else 200)
+    }, status=errors.status_of(failed) if error else 200)
 
 
 @login_required
+@require_POST
 def caller_lookup(request):
+    # POST (the console form's own fields, CSRF token included): a caller's number in a GET query
+    # string would be written to every access log on the way.
     _operator(request)
     # htmx sends the input's own name (caller_phone); `phone` is kept for links and older pages.
-    phone = request.GET.get("caller_phone") or request.GET.get("phone", "")
+    phone = request.POST.get("caller_phone") or request.POST.get("phone", "")
     return render(request, "hotline/_history.html", {"history": selectors.caller_history(request.user, phone),
                                                      "phone": phone})
 
@@ -122,6 +127,7 @@ def kb(request):
 def kb_edit(request, pk=None):
     article = get_visible_or_404(request.user, selectors.articles_for(request.user), pk=pk) if pk else None
     error, form = "", request.POST
+    failed = None
     if request.method == "POST":
         def d(name):
             return P.parse_date(form.get(name), {"valid_from": "生效日期", "valid_until": "失效日期"}[name], field=name)
@@ -130,8 +136,8 @@ def kb_edit(request, pk=None):
                 request.user, article, category=form.get("category"), title=form.get("title", ""),
                 keywords=form.get("keywords", ""), body=form.get("body", ""), source=form.get("source", ""),
                 valid_from=d("valid_from"), valid_until=d("valid_until"), active=form.get("active") == "on")
-        except (ValidationError, PermissionDenied) as exc:
-            error = _err(exc)
+        except errors.USER_ERRORS as exc:
+            error, failed = _err(exc), exc
         else:
             messages.success(request, f"已保存（第 {article.version} 版）。")
             return redirect("hotline:article", pk=article.pk)
@@ -141,7 +147,7 @@ def kb_edit(request, pk=None):
         initial[f] = form.get(f, value.isoformat() if hasattr(value, "isoformat") else (value or ""))
     return render(request, "hotline/kb_edit.html", {"a": article, "form": form, "error": error, "initial": initial,
                                                     "categories": Article.CATEGORY_CHOICES},
-                  status=400 if error else 200)
+                  status=errors.status_of(failed) if error else 200)
 
 
 @login_required
@@ -184,7 +190,7 @@ def callbacks(request):
     _operator(request)
     if request.method == "POST":
         p = request.POST
-        cb = get_visible_or_404(request.user, CallBack.objects.all(), pk=P.parse_id(p.get("callback"), "回访") or 0)
+        cb = selectors.callback_for(request.user, p.get("callback"))
         solved = {"yes": True, "no": False}.get(p.get("solved", ""))
         follow_up = p.get("follow_up") or "review"
         try:
@@ -193,8 +199,9 @@ def callbacks(request):
             cb = services.record_callback(request.user, cb, reached=p.get("reached") == "yes", solved=solved,
                                           satisfaction=p.get("satisfaction", ""), note=p.get("note", ""),
                                           follow_up=follow_up)
-        except (ValidationError, PermissionDenied, cases_adapter.CaseActionError) as exc:
-            return _callbacks_page(request, error=_err(exc), failed={"pk": cb.pk, "post": p}, status=400)
+        except errors.USER_ERRORS as exc:
+            return _callbacks_page(request, error=_err(exc), failed={"pk": cb.pk, "post": p},
+                                   status=errors.status_of(exc))
         cb.case.refresh_from_db()
         messages.success(request, _callback_outcome(cb))
         return redirect("hotline:callbacks")
@@ -206,12 +213,14 @@ def callbacks(request):
 def callback_reveal(request, pk):
     """The requester's number for dialling: with a reason, audited like every other reveal."""
     _operator(request)
-    cb = get_visible_or_404(request.user, CallBack.objects.select_related("case"), pk=pk)
+    cb = selectors.callback_for(request.user, pk)
     try:
         data = cases_adapter.reveal_requester(request.user, cb.case, reason=request.POST.get("reason", ""))
-    except (ValidationError, PermissionDenied) as exc:
-        return _callbacks_page(request, error=_err(exc), status=400 if isinstance(exc, ValidationError) else 403)
-    return _callbacks_page(request, revealed={"pk": cb.pk, **data})
+    except errors.USER_ERRORS as exc:
+        return _callbacks_page(request, error=_err(exc), status=errors.status_of(exc))
+    from civicgrid.core.reveal import no_store
+
+    return no_store(_callbacks_page(request, revealed={"pk": cb.pk, **data}))  # a full number: never cached
 
 
 @login_required
@@ -220,19 +229,19 @@ def reviews(request):
     if not (sees_everything(request.user) or has_role(request.user, *services.REVIEWERS)):
         raise PermissionDenied("回访复核仅限街道派遣员和区指挥中心。")
     error = ""
+    failed = None
     if request.method == "POST":
-        cb = get_visible_or_404(request.user, CallBack.objects.all(),
-                                pk=P.parse_id(request.POST.get("callback"), "回访") or 0)
+        cb = selectors.callback_for(request.user, request.POST.get("callback"))
         try:
             services.review_callback(request.user, cb, decision=request.POST.get("decision", ""),
                                      note=request.POST.get("note", ""))
-        except (ValidationError, PermissionDenied, cases_adapter.CaseActionError) as exc:
-            error = _err(exc)
+        except errors.USER_ERRORS as exc:
+            error, failed = _err(exc), exc
         else:
             messages.success(request, "复核已记录。")
             return redirect("hotline:reviews")
     return render(request, "hotline/reviews.html", {"items": selectors.reviews_for(request.user)[:100],
-                                                    "error": error}, status=400 if error else 200)
+                                                    "error": error}, status=errors.status_of(failed) if error else 200)
 
 
 @login_required
@@ -256,24 +265,25 @@ def _verified_phone(request) -> str:
     at = request.session.get(SESSION_AT)
     if not at or timezone.now().timestamp() - at > VERIFIED_FOR.total_seconds():
         return ""
-    return request.session.get(SESSION_PHONE, "")
+    return session_secrets.get(request.session, SESSION_PHONE)
 
 
 @require_http_methods(["GET", "POST"])
 def resident_report(request):
-    phone, error, info = _verified_phone(request), "", ""
+    phone, error, info, status = _verified_phone(request), "", "", 200
     p = request.POST
     step = p.get("step", "")
     if request.method == "POST":
         try:
             if step == "send_code":
                 services.send_code(p.get("phone", ""), ip=client_ip(request))
-                request.session["resident_pending_phone"] = services.clean_mobile(p.get("phone", ""))
+                session_secrets.put(request.session, "resident_pending_phone", services.clean_mobile(p.get("phone", "")))
                 info = "验证码已发送，请查看短信（5 分钟内有效）。"
             elif step == "verify":
-                pending = request.session.get("resident_pending_phone") or p.get("phone", "")
+                pending = session_secrets.get(request.session, "resident_pending_phone") or p.get("phone", "")
                 phone = services.verify_code(pending, p.get("code", ""))
-                request.session[SESSION_PHONE], request.session[SESSION_AT] = phone, timezone.now().timestamp()
+                session_secrets.put(request.session, SESSION_PHONE, phone)
+                request.session[SESSION_AT] = timezone.now().timestamp()
                 info = "手机号已验证。"
             elif step == "report":
                 if not phone:
@@ -285,17 +295,20 @@ def resident_report(request):
                                                 photos=request.FILES.getlist("photos"))
                 request.session["resident_case"] = case.number
                 return redirect("resident:case", number=case.number)
-        except (ValidationError, PermissionDenied, RateLimited) as exc:
-            error = _err(exc)
+        except errors.USER_ERRORS as exc:
+            error, status = _err(exc), errors.status_of(exc)  # a RateLimited code answers 429
+    # A browser cannot refill a file input: name the photos to choose again after a refusal.
+    files_again = [f.name for f in request.FILES.getlist("photos") if getattr(f, "name", "")] if error else []
     return render(request, "hotline/resident_report.html", {
-        "phone": phone, "pending": request.session.get("resident_pending_phone", ""), "error": error, "info": info,
+        "phone": phone, "pending": session_secrets.get(request.session, "resident_pending_phone"), "error": error,
+        "info": info, "files_again": files_again,
         "categories": cases_adapter.categories().exclude(kind="social"), "post": p,
-    }, status=429 if error and step == "send_code" and "频繁" in error else (400 if error else 200))
+    }, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def resident_follow(request):
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         number = request.POST.get("number", "").strip().upper()
         phone = request.POST.get("phone", "")
@@ -305,40 +318,40 @@ def resident_follow(request):
             ratelimit.hit(f"follow-ip:{client_ip(request) or '-'}", 30, dt.timedelta(hours=1),
                           "查询过于频繁，请稍后再试。")
         except RateLimited as exc:
-            error = str(exc)
+            error, status = exc.message, errors.status_of(exc)
         else:
             case = selectors.public_case(number, phone)
             if case is None:
-                error = "未找到该案件：请核对案件编号和上报时的手机号。"
+                error, status = "未找到该案件：请核对案件编号和上报时的手机号。", 400
             else:
                 request.session["resident_case"] = case.number
-                request.session["resident_case_phone"] = services.clean_phone(phone)
+                session_secrets.put(request.session, "resident_case_phone", normalise_phone(phone))
                 return redirect("resident:case", number=case.number)
-    return render(request, "hotline/resident_follow.html", {"error": error, "post": request.POST},
-                  status=400 if error else 200)
+    return render(request, "hotline/resident_follow.html", {"error": error, "post": request.POST}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def resident_case(request, number):
-    phone = request.session.get("resident_case_phone") or _verified_phone(request)
+    phone = session_secrets.get(request.session, "resident_case_phone") or _verified_phone(request)
     case = selectors.public_case(number, phone) if request.session.get("resident_case") == number else None
     if case is None:
         raise Http404("未找到该案件")
     error = ""
+    failed = None
     if request.method == "POST":
         solved = {"yes": True, "no": False}.get(request.POST.get("solved", ""))
         try:
             services.resident_rate(case, phone, solved=solved, satisfaction=request.POST.get("satisfaction", ""),
                                    note=request.POST.get("note", ""))
-        except (ValidationError, PermissionDenied) as exc:
-            error = _err(exc)
+        except errors.USER_ERRORS as exc:
+            error, failed = _err(exc), exc
         else:
             messages.success(request, "感谢您的评价！")
             return redirect("resident:case", number=number)
     from civicgrid.cases import workflow as W
 
-    rated = CallBack.objects.filter(case=case, closed_at=case.closed_at, state=CallBack.DONE).first() \
-        if case.closed_at else None
+    rated = selectors.rating_of(case)
     return render(request, "hotline/resident_case.html", {
         "case": case, "timeline": selectors.public_timeline(case), "closed": case.state == W.CLOSED, "rated": rated,
-        "error": error, "post": request.POST, "satisfaction": CallBack.SATISFACTION_CHOICES}, status=400 if error else 200)
+        "error": error, "post": request.POST, "satisfaction": CallBack.SATISFACTION_CHOICES},
+        status=errors.status_of(failed) if error else 200)

@@ -12,5 +12,5 @@ urlpatterns = [
     re_path(r"^requests" + F, views.requests_, name="requests"),
     re_path(r"^requests/(?P<rid>[^/]+)" + F, views.request_detail, name="request"),
     re_path(r"^tokens/(?P<token>[^/]+)" + F, views.token_detail, name="token"),
-    re_path(r"^(?P<rest>.*)$", views.not_found),
+    re_path(r"^(?P<rest>.*)$", views.not_found, name="not_found"),
 ]

@@ -2,8 +2,8 @@
 
 - services are the active categories the city publishes (kinds 部件/事件; our social-governance
   extension classes are not published: disputes and care matters are not for a public tracker);
-- requests POST needs an api_key (a client application's key); it creates a case through
-  cases.services.intake with channel "api", acting as the application's service user, so the
+- requests POST needs an api_key (a client application's key); open311.services.submit creates a
+  case through cases.services.intake with channel "api", acting as the application's service user, so the
   same jurisdiction rules as the screens apply; the answer carries service_request_id and token;
 - status: open while the case is in any open state, closed when closed, not filed or merged;
   status_notes is the public label of the state, never an internal note;
@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -25,12 +23,14 @@ from civicgrid.core.crypto import redact_text
 from civicgrid.api import tokens
 from civicgrid.core import params as P
 from civicgrid.cases import workflow as W
-from civicgrid.cases.models import Case, Category
+from civicgrid.cases.models import Case
+from civicgrid.core.errors import USER_ERRORS, problem
 
+from . import services as submission  # the view `services` below is GeoReport's endpoint name
+from .errors import BadKey
 from .formats import error, render
-from .models import RequestToken, ServiceAttribute
 
-PUBLISHED_KINDS = ("component", "event")
+PUBLISHED_KINDS = submission.PUBLISHED_KINDS
 MAX_RESULTS = 1000
 DEFAULT_WINDOW = dt.timedelta(days=90)
 CLOSED_NOTES = {W.CLOSED: "已办结", W.NOT_FILED: "经核实不予立案", W.MERGED: "与同一问题合并办理"}
@@ -40,12 +40,8 @@ def iso(value) -> str | None:
     return timezone.localtime(value).isoformat(timespec="seconds") if value else None
 
 
-def published_categories():
-    return Category.objects.filter(active=True, kind__in=PUBLISHED_KINDS).order_by("code")
-
-
-def _attributes(code: str) -> list[ServiceAttribute]:
-    return list(ServiceAttribute.objects.filter(service_code=code))
+published_categories = submission.published_categories
+_attributes = submission.attributes_of
 
 
 # -- discovery -------------------------------------------------------------------------------
@@ -66,7 +62,7 @@ def discovery(request, fmt):
 
 # -- services --------------------------------------------------------------------------------
 def services(request, fmt):
-    with_attrs = set(ServiceAttribute.objects.values_list("service_code", flat=True))
+    with_attrs = submission.codes_with_attributes()
     data = [{"service_code": c.code, "service_name": c.name, "description": f"{c.major_name} · {c.name}",
              "metadata": c.code in with_attrs, "type": "realtime", "keywords": c.major_name, "group": c.major_name}
             for c in published_categories()]
@@ -94,23 +90,29 @@ def _case_out(request, c: Case) -> dict:
             photo = request.build_absolute_uri(att.image.url)
     agency = (c.department.name if c.department_id else
               (c.assigned_unit.department.name if c.assigned_unit_id else f"{c.street.name}办事处"))
-    return {
+    out = {
         "service_request_id": c.number, "status": "open" if open_ else "closed",
         "status_notes": c.state_label if open_ else CLOSED_NOTES.get(c.state, "已办结"),
         "service_name": c.category.name, "service_code": c.category.code,
-        # Public endpoint: numbers a resident typed into the text are masked.
-        "description": redact_text(c.description),
+        "description": c.description,
         "agency_responsible": agency, "service_notice": "",
         "requested_datetime": iso(c.created_at), "updated_datetime": iso(c.updated_at),
         "expected_datetime": iso(c.handle_due or c.due_at) if open_ else None,
         "address": c.address, "address_id": "", "zipcode": "",
         "lat": c.lat, "long": c.lng, "media_url": photo,
     }
+    # Public endpoint: identity and phone numbers that anyone typed into any text field (description,
+    # address, notes …) are masked. Applied to every text field, so a field added later is covered.
+    return {k: redact_text(v) if isinstance(v, str) and k not in _NOT_FREE_TEXT else v for k, v in out.items()}
 
 
-def _public_cases():
-    return (Case.objects.select_related("category", "department", "assigned_unit__department", "street")
-            .filter(category__kind__in=PUBLISHED_KINDS))
+# Fields the system itself writes (numbers, codes, dates, URLs): never personal data, never masked —
+# the case number is 13 digits and must stay whole.
+_NOT_FREE_TEXT = {"service_request_id", "service_code", "requested_datetime", "updated_datetime",
+                  "expected_datetime", "media_url", "status"}
+
+
+_public_cases = submission.public_cases
 
 
 def _parse_date(value: str, name: str):
@@ -160,83 +162,26 @@ def _client_for(api_key: str):
 
 
 def _create(request, fmt):
+    """Parse the POST, hand it to open311.services.submit, render its answer or its refusal."""
     p = request.POST
     token = _client_for(p.get("api_key", ""))
-    if token is None:
-        return error(fmt, 403, "api_key was not provided or is invalid / api_key 缺失或无效")
-    code = p.get("service_code", "").strip()
-    if not code:
-        return error(fmt, 400, "service_code was not provided / 缺少 service_code")
-    category = published_categories().filter(code=code).first()
-    if category is None:
-        return error(fmt, 404, f"service_code {code} not found / 服务编码不存在")
-    lat, lng = p.get("lat", "").strip(), p.get("long", "").strip()
-    address = p.get("address_string", "").strip()
-    if not (lat and lng) and not address and not p.get("address_id", "").strip():
-        return error(fmt, 400, "a location is required: lat & long, address_string or address_id / 缺少位置")
-    # attribute[code]=value, checked against the service definition
     given = {}
     for key in p:
         m = re.fullmatch(r"attribute\[(.+)\]", key)
         if m:
             given[m.group(1)] = p.getlist(key)
-    lines = []
-    for a in _attributes(code):
-        values = [v for v in given.get(a.code, []) if v.strip()]
-        if a.required and a.variable and not values:
-            return error(fmt, 400, f"attribute[{a.code}] is required / 缺少必填属性：{a.description}")
-        if not values:
-            continue
-        if a.datatype in ("singlevaluelist", "multivaluelist"):
-            keys = {str(v.get("key")): str(v.get("name")) for v in a.values or []}
-            bad = [v for v in values if v not in keys]
-            if bad or (a.datatype == "singlevaluelist" and len(values) > 1):
-                return error(fmt, 400, f"attribute[{a.code}] has an invalid value / 属性取值无效")
-            shown = "、".join(keys[v] for v in values)
-        elif a.datatype == "number":
-            try:
-                float(values[0])
-            except ValueError:
-                return error(fmt, 400, f"attribute[{a.code}] must be a number / 属性须为数字")
-            shown = values[0]
-        else:
-            shown = values[0]
-        lines.append(f"{a.description}：{shown}"[:300])
-    description = p.get("description", "").strip() or category.name
-    if lines:
-        description += "\n" + "\n".join(lines)
-    name = (p.get("last_name", "").strip() + p.get("first_name", "").strip())[:50]
-    phone = re.sub(r"[^\d]", "", p.get("phone", ""))[:15]
-    if p.get("media_url", "").strip():
-        description += f"\n图片链接：{p['media_url'].strip()[:300]}"
-    if address and not (lat and lng):
-        from civicgrid.hotline.services import resolve_place
-
-        place = resolve_place(address=address, within=token.client.region)
-        if place is None:
-            return error(fmt, 400, "address_string could not be located; send lat & long / 地址无法定位，请提供坐标")
-        region, lat_f, lng_f = place[0], None, None
-    else:
-        region = None
-        try:
-            lat_f, lng_f = float(lat), float(lng)
-        except ValueError:
-            return error(fmt, 400, "lat and long must be numbers / 坐标须为数字")
-    from civicgrid.cases import services as case_services
-
-    actor = token.client.user
+    fields = submission.RequestFields(
+        **{name: p.get(name, "") for name in ("service_code", "lat", "long", "address_string", "address_id",
+                                             "description", "first_name", "last_name", "phone", "media_url")},
+        attributes=given)
     try:
-        with transaction.atomic():
-            case = case_services.intake(
-                actor, channel="api", category=category, description=description[:2000], lng=lng_f, lat=lat_f,
-                grid=region if region is not None and region.level == "grid" else None, region=region,
-                address=address, requester_name=name, requester_phone=phone, source=f"open311:{token.client.name}"[:100])
-            rt = RequestToken.objects.create(token=secrets.token_hex(16), case=case, client=token.client)
-    except ValidationError as exc:
-        return error(fmt, 400, "；".join(exc.messages))
-    except PermissionDenied as exc:
-        return error(fmt, 403, str(exc))
-    return render(fmt, "service_requests", [{"service_request_id": case.number, "token": rt.token,
+        if token is None:
+            raise BadKey()
+        rt = submission.submit(token, fields)
+    except USER_ERRORS as exc:
+        pr = problem(exc)
+        return error(fmt, pr.status, pr.message)
+    return render(fmt, "service_requests", [{"service_request_id": rt.case.number, "token": rt.token,
                                              "service_notice": "", "account_id": p.get("account_id", "")}])
 
 
@@ -259,7 +204,7 @@ def request_detail(request, rid, fmt):
 
 
 def token_detail(request, token, fmt):
-    rt = RequestToken.objects.select_related("case").filter(token=token).first()
+    rt = submission.request_token(token)
     if rt is None:
         return error(fmt, 404, f"token {token} not found / token 不存在")
     return render(fmt, "service_requests", [{"service_request_id": rt.case.number, "token": rt.token}])

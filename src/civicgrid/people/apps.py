@@ -15,6 +15,7 @@ class PeopleConfig(AppConfig):
             from civicgrid.regions import addresses
         except ImportError:
             return
-        from .addresses import resolve_building_address
+        from .addresses import resolve_building_address, resolve_place_name
 
         addresses.register_resolver(resolve_building_address, order=40)  # a building is more specific than a region name
+        addresses.register_resolver(resolve_place_name, order=45)  # a named shop/school/clinic, then region names

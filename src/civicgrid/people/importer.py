@@ -6,9 +6,11 @@ Two modes, chosen by the user:
 - accept_good: one pass; each chunk's good rows are written in their own transaction, bad rows go
   to the report.
 Progress (processed/total, phase) is stored on the ImportJob row after every chunk and committed,
-so the upload page can poll it and survives a reload. Small sheets run in the request; larger ones
-are a task for `civicgrid worker`. The uploaded file is deleted when the job finishes: the register
-and the (masked) rejection report are all that remain of it.
+so the upload page can poll it and survives a reload. The upload request only checks the file
+(size, zip bombs, row count: see sheetcheck) and reads its header row; every data row is parsed by
+`civicgrid worker`, never in a request. The upload is stored encrypted and deleted when the job
+finishes (or, for a job never configured, by the periodic cleanup): the register and the rejection
+report (masked values, originals encrypted) are all that remain of it.
 
 One audit entry per job (counts, mode, file name) rather than one per row: the rows themselves
 carry created_at, and a million audit rows would bury the log.
@@ -17,8 +19,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import os
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,11 +36,14 @@ from django.utils import timezone
 from civicgrid.core import audit
 from civicgrid.core.crypto import mask_id_number, mask_phone
 from civicgrid.core.params import parse_int
+from civicgrid.core.pii import contains_pii, redact
+from civicgrid.core.spreadsheet import csv_bytes, unquote
+from civicgrid.core.textclean import clean_text
 from civicgrid.core.scoping import region_paths, sees_everything, visible_to
 from civicgrid.regions.models import Region
 
 from . import capabilities as C
-from .conf import inline_import_rows
+from . import sheetcheck
 from .models import Building, Entrance, Household, ImportJob, ImportRejection, Person, Room
 from .permissions import require_capability
 from .validation import clean_person
@@ -55,21 +62,23 @@ class Target:
 
 TARGETS: dict[str, list[Target]] = {
     "residents": [
-        Target("name", "姓名", ("姓名", "名字", "居民姓名"), True),
+        Target("name", "姓名", ("姓名", "名字", "居民姓名", "人员姓名"), True),
         Target("sex", "性别", ("性别",)),
-        Target("birth_date", "出生日期", ("出生日期", "生日", "出生年月日")),
+        Target("birth_date", "出生日期", ("出生日期", "生日", "出生年月日", "出生年月")),
         Target("id_type", "证件类型", ("证件类型",)),
-        Target("id_number", "证件号码", ("身份证号", "身份证号码", "公民身份号码", "证件号码", "证件号")),
-        Target("phone", "联系电话", ("联系电话", "电话", "手机", "手机号", "联系方式")),
+        Target("id_number", "证件号码", ("身份证号", "身份证号码", "公民身份号码", "证件号码", "证件号", "身份证",
+                                         "身份证件号码", "居民身份证号码", "证件编号")),
+        Target("phone", "联系电话", ("联系电话", "电话", "手机", "手机号", "手机号码", "联系方式", "电话号码",
+                                     "联系手机", "移动电话", "本人电话")),
         Target("registration", "户籍类别", ("户籍类别", "人口类型", "户籍性质", "人员类别")),
         Target("community", "社区", ("社区", "所属社区", "社区名称", "社区编码", "居委会")),
-        Target("building", "楼栋", ("楼栋", "楼号", "楼栋号", "楼")),
+        Target("building", "楼栋", ("楼栋", "楼号", "楼栋号", "楼", "楼栋名称", "幢", "栋")),
         Target("entrance", "单元", ("单元", "单元号")),
-        Target("room", "室", ("室", "房间", "房间号", "室号", "门牌号")),
+        Target("room", "室", ("室", "房间", "房间号", "室号", "门牌号", "房号", "户室号", "门牌")),
         Target("household", "户号", ("户号", "户编号")),
         Target("relation", "与户主关系", ("与户主关系", "关系")),
-        Target("moved_in", "迁入日期", ("迁入日期", "入住日期", "居住起始日期")),
-        Target("note", "备注", ("备注",)),
+        Target("moved_in", "迁入日期", ("迁入日期", "入住日期", "居住起始日期", "迁入时间")),
+        Target("note", "备注", ("备注", "说明")),
     ],
     "buildings": [
         Target("community", "社区", ("社区", "所属社区", "社区名称", "社区编码"), False),
@@ -84,8 +93,8 @@ TARGETS: dict[str, list[Target]] = {
         Target("number", "户号", ("户号", "户编号"), True),
         Target("building", "楼栋", ("楼栋", "楼号"), True),
         Target("entrance", "单元", ("单元", "单元号")),
-        Target("room", "室", ("室", "房间号", "室号", "门牌号"), True),
-        Target("head_id", "户主证件号码", ("户主身份证号", "户主证件号码", "户主身份证号码")),
+        Target("room", "室", ("室", "房间号", "室号", "门牌号", "房号", "户室号", "门牌"), True),
+        Target("head_id", "户主证件号码", ("户主身份证号", "户主证件号码", "户主身份证号码", "户主身份证", "户主证件号")),
         Target("kind", "户别", ("户别", "户类型")),
     ],
 }
@@ -99,7 +108,9 @@ def _cell(value) -> str | object:
     if isinstance(value, float) and value.is_integer():
         return str(int(value)) if abs(value) < 1e15 else value  # a long number Excel has already rounded
     if isinstance(value, str):
-        return value.strip()
+        # Control characters out at the door (see core.textclean); a formula-guard apostrophe from our
+        # own rejection report comes off, so a corrected report can be uploaded again.
+        return unquote(clean_text(value).strip())
     return value
 
 
@@ -112,14 +123,12 @@ def _decode(raw: bytes) -> str:
     raise ValidationError("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV")
 
 
-def read_rows(path: str | Path) -> Iterator[list]:
-    """Yields the header row first, then each data row as a list of cell values."""
-    path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+def _rows_of(fh, suffix: str) -> Iterator[list]:
+    if suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
         try:
-            wb = load_workbook(path, read_only=True, data_only=True)
+            wb = load_workbook(fh, read_only=True, data_only=True)  # streaming: one row in memory at a time
         except Exception as exc:  # openpyxl raises many kinds on a damaged file
             raise ValidationError(f"无法读取 Excel 文件：{exc}") from None
         try:
@@ -129,24 +138,80 @@ def read_rows(path: str | Path) -> Iterator[list]:
                 yield [_cell(v) for v in row]
         finally:
             wb.close()
-    elif path.suffix.lower() == ".csv":
-        text = _decode(path.read_bytes())
-        for row in csv.reader(io.StringIO(text)):
+    elif suffix == ".csv":
+        for row in csv.reader(io.StringIO(_decode(fh.read()))):
             if not any(c.strip() for c in row):
                 continue
-            yield [c.strip() for c in row]
+            yield [_cell(c) for c in row]
     else:
         raise ValidationError("只支持 .xlsx 和 .csv 文件")
 
 
+def read_rows(path: str | Path, *, max_rows: int | None = None) -> Iterator[list]:
+    """Yields the first row, then each further row as a list of cell values; stops past `max_rows`."""
+    rows = _rows_of(sheetcheck.open_plain(path), sheetcheck.real_suffix(path))
+    limit = sheetcheck.limits().max_rows + 1 if max_rows is None else max_rows
+    for n, row in enumerate(rows, start=1):
+        if n > limit:
+            raise sheetcheck.too_many_rows(n, sheetcheck.limits())
+        yield row
+
+
+def _norm_header(h) -> str:
+    """"联系电话（手机）", "* 姓 名：" → "联系电话", "姓名": how clerks decorate headers."""
+    text = re.sub(r"[\s\u3000*＊:：]", "", str(h or ""))
+    return re.sub(r"[（(【\[].*?[)）】\]]$", "", text)
+
+
 def guess_mapping(kind: str, headers: list[str]) -> dict[str, int]:
     mapping = {}
+    normed = [_norm_header(h) for h in headers]
     for t in TARGETS[kind]:
-        for i, h in enumerate(headers):
-            if str(h).strip() in t.aliases or str(h).strip() == t.label:
+        names = {_norm_header(a) for a in t.aliases} | {_norm_header(t.label)}
+        for i, h in enumerate(normed):
+            if h in names and i not in mapping.values():
                 mapping[t.key] = i
                 break
     return mapping
+
+
+def _looks_like_data(kind: str, first: list) -> bool:
+    """A header-less file: no cell names a known column, and some cell holds data (a number, a date)."""
+    if guess_mapping(kind, [str(c) for c in first]):
+        return False
+    return any(contains_pii(str(c)) or re.fullmatch(r"[\d\-./X x年月日]{6,}", str(c)) for c in first)
+
+
+def template_xlsx(kind: str) -> bytes:
+    """An empty sheet with the expected headers (text-formatted columns) and a sheet explaining them."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    if kind not in TARGETS:
+        raise ValidationError("未知的导入类型")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = dict(ImportJob.KIND_CHOICES)[kind]
+    for i, t in enumerate(TARGETS[kind], start=1):
+        c = ws.cell(row=1, column=i, value=t.label)
+        c.font = Font(bold=True, color="C00000" if t.required else "000000")
+        col = get_column_letter(i)
+        ws.column_dimensions[col].width = max(10, len(t.label) * 2 + 4)
+        # Text format, so Excel keeps an 18-digit identity number whole instead of rounding it.
+        for r in range(2, 1002):
+            ws.cell(row=r, column=i).number_format = "@"
+    notes = wb.create_sheet("填写说明")
+    notes.append(["列名", "必填", "也可写作"])
+    for t in TARGETS[kind]:
+        notes.append([t.label, "是" if t.required else "", "、".join(a for a in t.aliases if a != t.label)])
+    notes.append([])
+    notes.append(["第一行必须是表头；证件号码、电话请按文本填写；日期写成 2026-01-31。红色列为必填。"])
+    notes.column_dimensions["A"].width = 14
+    notes.column_dimensions["C"].width = 60
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 # ---------------------------------------------------------------- services
@@ -162,38 +227,47 @@ def _import_region(user) -> Region:
 
 
 def create_job(user, uploaded, kind: str) -> ImportJob:
-    """Store the upload, read its header row, guess the mapping. Nothing is imported yet."""
+    """Check and store the upload (encrypted), read its header row, guess the mapping.
+
+    No data row is parsed here (see sheetcheck): the request's work is bounded whatever the file.
+    """
     require_capability(user, C.IMPORT)
     if kind not in TARGETS:
         raise ValidationError("未知的导入类型")
-    name = os.path.basename(getattr(uploaded, "name", "upload"))
+    name = clean_text(os.path.basename(getattr(uploaded, "name", "upload")))
     ext = Path(name).suffix.lower()
     if ext not in (".xlsx", ".csv"):
         raise ValidationError("只支持 .xlsx 和 .csv 文件")
+    raw = sheetcheck.read_upload(uploaded)
+    if not raw.strip():
+        raise ValidationError("文件是空的")
+    lines = sheetcheck.check_xlsx(raw) if ext == ".xlsx" else sheetcheck.count_csv_rows(raw)
+    first = next(_rows_of(io.BytesIO(raw), ext), None) if lines else None
+    if not first:
+        raise ValidationError("文件是空的")
+    has_header = not _looks_like_data(kind, first)
+    if has_header:
+        # Headers are labels, yet a clerk's sheet can carry anything in row 1: masked like all free text.
+        headers = [redact(str(h)) for h in first]
+        total = lines - 1
+    else:
+        headers = [f"列{i + 1}" for i in range(len(first))]
+        total = lines
+    if total <= 0:
+        raise ValidationError("文件只有表头，没有数据行")
     folder = Path(settings.MEDIA_ROOT) / "people-imports"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}{ext}"
-    with open(path, "wb") as fh:
-        for chunk in uploaded.chunks() if hasattr(uploaded, "chunks") else [uploaded.read()]:
-            fh.write(chunk)
+    path = folder / f"{uuid.uuid4().hex}{ext}{sheetcheck.ENC_SUFFIX}"
+    path.write_bytes(sheetcheck.encrypt_bytes(raw))
     try:
-        rows = read_rows(path)
-        headers = [str(h) for h in next(rows, [])]
-        total = sum(1 for _ in rows)
-    except ValidationError:
+        with transaction.atomic():
+            job = ImportJob.objects.create(created_by=user, region=_import_region(user), kind=kind, file_path=str(path),
+                                           original_name=name[:200], headers=headers, has_header=has_header,
+                                           total=total, mapping=guess_mapping(kind, headers) if has_header else {})
+            audit.record(user, "people.import.upload", job, detail={"file": name, "rows": total, "kind": kind})
+    except Exception:
         path.unlink(missing_ok=True)
         raise
-    if not headers:
-        path.unlink(missing_ok=True)
-        raise ValidationError("文件是空的")
-    if total == 0:
-        path.unlink(missing_ok=True)
-        raise ValidationError("文件只有表头，没有数据行")
-    with transaction.atomic():
-        job = ImportJob.objects.create(created_by=user, region=_import_region(user), kind=kind, file_path=str(path),
-                                       original_name=name[:200], headers=headers, total=total,
-                                       mapping=guess_mapping(kind, headers))
-        audit.record(user, "people.import.upload", job, detail={"file": name, "rows": total, "kind": kind})
     return job
 
 
@@ -215,13 +289,10 @@ def configure_job(user, job: ImportJob, mapping: dict[str, int | None], mode: st
     if len(used) != len(set(used)):
         raise ValidationError("同一列不能对应两个字段")
     ImportJob.objects.filter(pk=job.pk).update(mapping=clean, mode=mode, status="queued")
-    job.refresh_from_db()
-    if job.total <= inline_import_rows():
-        run(job.pk)
-    else:
-        from .tasks import run_import
+    from .tasks import run_import
 
-        run_import.enqueue(job.pk)
+    # Always the worker, however small the sheet: parsing a spreadsheet is never done in a request.
+    run_import.enqueue(job.pk)
     job.refresh_from_db()
     return job
 
@@ -290,6 +361,9 @@ def _value(row: list, mapping: dict, key: str):
 
 
 def _masked_values(job: ImportJob, row: list) -> dict:
+    """What a rejected row shows to anyone: mapped identity numbers and phones masked, and every
+    other cell (unmapped columns, 备注, names written into addresses …) with number-like personal
+    data masked too — a clerk's sheet carries personal data in any column."""
     out = {}
     for i, header in enumerate(job.headers):
         v = row[i] if i < len(row) else ""
@@ -299,8 +373,15 @@ def _masked_values(job: ImportJob, row: list) -> dict:
             v = mask_id_number(v)
         elif key == "phone":
             v = mask_phone(v)
+        else:
+            v = redact(v)
         out[header or f"列{i + 1}"] = v
     return out
+
+
+def _original_values(row: list) -> str:
+    """The row as it was (an encrypted column): for the clerk allowed to see it, to fix and upload again."""
+    return json.dumps(["" if v is None else str(v) for v in row], ensure_ascii=False)
 
 
 def _check_resident(ctx: _Context, row: list) -> tuple[dict | None, list[str]]:
@@ -503,35 +584,52 @@ CHECKERS = {"residents": (_check_resident, _write_residents), "buildings": (_che
             "households": (_check_household, _write_households)}
 
 
-def _register_duplicates(kind: str, batch: list[tuple[int, list, dict | None, list[str]]]) -> None:
-    """Identity numbers already in the register: one query per chunk."""
-    if kind != "residents":
+def _register_duplicates(job: ImportJob, batch: list[tuple[int, list, dict | None, list[str]]]) -> None:
+    """Identity numbers already in the register: one query per chunk.
+
+    A number held by someone outside the clerk's jurisdiction gets the same answer as on the edit
+    form ("cannot be used"), never "already registered": that would tell where a person lives.
+    """
+    if job.kind != "residents":
         return
     hashes = {item["person"].id_hash for _, _, item, _ in batch if item and item["person"].id_hash}
     if not hashes:
         return
     taken = set(Person.objects.filter(id_hash__in=hashes).values_list("id_hash", flat=True))
+    if not taken:
+        return
+    visible = set(visible_to(job.created_by, Person.objects.filter(id_hash__in=taken))
+                  .values_list("id_hash", flat=True))
+    hidden = 0
     for entry in batch:
         item = entry[2]
         if item and item["person"].id_hash in taken:
-            entry[3].append("证件号码已在登记库中（该居民已登记）")
+            if item["person"].id_hash in visible:
+                entry[3].append("证件号码已在登记库中（该居民已登记）")
+            else:
+                entry[3].append("该证件号码不能使用，请核对；如确认无误，请联系上级管理员核实")
+                hidden += 1
+    if hidden:
+        audit.record(job.created_by, "person.id_conflict", job, detail={"where": "import", "rows": hidden})
 
 
 def _chunks(job: ImportJob) -> Iterator[list[tuple[int, list, dict | None, list[str]]]]:
     ctx = _Context(job)
     check, _ = CHECKERS[job.kind]
     rows = read_rows(job.file_path)
-    next(rows, None)
+    if job.has_header:
+        next(rows, None)
     batch = []
-    for n, row in enumerate(rows, start=2):  # row 1 is the header, as Excel numbers it
+    # Row numbers as Excel shows them (blank rows are skipped, so they can run ahead of the count).
+    for n, row in enumerate(rows, start=2 if job.has_header else 1):
         item, reasons = check(ctx, row)
         batch.append((n, row, item, reasons))
         if len(batch) >= CHUNK:
-            _register_duplicates(job.kind, batch)
+            _register_duplicates(job, batch)
             yield ctx, batch
             batch = []
     if batch:
-        _register_duplicates(job.kind, batch)
+        _register_duplicates(job, batch)
         yield ctx, batch
 
 
@@ -543,7 +641,8 @@ def _progress(job: ImportJob, **fields) -> None:
 
 def _reject(job: ImportJob, bad: list) -> None:
     ImportRejection.objects.bulk_create([
-        ImportRejection(job=job, row_number=n, reasons=reasons, values=_masked_values(job, row))
+        ImportRejection(job=job, row_number=n, reasons=[redact(r) for r in reasons], values=_masked_values(job, row),
+                        original=_original_values(row))
         for n, row, _, reasons in bad])
 
 
@@ -553,7 +652,10 @@ def run(job_id: int) -> ImportJob:
         return job
     try:
         require_capability(job.created_by, C.IMPORT)
-        _progress(job, status="running", processed=0, accepted=0, rejected=0)
+        _progress(job, status="running", phase="count", processed=0, accepted=0, rejected=0)
+        # The exact count (blank rows skipped), streaming; read_rows stops at the row limit.
+        exact = sum(1 for _ in read_rows(job.file_path)) - (1 if job.has_header else 0)
+        _progress(job, total=max(exact, 0))
         if job.mode == "all_or_nothing":
             _run_all_or_nothing(job)
         else:
@@ -563,7 +665,9 @@ def run(job_id: int) -> ImportJob:
         _progress(job, status="failed", error=str(getattr(exc, "messages", [exc])[0])[:1000],
                   finished_at=timezone.now())
     finally:
-        Path(job.file_path).unlink(missing_ok=True)
+        if job.file_path:
+            Path(job.file_path).unlink(missing_ok=True)
+            ImportJob.objects.filter(pk=job.pk).update(file_path="")
     audit.record(job.created_by, "people.import", job, detail={
         "kind": job.kind, "mode": job.mode, "status": job.status, "accepted": job.accepted,
         "rejected": job.rejected, "file": job.original_name})
@@ -638,12 +742,72 @@ def _run_all_or_nothing(job: ImportJob) -> None:
     _progress(job, status="done", processed=processed, accepted=processed, finished_at=timezone.now())
 
 
-def rejection_report_csv(job: ImportJob) -> bytes:
-    """The rejected rows with their reasons; identity numbers and phones masked (the clerk has the file)."""
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["行号", "错误原因"] + list(job.headers))
+def may_see_originals(user, job: ImportJob) -> bool:
+    """Who gets a rejected row's original values: the clerk who uploaded the file (they hold it anyway)
+    if they may also see full numbers in the register; everyone else gets the masked values."""
+    from .permissions import has_capability
+
+    if user is None or user.pk != job.created_by_id:
+        return False
+    return has_capability(user, C.REVEAL) or has_capability(user, C.EXPORT_UNMASKED)
+
+
+def rejection_rows(job: ImportJob, user) -> tuple[list[str], list[list], bool]:
+    """Header and rows of the rejection report: the source row number, the reasons, then the row's
+    own columns under its own headers, so the clerk can fix the rows and upload the file again.
+    Original values for those allowed to see them (the download is audited), masked otherwise."""
+    originals = may_see_originals(user, job)
+    headers = list(job.headers)
+    out = []
     for r in job.rejections.all():
-        w.writerow([r.row_number, "；".join(r.reasons)] + [r.values.get(h or f"列{i + 1}", "")
-                                                          for i, h in enumerate(job.headers)])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 CSV correctly
+        values = None
+        if originals and r.original:
+            try:
+                values = json.loads(r.original)
+            except ValueError:
+                values = None
+        if values is None:
+            values = [r.values.get(h or f"列{i + 1}", "") for i, h in enumerate(headers)]
+        values = list(values) + [""] * (len(headers) - len(values))
+        out.append([r.row_number, "；".join(r.reasons)] + values[:len(headers)])
+    return ["源文件行号", "错误原因"] + headers, out, originals
+
+
+def rejection_report_csv(job: ImportJob, user=None) -> bytes:
+    """The rejection report as CSV (formula-safe, see core.spreadsheet); its download is logged."""
+    header, rows, originals = rejection_rows(job, user)
+    if user is not None:
+        audit.record(user, "people.import_report", job, detail={"rows": len(rows), "masked": not originals})
+    return csv_bytes(header, rows)
+
+
+# ---------------------------------------------------------------- cleanup
+
+STALE_AFTER_HOURS = 24
+
+
+def purge_stale_uploads(now=None) -> int:
+    """Uploaded files of jobs never configured (the clerk left the mapping page) and files no job
+    points to any more: deleted after a day, so resident data does not pile up in var/media."""
+    import datetime as dt
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(hours=STALE_AFTER_HOURS)
+    n = 0
+    for job in ImportJob.objects.filter(status="uploaded", created_at__lt=cutoff).exclude(file_path=""):
+        Path(job.file_path).unlink(missing_ok=True)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status="failed", file_path="", finished_at=now,
+            error=f"上传后 {STALE_AFTER_HOURS} 小时内未提交导入，文件已删除；如需导入请重新上传")
+        n += 1
+    folder = Path(settings.MEDIA_ROOT) / "people-imports"
+    if folder.is_dir():
+        live = set(ImportJob.objects.exclude(file_path="").filter(status__in=("uploaded", "queued", "running"))
+                   .values_list("file_path", flat=True))
+        for f in folder.iterdir():
+            if f.is_file() and str(f) not in live and f.stat().st_mtime < cutoff.timestamp():
+                f.unlink(missing_ok=True)
+                n += 1
+    if n:
+        log.info("deleted %s stale import upload(s)", n)
+    return n

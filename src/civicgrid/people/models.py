@@ -507,6 +507,8 @@ class ImportJob(models.Model):
     file_path = models.CharField(max_length=300, editable=False)
     original_name = models.CharField(max_length=200)
     headers = models.JSONField(default=list)
+    # False when the first row was data (a header-less CSV): headers are then 列1, 列2 … and row 1 is imported.
+    has_header = models.BooleanField(default=True)
     mapping = models.JSONField(default=dict)
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
@@ -534,12 +536,14 @@ class ImportJob(models.Model):
 
 
 class ImportRejection(models.Model):
-    """A rejected row: its number in the sheet, every reason, and its values with personal data masked."""
+    """A rejected row: its number in the sheet, every reason, its values with personal data masked,
+    and the original values encrypted (shown only to those who may see full numbers)."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rejections")
     row_number = models.PositiveIntegerField()
     reasons = models.JSONField(default=list)
     values = models.JSONField(default=dict)
+    original = EncryptedTextField(blank=True, default="")
 
     class Meta:
         ordering = ["row_number"]

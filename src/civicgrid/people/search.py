@@ -23,6 +23,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
 from civicgrid.core.crypto import lookup_hash
+from civicgrid.core.phones import normalise_phone, phone_hash
 
 from .models import ID_TYPE_CHOICES, Person, Room
 
@@ -95,8 +96,10 @@ def search(qs: QuerySet[Person], q: str, rooms: QuerySet[Room] | None = None) ->
     compact = re.sub(r"[\s\-]", "", q).upper()
     if not compact:
         return qs.none()
+    if compact.startswith(("+86", "0086")):
+        compact = normalise_phone(compact)  # "+86 138…" is the register's "138…"
     if compact.isdigit() and len(compact) == 11:
-        return qs.filter(Q(phone_hash=lookup_hash(compact)) | Q(id_hash__in=identity_hashes(compact)))
+        return qs.filter(Q(phone_hash=phone_hash(compact)) | Q(id_hash__in=identity_hashes(compact)))
     if compact.isdigit() and len(compact) == 4:
         return qs.filter(phone_suffix=compact)
     if compact.isdigit() and len(compact) == 3:
@@ -104,7 +107,7 @@ def search(qs: QuerySet[Person], q: str, rooms: QuerySet[Room] | None = None) ->
     if _ID_LIKE.match(compact) and any(c.isdigit() for c in compact):
         by_id = Q(id_hash__in=identity_hashes(compact))
         if compact.isdigit():
-            by_id |= Q(phone_hash=lookup_hash(compact))
+            by_id |= Q(phone_hash=phone_hash(compact))
         return qs.filter(by_id)
     result = name_q(q)
     if rooms is not None and _ADDRESS_HINT.search(q):

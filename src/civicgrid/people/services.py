@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from civicgrid.core import audit
+from civicgrid.core.phones import clean_phone
 from civicgrid.core.scoping import is_admin, require_in_scope, require_user_manageable, sees_everything
 from civicgrid.regions.models import Region
 
@@ -42,14 +43,16 @@ def _community_of(region: Region) -> Region:
 # ---------------------------------------------------------------- places
 
 def _locate(community: Region, lng, lat) -> Region | None:
-    if lng is None or lat is None:
-        return None
-    from civicgrid.regions.geo import grid_at
+    """The grid of a building's point, through the one location service; it must lie in `community`."""
+    from civicgrid.regions import locate
 
-    grid = grid_at(float(lng), float(lat))
-    if grid is None or not grid.path.startswith(community.path):
+    point = locate.clean_point(lng, lat)
+    if point is None:
+        return None
+    place = locate.at_point(*point)
+    if place is None or not place.grid.path.startswith(community.path):
         raise ValidationError("坐标不在所选社区的任何网格内，请核对经纬度")
-    return grid
+    return place.grid
 
 
 @transaction.atomic
@@ -100,6 +103,7 @@ def create_place(user, *, kind: str, name: str, community: Region, address: str 
     require_region_in_scope(user, grid or community)
     if not (name or "").strip():
         raise ValidationError("名称不能为空")
+    contact_phone = clean_phone(contact_phone)
     grid = _locate(community, lng, lat) or (building.grid if building else None) or grid
     require_region_in_scope(user, grid or community)
     place = Place.objects.create(kind=kind, name=name.strip(), community=community, grid=grid, address=address,
@@ -134,9 +138,47 @@ def _raise(errors: list[str]) -> None:
         raise ValidationError(errors)
 
 
-def _check_duplicate(person: Person) -> None:
-    if person.id_hash and Person.objects.filter(id_hash=person.id_hash).exclude(pk=person.pk).exists():
-        raise ValidationError("该证件号码已在登记库中（同一人不能重复登记）")
+DUPLICATE_IN_SCOPE = "该证件号码已在登记库中（同一人不能重复登记）"
+# Said when the holder lies outside the user's jurisdiction: whether a number is registered
+# elsewhere is itself personal data (an existence oracle), so the answer must not tell.
+ID_NOT_USABLE = "该证件号码不能使用，请核对后重新填写；如确认无误，请联系上级管理员核实"
+
+
+class IdNumberConflict(ValidationError):
+    """The number belongs to someone the user may not see; audited by the public wrapper."""
+
+    def __init__(self, person: Person):
+        super().__init__(ID_NOT_USABLE)
+        self.person = person
+
+
+def duplicate_reason(user, id_hash: str, *, exclude_pk: int | None = None) -> tuple[str, bool] | None:
+    """(message, hidden) if the hash is registered: hidden when the holder is outside the user's scope."""
+    from civicgrid.core.scoping import visible_to
+
+    if not id_hash:
+        return None
+    others = Person.objects.filter(id_hash=id_hash).exclude(pk=exclude_pk)
+    if not others.exists():
+        return None
+    if visible_to(user, others).exists():
+        return DUPLICATE_IN_SCOPE, False
+    return ID_NOT_USABLE, True
+
+
+def _check_duplicate(user, person: Person) -> None:
+    found = duplicate_reason(user, person.id_hash, exclude_pk=person.pk)
+    if found is None:
+        return
+    if found[1]:
+        raise IdNumberConflict(person)
+    raise ValidationError(found[0])
+
+
+def _audit_conflict(user, exc: IdNumberConflict, where: str) -> None:
+    p = exc.person
+    audit.record(user, "person.id_conflict", None, object_type="people.person", object_id=str(p.pk or ""),
+                 detail={"where": where, "id": p.id_masked, "community": p.community_id})
 
 
 def _place_person(person: Person, *, room: Room | None, community: Region | None, grid: Region | None) -> None:
@@ -151,9 +193,17 @@ def _place_person(person: Person, *, room: Room | None, community: Region | None
         person.grid = grid
 
 
+def create_person(user, data: dict[str, Any], **kwargs) -> Person:
+    try:
+        return _create_person(user, data, **kwargs)
+    except IdNumberConflict as exc:  # audited after the rollback, so the entry stays
+        _audit_conflict(user, exc, "create")
+        raise ValidationError(exc.messages) from None
+
+
 @transaction.atomic
-def create_person(user, data: dict[str, Any], *, room: Room | None = None, community: Region | None = None,
-                  grid: Region | None = None, household: Household | None = None, synthetic: bool = False) -> Person:
+def _create_person(user, data: dict[str, Any], *, room: Room | None = None, community: Region | None = None,
+                   grid: Region | None = None, household: Household | None = None, synthetic: bool = False) -> Person:
     require_capability(user, C.EDIT)
     if room is not None:
         require_in_scope(user, room.building)
@@ -167,22 +217,31 @@ def create_person(user, data: dict[str, Any], *, room: Room | None = None, commu
         require_in_scope(user, household)
         person.household = household
     person.fill_derived()
-    _check_duplicate(person)
+    _check_duplicate(user, person)
     try:
         with transaction.atomic():
             person.save()
-    except IntegrityError:
-        raise ValidationError("该证件号码已在登记库中（同一人不能重复登记）") from None
+    except IntegrityError:  # registered meanwhile: the same answer as the check above would give
+        _check_duplicate(user, person)
+        raise ValidationError(DUPLICATE_IN_SCOPE) from None
     if household is not None and values["relation"] == "head" and household.head_id is None:
         Household.objects.filter(pk=household.pk).update(head=person)
     audit.record(user, "person.create", person)
     return person
 
 
-@transaction.atomic
-def update_person(user, person: Person, data: dict[str, Any], *, room: Room | None = None,
-                  community: Region | None = None, grid: Region | None = None) -> Person:
+def update_person(user, person: Person, data: dict[str, Any], **kwargs) -> Person:
     """Correct a record. Fields absent from `data` keep their value; the audit entry lists what changed."""
+    try:
+        return _update_person(user, person, data, **kwargs)
+    except IdNumberConflict as exc:  # audited after the rollback, so the entry stays
+        _audit_conflict(user, exc, "update")
+        raise ValidationError(exc.messages) from None
+
+
+@transaction.atomic
+def _update_person(user, person: Person, data: dict[str, Any], *, room: Room | None = None,
+                   community: Region | None = None, grid: Region | None = None) -> Person:
     require_capability(user, C.EDIT)
     require_in_scope(user, person)
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -206,7 +265,7 @@ def update_person(user, person: Person, data: dict[str, Any], *, room: Room | No
         _place_person(person, room=None, community=community, grid=grid)
         changed.append("community")
     person.fill_derived()
-    _check_duplicate(person)
+    _check_duplicate(user, person)
     person.save()
     audit.record(user, "person.update", person, detail={"fields": changed})
     return person
@@ -340,10 +399,9 @@ def log_visit(user, person: Person, *, kind: str = "home", note: str = "", on: d
 # ---------------------------------------------------------------- protection
 
 def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if len(reason) < C.MIN_REASON_LENGTH:
-        raise ValidationError(f"请填写事由（至少{C.MIN_REASON_LENGTH}个字），查看记录将写入审计日志")
-    return reason
+    from civicgrid.core.reveal import require_reason
+
+    return require_reason(reason)
 
 
 def record_view(user, person: Person, *, via: str = "") -> None:
@@ -360,7 +418,9 @@ def reveal(user, person: Person, field: str, reason: str) -> str:
     require_in_scope(user, person)
     require_capability(user, C.REVEAL)
     reason = _require_reason(reason)
-    audit.record(user, "person.reveal", person, detail={"field": field}, reason=reason)
+    from civicgrid.core import reveal as R_
+
+    R_.record(user, "person.reveal", person, [field], reason)
     return getattr(Person.objects.get(pk=person.pk), field)
 
 
@@ -371,6 +431,7 @@ def subject_access_record(user, person: Person, reason: str) -> dict:
     require_capability(user, C.SUBJECT_ACCESS)
     reason = _require_reason(reason)
     from civicgrid.core.models import AuditEntry
+    from civicgrid.core.personal_data import records_for_phone
 
     p = Person.objects.select_related("room__building", "room__entrance", "community", "grid", "household").get(
         pk=person.pk)
@@ -386,6 +447,9 @@ def subject_access_record(user, person: Person, reason: str) -> dict:
                    "事由": t.reason, "责任人": t.worker.name if t.worker_id else ""} for t in p.tags.all()],
         "走访记录": [{"日期": v.visited_on.isoformat(), "方式": v.get_kind_display(), "记录": v.note}
                  for v in p.visits.all()],
+        # What the other apps hold under the same phone (cases reported, hotline calls …), from their
+        # manifests' personal-data declarations, inside the requester's jurisdiction.
+        "其他业务记录": records_for_phone(user, p.phone, exclude=("people.Person",)) if p.phone else [],
         "访问记录": [{"时间": e.at.isoformat(), "操作人": e.actor_name, "操作": e.action, "事由": e.reason}
                  for e in AuditEntry.objects.filter(object_type="people.person", object_id=str(p.pk))],
         "出具时间": timezone.now().isoformat(),
@@ -431,28 +495,22 @@ def revoke_capability(admin, grant: CapabilityGrant, reason: str = "") -> None:
 
 def export_people(user, people, *, unmasked: bool = False, filters: dict | None = None) -> bytes:
     """An Excel file of `people` (already scoped by a selector). Masked unless the user may and asks."""
-    from io import BytesIO
-
-    from openpyxl import Workbook
+    from civicgrid.core.spreadsheet import Xlsx
 
     if unmasked:
         require_capability(user, C.EXPORT_UNMASKED)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("居民")
-    ws.append(["姓名", "性别", "出生日期", "证件类型", "证件号码", "联系电话", "户籍类别", "社区", "网格", "现住址",
-               "迁入日期", "迁出日期"])
+    book = Xlsx().sheet("居民", ["姓名", "性别", "出生日期", "证件类型", "证件号码", "联系电话", "户籍类别", "社区", "网格",
+                               "现住址", "迁入日期", "迁出日期"])
     n = 0
     for p in people.select_related("community", "grid", "room__building", "room__entrance").iterator(2000):
-        ws.append([p.name, p.get_sex_display(), p.birth_date, p.get_id_type_display(),
-                   p.id_number if unmasked else p.id_masked, p.phone if unmasked else p.phone_masked,
-                   p.get_registration_display(), p.community.name, p.grid.name if p.grid_id else "",
-                   str(p.room) if p.room_id else "", p.moved_in, p.moved_out])
+        book.append([p.name, p.get_sex_display(), p.birth_date, p.get_id_type_display(),
+                     p.id_number if unmasked else p.id_masked, p.phone if unmasked else p.phone_masked,
+                     p.get_registration_display(), p.community.name, p.grid.name if p.grid_id else "",
+                     str(p.room) if p.room_id else "", p.moved_in, p.moved_out])
         n += 1
-    buf = BytesIO()
-    wb.save(buf)
     audit.record(user, "person.export", None, object_type="people.person",
                  detail={"rows": n, "masked": not unmasked, "filters": filters or {}})
-    return buf.getvalue()
+    return book.to_bytes()
 
 
 # ---------------------------------------------------------------- retention

@@ -16,3 +16,10 @@ def anonymise_departed() -> int:
     from . import services
 
     return services.anonymise_departed()
+
+
+@task()
+def purge_stale_uploads() -> int:
+    from . import importer
+
+    return importer.purge_stale_uploads()

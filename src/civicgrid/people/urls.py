@@ -21,6 +21,7 @@ urlpatterns = [
     path("rooms/<int:room_pk>/new-person/", views.person_new, name="person_new"),
     path("care/", views.care, name="care"),
     path("import/", views.import_upload, name="import"),
+    path("import/template/<str:kind>.xlsx", views.import_template, name="import_template"),
     path("import/<int:pk>/", views.import_job, name="import_job"),
     path("import/<int:pk>/status/", views.import_status, name="import_status"),
     path("import/<int:pk>/report.csv", views.import_report, name="import_report"),

@@ -6,11 +6,11 @@ import re
 
 from civicgrid.core.params import DATE_MAX, DATE_MIN
 from civicgrid.core.params import FAR_FUTURE as PARSE_MAX
+from civicgrid.core.phones import PhoneError, clean_phone, normalise_phone
 
 from . import idnumbers
 from .models import ID_TYPE_CHOICES, REGISTRATION_CHOICES, RELATION_CHOICES
 
-_PHONE = re.compile(r"^\+?\d{7,20}$")
 _NAME = re.compile(r"^[\u3400-\u9fffA-Za-z·•．.\- ]{1,60}$")
 
 SEX_WORDS = {"男": "M", "女": "F", "M": "M", "F": "F", "未知": "U", "U": "U", "": ""}
@@ -95,11 +95,11 @@ def clean_person(raw: dict, *, today: dt.date | None = None) -> tuple[dict, list
         errors.append("出生日期与身份证号不一致")
     out["birth_date"] = derived_birth or birth
 
-    phone = re.sub(r"[\s\-()（）]", "", str(raw.get("phone") or ""))
-    if phone and not _PHONE.match(phone):
-        errors.append("联系电话格式不正确")
-    elif phone and len(phone) == 11 and phone.isdigit() and not phone.startswith("1"):
-        errors.append("手机号应以1开头")
+    try:
+        phone = clean_phone(raw.get("phone"))  # the one normaliser: the hash matches cases and calls
+    except PhoneError as exc:
+        errors.append(f"联系电话格式不正确：{exc.messages[0]}")
+        phone = normalise_phone(raw.get("phone"))
     out["phone"] = phone
 
     registration = REGISTRATION_WORDS.get(str(raw.get("registration") or "").strip())

@@ -8,13 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.core import params as P
+from civicgrid.core import spreadsheet
 from civicgrid.regions.models import Region
 
 from . import capabilities as C
@@ -95,9 +95,7 @@ def export(request):
     except PermissionDenied as exc:
         messages.error(request, str(exc))
         return redirect("people:index")
-    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f'attachment; filename="residents-{timezone.localdate():%Y%m%d}.xlsx"'
-    return resp
+    return spreadsheet.download(data, spreadsheet.filename("居民", "xlsx"))
 
 
 def _person_context(request, person, **extra) -> dict:
@@ -138,10 +136,9 @@ def person_reveal(request, pk: int):
     except PermissionDenied as exc:
         messages.error(request, str(exc))
         return redirect("people:person", pk=pk)
-    resp = render(request, "people/person.html",
-                  _person_context(request, person, revealed={field: value}))
-    resp["Cache-Control"] = "no-store"
-    return resp
+    from civicgrid.core.reveal import no_store
+
+    return no_store(render(request, "people/person.html", _person_context(request, person, revealed={field: value})))
 
 
 @register_view
@@ -338,9 +335,24 @@ def import_upload(request):
                 return redirect("people:import_job", pk=job.pk)
             except ValidationError as exc:
                 error = _errors(exc)
+    from .sheetcheck import limits
+
     return render(request, "people/import_upload.html", {
         "error": error, "jobs": selectors.jobs_for(request.user)[:10], "kinds": ImportJob.KIND_CHOICES,
+        "max_mb": limits().max_bytes // (1024 * 1024), "max_rows": f"{limits().max_rows:,}",
     }, status=400 if error else 200)
+
+
+@register_view
+def import_template(request, kind: str):
+    if not has_capability(request.user, C.IMPORT):
+        raise PermissionDenied("您没有批量导入权限")
+    try:
+        data = importer.template_xlsx(kind)
+    except ValidationError:
+        raise Http404("未知的导入类型") from None
+    label = dict(ImportJob.KIND_CHOICES)[kind]
+    return spreadsheet.download(data, spreadsheet.filename(f"{label}导入模板", "xlsx"))
 
 
 @register_view
@@ -375,9 +387,8 @@ def import_status(request, pk: int):
 @register_view
 def import_report(request, pk: int):
     job = selectors.job_for(request.user, pk)
-    resp = HttpResponse(importer.rejection_report_csv(job), content_type="text/csv; charset=utf-8")
-    resp["Content-Disposition"] = f'attachment; filename="rejected-rows-{job.pk}.csv"'
-    return resp
+    return spreadsheet.download(importer.rejection_report_csv(job, request.user),
+                                spreadsheet.filename("导入未通过行", "csv", suffix=str(job.pk)))
 
 
 # ---------------------------------------------------------------- places

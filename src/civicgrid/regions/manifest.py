@@ -1,7 +1,13 @@
 """What the regions app (territory tree, grids, roster, GeoJSON) contributes: see core/manifest.py."""
 from civicgrid.core import roles as R
-from civicgrid.core.manifest import AppManifest, NavEntry, Seeder, Tile, UrlInclude
+from civicgrid.core.manifest import PUBLIC, ROLES, SCOPED, STAFF, Route, AppManifest, NavEntry, Seeder, Tile, UrlInclude
 from civicgrid.core.seeding import command
+
+
+
+def street_code(objs, inside: bool) -> dict:
+    return {"code": objs["t"].grids["A1a" if inside else "B1a"].code}
+
 
 MANIFEST = AppManifest(
     app="regions",
@@ -24,4 +30,19 @@ MANIFEST = AppManifest(
     ),
     audit_subjects={"region": "区域"},
     seeders=(Seeder("演示区县、街道、社区、网格与工作人员", command("seed-demo"), order=10),),
+    routes=(
+        Route("regions:map", STAFF),
+        Route("regions:roster", PUBLIC),
+        Route("regions:geo_top", STAFF),
+        Route("regions:geo_node", SCOPED, args=street_code),
+        Route("regions:public_grid_at", PUBLIC),
+        Route("regions:public_roster", PUBLIC, args=street_code),
+        Route("regions:public_search", PUBLIC),
+        Route("regions:public_grids", PUBLIC),
+        Route("regions:import", ROLES, roles=(R.SYSTEM_ADMIN,), refusal="系统管理员"),
+        Route("regions:export", ROLES, roles=(R.SYSTEM_ADMIN,), refusal="系统管理员"),
+        Route("GET /api/v1/regions", STAFF),
+        Route("GET /api/v1/regions/{code}", SCOPED, args=street_code, refusal="not_found"),
+        Route("GET /api/v1/grid-lookup", STAFF),
+    ),
 )

@@ -98,10 +98,13 @@ def public_grid_features(bbox: tuple[float, float, float, float] | None, limit: 
     if bbox:
         w, s, e, n = bbox
         qs = qs.filter(max_lng__gte=w, min_lng__lte=e, max_lat__gte=s, min_lat__lte=n)
-    rows = list(qs.order_by("code").values("code", "name", "grid_kind", "geometry")[: limit + 1])
+    rows = list(qs.order_by("code").values("code", "name", "grid_kind", "geometry", "parent__name",
+                                           "parent__parent__name")[: limit + 1])
     truncated = len(rows) > limit
+    # community/street: the maps label those areas at lower zooms than the grids (no tile server).
     return [{"type": "Feature", "geometry": r["geometry"],
-             "properties": {"code": r["code"], "name": r["name"], "kind": r["grid_kind"]}}
+             "properties": {"code": r["code"], "name": r["name"], "kind": r["grid_kind"],
+                            "community": r["parent__name"] or "", "street": r["parent__parent__name"] or ""}}
             for r in rows[:limit]], truncated
 
 

@@ -117,8 +117,16 @@ def public_search(request):
         matches = addresses.resolve(request.GET.get("q"))
     except ValidationError as exc:
         return _error(exc.messages[0], 400)
-    return _json({"matches": [{"grid_code": m.grid.code, "grid_name": m.grid.name, "label": m.label}
-                              for m in matches]})
+    # Public: names and points only (the map pickers and the roster place a pin from them). The
+    # point is the building's or place's own, else the grid's label point; [lng, lat] order.
+    out = []
+    for m in matches:
+        point = [m.lng, m.lat] if m.lng is not None else (
+            [m.grid.label_lng, m.grid.label_lat] if m.grid.label_lng is not None else None)
+        community = m.grid.parent if m.grid.parent_id else None
+        out.append({"grid_code": m.grid.code, "grid_name": m.grid.name, "label": m.label,
+                    "community": community.name if community else "", "point": point})
+    return _json({"matches": out})
 
 
 @require_GET

@@ -5,7 +5,6 @@ A successful dry run keeps the uploaded file on disk under a random token (in th
 """
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import time
 from pathlib import Path
@@ -13,14 +12,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from civicgrid.core.scoping import get_visible_or_404
-
-from . import exporter, importer
+from . import exporter, importer, selectors
 from .models import Region
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -127,8 +122,6 @@ def import_page(request):
 
 def _export_roots(user) -> list[Region]:
     """The nodes offered for a partial export: the user's visible streets and above."""
-    from . import selectors
-
     return list(selectors.regions_for(user).filter(level__in=["city", "district", "street"]).order_by("path")[:200])
 
 
@@ -139,9 +132,9 @@ def export_download(request):
     root = None
     code = request.GET.get("root", "").strip()
     if code:
-        root = get_visible_or_404(request.user, Region.objects.all(), code=code)
+        root = selectors.node_for(request.user, code)
     data = exporter.export_bytes(request.user, root)
-    stamp = timezone.localtime().strftime("%Y%m%d") if settings.USE_TZ else dt.date.today().strftime("%Y%m%d")
-    response = HttpResponse(data, content_type="application/geo+json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="regions-{code or "all"}-{stamp}.geojson"'
-    return response
+    from civicgrid.core import spreadsheet
+
+    return spreadsheet.download(data, spreadsheet.filename("区划网格", "geojson", suffix=code or "全部"),
+                                "application/geo+json; charset=utf-8")

@@ -3,16 +3,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from civicgrid.cases import selectors as case_selectors
 from civicgrid.cases import services as case_services
 from civicgrid.cases import workflow as W
-from civicgrid.cases.models import Case, Category
-from civicgrid.core.scoping import visible_to
-from civicgrid.departments.models import DepartmentUnit
-from civicgrid.regions.models import Region
+from civicgrid.cases.models import Case
+from civicgrid.core.errors import problem
 
 from .. import idempotency
 from ..errors import COMMON, ApiError, ErrorOut
@@ -30,7 +28,7 @@ class CaseIn(Schema):
     address: str = Field("", max_length=200)
     urgent: bool = False
     requester_name: str = Field("", max_length=50)
-    requester_phone: str = Field("", max_length=20, pattern=r"^[0-9 \-]*$")
+    requester_phone: str = Field("", max_length=20, pattern=r"^[0-9 +()\-]*$", description="手机或固定电话，可带 +86、空格、横线")
 
 
 class EventOut(Schema):
@@ -121,8 +119,7 @@ def _json(d: dict) -> dict:
 
 
 def cases_for(user):
-    return visible_to(user, Case.objects.select_related("category", "region", "street", "grid", "assigned_unit",
-                                                        "department"))
+    return case_selectors.cases_for(user).select_related("department")
 
 
 def _get(user, number: str) -> Case:
@@ -133,37 +130,40 @@ def _get(user, number: str) -> Case:
 
 
 def _case_errors(fn):
+    """Refusals keep their status and code from core.errors (one mapping for pages and the API);
+    the cases app's state refusals keep the short codes this API has always published."""
     try:
         return fn()
-    except case_services.CaseConflict as exc:
-        raise ApiError(409, "conflict", str(exc))
-    except case_services.IllegalAction as exc:
-        raise ApiError(409, "illegal_action", str(exc))
+    except case_services.CaseActionError as exc:
+        raise ApiError(409, PUBLISHED_CODES.get(exc.code, "conflict"), exc.message)
     except ValidationError as exc:
-        raise ApiError(422, "invalid", "；".join(exc.messages))
+        p = problem(exc, api=True)
+        raise ApiError(p.status, p.code, p.message, p.details)
+
+
+PUBLISHED_CODES = {"cases.conflict": "conflict", "cases.illegal_action": "illegal_action"}
 
 
 @router.post("/cases", response={201: CaseOut, 409: ErrorOut, **COMMON}, summary="上报案件（支持 Idempotency-Key）")
 def create_case(request, payload: CaseIn):
-    category = Category.objects.filter(code=payload.category_code, active=True).first()
+    category = case_selectors.active_category(code=payload.category_code)
     if category is None:
         raise ApiError(422, "invalid", f"类别 {payload.category_code} 不存在或未启用。",
                        [{"loc": ["body", "payload", "category_code"], "message": "未知类别", "type": "value_error"}])
     region = None
     if payload.region_code:
-        region = visible_to(request.user, Region.objects.all()).filter(code=payload.region_code).first()
+        region = case_selectors.report_region(request.user, payload.region_code)
         if region is None:
             raise ApiError(422, "invalid", f"区域 {payload.region_code} 不存在或不在您的管辖范围内。")
 
     def make():
         c = _case_errors(lambda: case_services.intake(
             request.user, channel="api", category=category, description=payload.description, lng=payload.lng,
-            lat=payload.lat, grid=region if region is not None and region.level == "grid" else None, region=region,
-            address=payload.address, urgent=payload.urgent, requester_name=payload.requester_name,
+            lat=payload.lat, region=region, address=payload.address, urgent=payload.urgent, requester_name=payload.requester_name,
             requester_phone=payload.requester_phone,
             source=f"api:{getattr(getattr(request, 'api_token', None), 'prefix', '')}"))
-        return 201, _json(case_out(Case.objects.select_related(
-            "category", "region", "street", "grid", "assigned_unit", "department").get(pk=c.pk)))
+        # The new case, read back as the caller sees it (the API client always sees what it reported).
+        return 201, _json(case_out(cases_for(request.user).filter(pk=c.pk).first() or c))
 
     return idempotency.run(request, make)
 

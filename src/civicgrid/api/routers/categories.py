@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from ninja import Router
 
+from civicgrid.cases import selectors as case_selectors
+
 from ..errors import COMMON, ApiError
 from ..schemas import CategoryOut
 
@@ -15,16 +17,12 @@ def _out(c) -> dict:
 
 @router.get("/categories", response={200: list[CategoryOut], **COMMON}, summary="案件类别（启用的）")
 def list_categories(request):
-    from civicgrid.cases.models import Category
-
-    return [_out(c) for c in Category.objects.filter(active=True).order_by("code")]
+    return [_out(c) for c in case_selectors.active_categories()]
 
 
 @router.get("/categories/{code}", response={200: CategoryOut, **COMMON}, summary="类别详情")
 def get_category(request, code: str):
-    from civicgrid.cases.models import Category
-
-    c = Category.objects.filter(code=code, active=True).first()
+    c = case_selectors.active_category(code=code)
     if c is None:
         raise ApiError(404, "not_found", f"类别 {code} 不存在。")
     return _out(c)

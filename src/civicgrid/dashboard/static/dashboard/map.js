@@ -5,8 +5,8 @@
   "use strict";
   var cfg = JSON.parse(document.getElementById("dash-map-cfg").textContent);
   var el = document.getElementById("dash-map");
-  var map = L.map(el, { zoomSnap: 0.25, maxZoom: 19, attributionControl: !!cfg.tiles, preferCanvas: true });
-  if (cfg.tiles) L.tileLayer(cfg.tiles, { attribution: cfg.attribution, maxZoom: 19 }).addTo(map);
+  var map = CG.baseMap(el, { preferCanvas: true });
+  var esc = CG.esc;
   var state = { area: cfg.area, figure: "open", fitted: null };
   var gridLayer = L.geoJSON(null).addTo(map);
   var childLayer = L.geoJSON(null).addTo(map);
@@ -52,7 +52,8 @@
     gridLayer.eachLayer(function (l) {
       var p = l.feature.properties, v = p.value;
       var shown = v === null || v === undefined ? "无数据" : (d.is_rate ? (v * 100).toFixed(1) + "%" : v);
-      l.bindTooltip(p.name + "：" + d.figure_label + " " + shown, { sticky: true });
+      // Region names come from imported GeoJSON: escaped, since Leaflet parses tooltip strings as HTML.
+      l.bindTooltip(esc(p.name) + "：" + esc(d.figure_label) + " " + esc(shown), { sticky: true });
       if (p.level === "grid" && p.code !== state.area) l.on("click", function () { drill(p.code); });
     });
     childLayer.clearLayers();
@@ -60,23 +61,24 @@
     childLayer.setStyle({ color: "#1f3a5f", weight: 2.2, fill: true, fillOpacity: 0 });
     childLayer.eachLayer(function (l) {
       var p = l.feature.properties;
-      l.bindTooltip(p.name, { permanent: true, direction: "center", className: "region-label" });
+      l.bindTooltip(CG.text(p.name), { permanent: true, direction: "center", className: "region-label" });
       l.on("click", function () { drill(p.code); });
     });
     markers.clearLayers();
     d.markers.forEach(function (m) {
       var c = L.circleMarker([m.lat, m.lng], { radius: m.u ? 7 : 5, weight: m.o ? 3 : 1,
         color: m.o ? "#b91c1c" : "#ffffff", fillColor: STATE_COLORS[m.s] || "#334155", fillOpacity: 0.95 });
-      c.bindPopup("<b>" + m.n + "</b><br>" + m.c + "<br>" + m.sl + (m.u ? " · 紧急" : "") + (m.o ? " · <b style='color:#b91c1c'>超期</b>" : ""));
+      c.bindPopup("<b>" + esc(m.n) + "</b><br>" + esc(m.c) + "<br>" + esc(m.sl) + (m.u ? " · 紧急" : "") +
+        (m.o ? " · <b class='overdue'>超期</b>" : ""));
       markers.addLayer(c);
     });
-    heat.setLatLngs(d.heat);
+    heat.setLatLngs(d.heat.map(function (h) { return [h[1], h[0], h[2]]; }));
     if (refit || state.fitted !== state.area) {
       var b = L.geoJSON(d.area).getBounds();
       if (b.isValid()) map.fitBounds(b, { padding: [10, 10] });
       state.fitted = state.area;
     }
-    $("map-legend").innerHTML = "着色：" + d.figure_label + (d.is_rate ? "（红色=偏低）" : "（红色=偏多，最大 " + max + "）") +
+    $("map-legend").textContent = "着色：" + d.figure_label + (d.is_rate ? "（红色=偏低）" : "（红色=偏多，最大 " + max + "）") +
       " · 在办案件 " + d.open_now + (d.markers_capped ? "（图上仅标出最新 3000 件）" :
         (d.unplaced ? "（其中 " + d.unplaced + " 件无坐标，未在图上标出）" : "")) +
       " · 热力点 " + d.heat.length + (d.figure === "satisfaction" ? " · 满意率暂无网格级回访数据" : "");
@@ -86,10 +88,14 @@
     $("map-status").textContent = "数据更新于 " + d.generated_at + "，每 " + cfg.refresh_s + " 秒自动刷新";
     var crumbs = document.querySelector(".crumbs");
     if (crumbs && d.crumbs) {
-      crumbs.innerHTML = d.crumbs.map(function (c, i) {
-        return i === d.crumbs.length - 1 ? "<strong>" + c.name + "</strong>" :
-          "<a href='#' class='drill' data-code='" + c.code + "'>" + c.name + "</a> › ";
-      }).join("");
+      crumbs.replaceChildren();
+      d.crumbs.forEach(function (c, i) {
+        if (i === d.crumbs.length - 1) { var b = document.createElement("strong"); b.textContent = c.name; crumbs.appendChild(b); return; }
+        var a = document.createElement("a");
+        a.href = "#"; a.className = "drill"; a.dataset.code = c.code; a.textContent = c.name;
+        crumbs.appendChild(a);
+        crumbs.appendChild(document.createTextNode(" › "));
+      });
     }
   }
 

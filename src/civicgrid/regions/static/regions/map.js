@@ -11,10 +11,8 @@
                  "#9c755f", "#8cd17d", "#499894", "#d37295"];
   var KIND_COLOR = { key_unit: "#c0392b", road: "#7f8c8d" };
 
-  var map = L.map(el, { zoomSnap: 0.25, attributionControl: !!cfg.tiles, preferCanvas: false });
-  if (cfg.tiles) {
-    L.tileLayer(cfg.tiles, { attribution: cfg.attribution, maxZoom: 19 }).addTo(map);
-  }
+  var map = CG.baseMap(el, { preferCanvas: false });
+  var syncLabels = null;
   map.setView([39.9, 116.4], 11);
   var outline = L.layerGroup().addTo(map);
   var layer = L.layerGroup().addTo(map);
@@ -62,14 +60,17 @@
       L.geoJSON(data.node.geometry, { interactive: false,
         style: { color: "#1f2933", weight: 2.5, dashArray: "6 4", fill: false } }).addTo(outline);
     }
+    // Few areas: every name stays on the map; many (all grids of a street): names from zoom 15 on.
     var labelled = feats.length <= 60;
+    if (syncLabels) syncLabels.remove();
+    syncLabels = null;
     feats.forEach(function (f, i) {
       if (!f.geometry) return;
       var gj = L.geoJSON(f, { style: function () { return style(f, i); } });
       gj.eachLayer(function (l) {
         l.feature = f;
-        l.bindTooltip(f.properties.name, labelled ? { permanent: true, direction: "center", className: "region-label" }
-                                                  : { sticky: true });
+        // Names are imported data: a text node, never parsed as HTML.
+        if (labelled) l.bindTooltip(CG.text(f.properties.name), { permanent: true, direction: "center", className: "region-label" });
         l.on("click", function () { choose(f.properties); });
         l.on("mouseover", function () { if (l !== selected) l.setStyle({ fillOpacity: 0.7 }); });
         l.on("mouseout", function () { if (l !== selected) l.setStyle({ fillOpacity: 0.45 }); });
@@ -77,6 +78,8 @@
       });
       gj.addTo(layer);
     });
+    if (!labelled) syncLabels = CG.labels(map, layer.getLayers().reduce(function (g, gj) { gj.eachLayer(function (l) { g.addLayer(l); }); return g; }, L.featureGroup()),
+                                          function (f) { return f.properties.name; }, 15);
     var b = L.featureGroup([layer, outline].reduce(function (acc, g) { return acc.concat(g.getLayers()); }, [])).getBounds();
     if (b.isValid()) map.fitBounds(b, { padding: [12, 12] });
   }

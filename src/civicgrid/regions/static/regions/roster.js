@@ -3,16 +3,18 @@
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("roster-settings").textContent);
-  var map = L.map("roster-map", { zoomSnap: 0.25, attributionControl: !!cfg.tiles });
-  if (cfg.tiles) L.tileLayer(cfg.tiles, { attribution: cfg.attribution, maxZoom: 19 }).addTo(map);
-  if (cfg.extent) map.fitBounds([[cfg.extent[1], cfg.extent[0]], [cfg.extent[3], cfg.extent[2]]]);
+  var map = CG.baseMap("roster-map");
+  var syncLabels = null, areas = null;
+  // extent is [west, south, east, north] (lng first, like all map data): CG.ll swaps for Leaflet.
+  if (cfg.extent) map.fitBounds([CG.ll([cfg.extent[0], cfg.extent[1]]), CG.ll([cfg.extent[2], cfg.extent[3]])]);
   else map.setView([39.9, 116.4], 11);
 
   var grids = L.geoJSON(null, {
     style: function (f) {
       return { color: "#4e79a7", weight: 1, fillColor: "#4e79a7", fillOpacity: 0.06, className: "grid grid-" + f.properties.code };
     },
-    onEachFeature: function (f, l) { l.bindTooltip(f.properties.name, { sticky: true }); }
+    // Grid names are imported data: text nodes, never HTML. Shown on the map from zoom 15 on.
+    onEachFeature: function () {}
   }).addTo(map);
   var byCode = {};
   var marker = null;
@@ -29,6 +31,10 @@
         byCode = {};
         grids.addData(data);
         grids.eachLayer(function (l) { byCode[l.feature.properties.code] = l; });
+        if (syncLabels) syncLabels.remove();
+        syncLabels = CG.labels(map, grids, function (f) { return f.properties.name; }, 15);
+        if (areas) areas.remove();
+        areas = CG.areaLabels(map, grids, [["street", 0, 13], ["community", 13, 15]]);
         highlightFromResult(false);
       });
   }
@@ -71,8 +77,11 @@
       lookup(ll);
     }, function () {
       btn.disabled = false; btn.textContent = "使用我的位置";
-      document.getElementById("roster-result").innerHTML =
-        '<div class="card"><p class="error" role="alert">无法获取您的位置（可能未授权定位）。请输入地址，或在地图上点选。</p></div>';
+      var card = document.createElement("div"), p = document.createElement("p");
+      card.className = "card"; p.className = "error"; p.setAttribute("role", "alert");
+      p.textContent = "无法获取您的位置（可能未授权定位）。请输入地址，或在地图上点选。";
+      card.appendChild(p);
+      document.getElementById("roster-result").replaceChildren(card);
     }, { enableHighAccuracy: true, timeout: 10000 });
   });
 })();
