@@ -46,7 +46,7 @@ HOSTILE_FILES = {
 HOSTILE_PATH = {"nul": "%00", "long": "9" * 300, "huge_int": "99999999999999999999", "non_numeric": "abc"}
 
 ROLES = ["anonymous", "superuser", "admin", "commander", "operator", "dispatcher_A", "staff_A1", "worker_A1a",
-         "urban_A"]
+         "urban_A", "mediator_A1"]
 
 # Routes that take path parameters: how to fill them from the world (objects in street A, where
 # every role above has a seat). A route with parameters missing here fails the classification test.
@@ -84,7 +84,12 @@ FILL = {
     "open311:discovery": lambda w: {"fmt": "json"},
     "open311:services": lambda w: {"fmt": "json"},
     "open311:requests": lambda w: {"fmt": "json"},
-    "open311:": lambda w: {"rest": "nowhere.json"},
+    "open311:not_found": lambda w: {"rest": "nowhere.json"},
+    "people:import_template": lambda w: {"kind": "residents"},
+    "mediation:detail": lambda w: {"number": w["dispute"].number},
+    "mediation:act": lambda w: {"number": w["dispute"].number},
+    "mediation:reveal": lambda w: {"number": w["dispute"].number},
+    "mediation:agreement": lambda w: {"number": w["dispute"].number},
     "media": lambda w: {"path": w["photo"]},
 }
 # Extra starting parameters for views that read some parameters only after others are set.
@@ -143,6 +148,12 @@ def world(territory):
 
     close_case(t, hotline_case(t, phone="13900002222"))
     callback = CallBack.objects.get()
+    from civicgrid.mediation import workflow as MW
+    from tests.factories import make_user
+    from tests.mediation.conftest import register
+
+    t.users["mediator_A1"] = make_user("mediator_A1", MW.MEDIATOR, t.communities["A1"], name="调解员A1")
+    dispute = register(t, who="mediator_A1")
     superuser = User.objects.create_superuser("root", password="pass-1234", display_name="超级管理员")
     users = dict(t.users, superuser=superuser)
     tokens = {}
@@ -152,7 +163,7 @@ def world(territory):
     photo = case.events.get(seq=1).attachments.get().thumbnail.name
     return {"t": t, "users": users, "tokens": tokens, "case": case, "building": building, "room": room,
             "person": person, "tag": tag, "place": place, "job": job, "contact": contact, "article": article,
-            "report": report, "grid": t.grids["A1a"], "photo": photo, "callback": callback}
+            "report": report, "grid": t.grids["A1a"], "photo": photo, "callback": callback, "dispute": dispute}
 
 
 def _place_kind():
@@ -464,7 +475,7 @@ def api_fill(world, path_param: str, path: str) -> str:
     if path_param == "code":
         return world["grid"].code if "/regions/" in path else world["case"].category.code
     if path_param == "number":
-        return world["case"].number
+        return world["dispute"].number if "/mediation/" in path else world["case"].number
     if path_param == "pk":
         return str(world["person"].pk)
     raise LookupError(f"cannot fill API path parameter {path_param} of {path}")
@@ -487,7 +498,8 @@ def test_every_api_route_is_in_the_walk():
         for path, view in router.path_operations.items():
             for op in view.operations:
                 for m in op.methods:
-                    ops.add(("/api/v1" + (prefix + path if prefix else path), m.upper()))
+                    joined = "/".join(x.strip("/") for x in ("/api/v1", prefix, path) if x.strip("/"))
+                    ops.add(("/" + joined, m.upper()))
     assert ops and ops <= in_schema, ops - in_schema
     for path, _, _, _ in _api_routes():
         for name in re.findall(r"{(\w+)}", path):
