@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "civicgrid.core.middleware.RequestContextMiddleware",
+    "civicgrid.core.middleware.BadParameterMiddleware",
 ]
 
 ROOT_URLCONF = "civicgrid.urls"
