@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.core import audit
+from civicgrid.core import params as P
 from civicgrid.core.scoping import has_role, sees_everything
 from civicgrid.core.errors import USER_ERRORS, messages_of, status_of
 
@@ -100,7 +101,7 @@ def act(request, number: str):
 @require_POST
 def reveal(request, number: str):
     d = selectors.dispute(request.user, number)
-    party = d.parties.filter(pk=request.POST.get("party") or 0).first()
+    party = d.parties.filter(pk=P.parse_id(request.POST.get("party"), "当事人") or 0).first()
     if party is None:
         party = d.parties.first()
     if party is None:
@@ -207,14 +208,8 @@ def handover(request):
 
 
 def _month(value: str | None) -> dt.date:
-    today = timezone.localdate()
-    if not value:
-        return today.replace(day=1)
-    try:
-        y, m = value.split("-")
-        return dt.date(int(y), int(m), 1)
-    except ValueError:
-        raise ValidationError("月份格式应为 YYYY-MM。")
+    # The shared parser: "0001-01" parsed before and then overflowed the month arithmetic (a 500).
+    return P.parse_month(value, "月份", field="month", default=timezone.localdate().replace(day=1))
 
 
 @login_required
