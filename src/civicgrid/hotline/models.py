@@ -84,6 +84,7 @@ class Contact(SplitsPrivateText, models.Model):
     """One call, SMS or web message (话单). `region` is the most precise place known, for jurisdiction."""
 
     SCOPE_REGION_FIELD = "region"
+    SCOPE_UNIT_AREA = False  # a caller's number is personal data: departments see cases, not calls
 
     CHANNEL_CHOICES = [("phone", "电话"), ("sms", "短信"), ("web", "网上留言")]
     PENDING, ANSWERED, CASE, FORWARDED, INVALID = "pending", "answered", "case", "forwarded", "invalid"
