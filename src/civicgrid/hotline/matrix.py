@@ -33,16 +33,3 @@ def objects(t) -> dict:
                                                           closed_at=timezone.now())
     return out
 
-
-def callback_args(o, inside: bool) -> dict:
-    """A call-back due on street A's case (made on first use: the case comes from the cases manifest's
-    objects, which this module's `objects` cannot see)."""
-    from django.utils import timezone
-
-    from .models import CallBack
-
-    if "callback" not in o:
-        case = o["case_in"]
-        o["callback"] = CallBack.objects.create(case=case, region=case.region, street=case.street,
-                                                closed_at=timezone.now())
-    return {"pk": o["callback"].pk}
