@@ -149,10 +149,18 @@ def test_monthly_report_for_the_street_on_screen_in_excel_and_as_kpis(world, cli
     assert (kpis["mediation.found"], kpis["mediation.success_rate"], kpis["mediation.risk"]) == (2, 0.5, 1)
 
 
-def test_excel_cells_cannot_run_as_formulas():
-    from civicgrid.mediation.report import _safe
+def test_excel_cells_cannot_run_as_formulas(world):
+    """A region named like a formula stays text in the sheet (the project's one spreadsheet writer)."""
+    from openpyxl import load_workbook
 
-    assert _safe("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")" and _safe("正常") == "正常" and _safe(3) == 3
+    from civicgrid.mediation import report
+
+    area = world.communities["A1"]
+    area.name = '=HYPERLINK("http://x","点我")'
+    data = report.monthly(area, timezone.localdate().replace(day=1))
+    ws = load_workbook(io.BytesIO(report.workbook(data))).active
+    cells = [c for row in ws.iter_rows() for c in row if c.value == area.name]
+    assert cells and all(c.data_type == "s" for c in cells)
 
 
 def test_the_manifest_contributes_roles_nav_audit_labels_and_routes(world, client):

@@ -12,7 +12,6 @@ Formulas (written here once; the sheet, the print page and the KPIs all read `fi
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.utils import timezone
 
@@ -65,34 +64,19 @@ def pct(v) -> str:
     return "—" if v is None else f"{v * 100:.1f}%"
 
 
-def _safe(value):
-    """A cell a spreadsheet will not run as a formula: text starting = + - @ gets a leading '."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def workbook(data: dict) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """The sheet through the project's one spreadsheet writer (formula-safe cells, cleaned text)."""
+    from civicgrid.core.spreadsheet import Xlsx
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "排查月报"
-    ws.append([_safe(f"{data['area'].name} {data['month']:%Y年%m月} 矛盾纠纷排查月报")])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append(["单位"] + [label for _, label in COLUMNS])
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
+    x = Xlsx().sheet("排查月报", widths=[22] + [12] * len(COLUMNS))
+    x.append([f"{data['area'].name} {data['month']:%Y年%m月} 矛盾纠纷排查月报"], bold=True)
+    x.append(["单位"] + [label for _, label in COLUMNS], bold=True)
     for row in data["rows"] + [{"region": None, **data["total"]}]:
         name = row["region"].name if row["region"] else "合计"
-        ws.append([_safe(name)] + [pct(row[k]) if k == "success_rate" else row[k] for k, _ in COLUMNS])
-    ws.append([])
-    ws.append([FORMULA_NOTE])
-    ws.column_dimensions["A"].width = 22
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        x.append([name] + [pct(row[k]) if k == "success_rate" else row[k] for k, _ in COLUMNS])
+    x.append([])
+    x.append([FORMULA_NOTE])
+    return x.to_bytes()
 
 
 # -- command-centre KPIs (declared in manifest.py): compute(area, start, end) over dates, end inclusive --

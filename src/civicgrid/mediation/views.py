@@ -63,7 +63,7 @@ def new(request):
 def detail(request, number: str):
     d = selectors.dispute(request.user, number)
     revealed = request.session.pop(f"mediation-reveal-{d.pk}", None)
-    return render(request, "mediation/detail.html", {
+    response = render(request, "mediation/detail.html", {
         "d": d, "parties": d.parties.select_related("person"), "sessions": d.sessions.select_related("room"),
         "events": d.events.all(), "followups": d.followups.all(), "referrals": d.referrals.all(),
         "alerts": d.alerts.all(), "agreement": getattr(d, "agreement", None),
@@ -75,6 +75,11 @@ def detail(request, number: str):
         "outcomes": [("continue", "继续调解"), ("agreement", "达成一致"), ("failed", "调解不成")],
         "now": timezone.now(),
     })
+    if revealed:
+        from civicgrid.core.reveal import no_store
+
+        no_store(response)  # the page shows a full value once: no cache may keep it
+    return response
 
 
 @login_required
@@ -234,13 +239,10 @@ def report_view(request):
     data = report.monthly(area, month)
     if request.GET.get("format") == "xlsx":
         audit.record(request.user, "dispute.report_export", area, detail={"month": f"{month:%Y-%m}"})
-        resp = HttpResponse(report.workbook(data),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        from urllib.parse import quote
+        from civicgrid.core import spreadsheet
 
-        name = quote(f"{area.name}{month:%Y年%m月}矛盾纠纷排查月报.xlsx")
-        resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-        return resp
+        name = spreadsheet.filename(f"矛盾纠纷排查月报-{area.name}", "xlsx", day=month.strftime("%Y-%m"))
+        return spreadsheet.download(report.workbook(data), name)
     rows = [{**r, "rate": report.pct(r["success_rate"])} for r in data["rows"]]
     total = {**data["total"], "rate": report.pct(data["total"]["success_rate"])}
     return render(request, "mediation/report.html", {"data": data, "rows": rows, "total": total, "areas": areas,
