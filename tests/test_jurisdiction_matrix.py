@@ -16,7 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from civicgrid.core import roles as R
 from civicgrid.core.manifest import ADMIN_SITE, PUBLIC, ROLES, SCOPED, STAFF, manifests, resolve, routes
 
-# The street-A (or district) user who acts for each role. Out-of-scope objects lie in street B.
+# The street-A (or district) user who acts for each core role; roles apps add get one seated in street A
+# by the `world` fixture. Out-of-scope objects lie in street B.
 ROLE_USER = {
     R.GRID_WORKER: "worker_A1a", R.COMMUNITY_STAFF: "staff_A1", R.STREET_DISPATCHER: "dispatcher_A",
     R.DEPARTMENT_HANDLER: "urban_A", R.HOTLINE_OPERATOR: "operator", R.DISTRICT_COMMANDER: "commander",
@@ -99,9 +100,37 @@ def test_a_new_unclassified_route_fails(settings):
 
 # --- the walk -----------------------------------------------------------------------------------
 
+def _seat_app_roles(t) -> tuple[dict, tuple]:
+    """A street-A user for every role an app's manifest adds, seated at the most local level it allows
+    (a department role at street A's urban unit), so the walk covers every role, not only core's."""
+    from civicgrid.core.models import Role
+    from tests.factories import make_user
+
+    role_user, street_level = dict(ROLE_USER), list(STREET_LEVEL)
+    nodes = {"grid": t.grids["A1a"], "community": t.communities["A1"], "street": t.streets["A"],
+             "district": t.district, "city": t.city}
+    for code, rd in R.registry().items():
+        if code in role_user:
+            continue
+        username = f"{code}_A"
+        user = make_user(username)
+        if rd.department:
+            Role.objects.create(user=user, role=code, department_unit=t.units[("urban", "A")])
+            street_level.append(code)
+        else:
+            level = next(lvl for lvl in ("grid", "community", "street", "district", "city") if lvl in rd.levels)
+            Role.objects.create(user=user, role=code, region=nodes[level])
+            if level in ("grid", "community", "street"):
+                street_level.append(code)
+        t.users[username] = user
+        role_user[code] = username
+    return role_user, tuple(street_level)
+
+
 @pytest.fixture
 def world(territory):
     objs = {"t": territory}
+    objs["role_user"], objs["street_level"] = _seat_app_roles(territory)
     for m in manifests():
         if m.matrix_objects:
             objs.update(resolve(m.matrix_objects)(territory))
@@ -180,11 +209,13 @@ class Walker:
             self.fail(route, who, url, resp, f"refusal without the reason {reason!r}")
 
 
-def _check(w: Walker, route):
+def _refusals(w: Walker, route):
+    """First pass, on untouched objects: anonymous visitors, the roles a route refuses, and the
+    out-of-scope objects (an allowed write in the second pass may change the objects they share)."""
     users = w.objs["t"].users
+    role_user, street_level = w.objs["role_user"], w.objs["street_level"]
     api = " " in route.name
-    # Anonymous visitors: public routes answer, the rest ask for a login.
-    if route.access == PUBLIC:
+    if route.access == PUBLIC:  # public routes answer visitors
         url, resp = w.request(route, None)
         if resp.status_code >= 500 or resp.status_code in (401, 403) or (
                 route.method == "GET" and w.is_login_redirect(resp, route)):
@@ -195,27 +226,31 @@ def _check(w: Walker, route):
     url, resp = w.request(route, None)
     if not w.is_login_redirect(resp, route):
         w.fail(route, "anonymous", url, resp, "must require a login (or an API token)")
-    allowed_roles = route.roles if route.roles is not None else tuple(ROLE_USER)
-    if route.access == STAFF:
-        for role, username in ROLE_USER.items():
-            w.allowed(route, role, users[username])
-    elif route.access == ROLES:
-        for role, username in ROLE_USER.items():
-            if role in allowed_roles:
-                w.allowed(route, role, users[username])
-            else:
+    allowed_roles = route.roles if route.roles is not None else tuple(role_user)
+    if route.access == ROLES:
+        for role, username in role_user.items():
+            if role not in allowed_roles:
                 w.refused(route, role, users[username], True, (403,), route.refusal or ("forbidden" if api else ""))
     elif route.access == SCOPED:
-        for role in allowed_roles:
-            w.allowed(route, role, users[ROLE_USER[role]], inside=True)
         if route.role_refusal:
-            for role, username in ROLE_USER.items():
+            for role, username in role_user.items():
                 if role not in allowed_roles:
                     w.refused(route, f"{role} (role)", users[username], True, (403,), route.role_refusal)
-        outsiders = route.outsiders if route.outsiders is not None else [r for r in STREET_LEVEL if r in allowed_roles]
+        outsiders = route.outsiders if route.outsiders is not None else [r for r in street_level if r in allowed_roles]
         for role in outsiders:
             reason = route.refusal or ("not_found" if api else SCOPE_REFUSAL)
-            w.refused(route, f"{role} → out of scope", users[ROLE_USER[role]], False, (403, 404), reason)
+            w.refused(route, f"{role} → out of scope", users[role_user[role]], False, (403, 404), reason)
+
+
+def _allowed(w: Walker, route):
+    """Second pass: every role the route admits reaches it (the in-scope object for SCOPED routes)."""
+    users = w.objs["t"].users
+    role_user = w.objs["role_user"]
+    if route.access in (PUBLIC, ADMIN_SITE):
+        return
+    allowed_roles = route.roles if route.roles is not None else tuple(role_user)
+    for role in allowed_roles if route.access != STAFF else tuple(role_user):
+        w.allowed(route, role, users[role_user[role]], inside=True)
 
 
 def test_every_route_for_every_role(world, client):
@@ -226,11 +261,16 @@ def test_every_route_for_every_role(world, client):
     case_out, person_out = world["case_out"], world["person_out"]
     before = (case_out.state, case_out.version, person_out.name, person_out.tags.count())
     every = {**html_routes(), **api_routes()}
+    walked = []
     for name in sorted(every):
         route = _classification(name)
         assert route is not None, name  # test_every_route_is_classified says which
         if route.name == name:
-            _check(w, route)
+            walked.append(route)
+    for route in walked:
+        _refusals(w, route)
+    for route in walked:
+        _allowed(w, route)
     assert not w.failures, f"{len(w.failures)} of {w.count} requests wrong:\n" + "\n".join(w.failures)
     # The refused writes changed nothing and revealed nothing in street B.
     case_out.refresh_from_db()
@@ -281,3 +321,20 @@ def test_lists_and_searches_do_not_show_street_b(world, client, username):
     ]:
         body = client.get(url).content.decode("utf-8", "ignore")
         assert secret not in body, (username, url)
+
+
+def test_roles_apps_add_are_walked_too(territory, monkeypatch):
+    """A role from an app manifest gets a street-A seat at its most local level and counts as a
+    street-level outsider, so its routes are checked in and out of scope like core's."""
+    from civicgrid.core import manifest as M
+
+    original = M.manifests()
+    extra = M.AppManifest(app="extra", roles=(M.RoleDef("matrix_probe", "矩阵探针", frozenset({"community", "street"})),))
+    monkeypatch.setattr(M, "manifests", lambda: (*original, extra))
+    M.role_defs.cache_clear()
+    try:
+        role_user, street_level = _seat_app_roles(territory)
+    finally:
+        M.role_defs.cache_clear()
+    seat = territory.users[role_user["matrix_probe"]].roles.get()
+    assert seat.region == territory.communities["A1"] and "matrix_probe" in street_level

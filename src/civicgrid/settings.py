@@ -298,6 +298,9 @@ CASE_CHANNEL_LIMITS = json.loads(os.environ.get("CIVICGRID_CASE_CHANNEL_LIMITS",
                 "urgent_accept": 1 / 6, "urgent_dispatch": 0.5, "urgent_handle": 7},
 }
 
+# An unsolved or unsatisfied call-back: "review" (回访复核 decides; the default) or "reopen" (the operator
+# may also reopen at once, as an explicit confirmed choice). See hotline/services.py.
+HOTLINE_UNHAPPY_ACTION = os.environ.get("CIVICGRID_HOTLINE_UNHAPPY_ACTION", "review")
 SMS_BACKEND = os.environ.get("CIVICGRID_SMS_BACKEND", "civicgrid.core.sms.ConsoleSMSBackend")
 
 LOGGING = {

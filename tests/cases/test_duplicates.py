@@ -23,8 +23,8 @@ def _report(t, cats, point, now, code="01037"):
 
 
 def _crowd(first: Case, n: int) -> None:
-    """n open reports of the same class scattered 3–40 m around the first (bulk rows: the check
-    reads the table, not the objects)."""
+    """n open reports of the same class scattered 3–40 m around the first, each flagged against it
+    as intake flags them (bulk rows: the check reads the table, not the objects)."""
     rows = []
     for i in range(n):
         k = 1 + i % 13
@@ -32,7 +32,7 @@ def _crowd(first: Case, n: int) -> None:
                          lng=P_A1a[0] + 0.00004 * k, lat=P_A1a[1] + 0.00003 * (i % 11), region=first.region,
                          grid=first.grid, community=first.community, street=first.street, district=first.district,
                          state=W.REPORTED, tier=first.tier, created_at=first.created_at + dt.timedelta(seconds=i + 1),
-                         version=1))
+                         possible_duplicate=first, version=1))
     Case.objects.bulk_create(rows, batch_size=2000)
 
 
@@ -42,11 +42,22 @@ def test_hot_spot_costs_one_limited_query_and_finds_the_nearest(t, cats):
     with CaptureQueriesContext(connection) as q:
         cands = S.duplicate_candidates(first.category, lng=P_A1a[0], lat=P_A1a[1], now=T0 + H)
     assert len(q.captured_queries) == 1 and "LIMIT 5" in q.captured_queries[0]["sql"]
-    assert len(cands) == 5 and cands[0] == (first.pk, 0.0)  # the original report, exactly here
-    assert [d for _, d in cands] == sorted(d for _, d in cands) and all(d <= 50 for _, d in cands)
+    assert cands == [(first.pk, 0.0)]  # the original report: the crowd flagged against it is not looked at
+    # 40 m east of the original, right beside flagged reports: it still joins the original
+    east = (P_A1a[0] + 0.00047, P_A1a[1])
+    assert [pk for pk, _ in S.duplicate_candidates(first.category, lng=east[0], lat=east[1], now=T0 + H)] == [first.pk]
     # a new report at the spot is flagged against the original, not against one of the crowd
     again = _report(t, cats, P_A1a, T0 + H)
     assert again.possible_duplicate == first
+
+
+def test_without_an_original_in_range_the_nearest_flagged_report_is_taken(t, cats):
+    first = _report(t, cats, P_A1a, T0)
+    _crowd(first, 50)
+    far_side = (P_A1a[0] + 0.0009, P_A1a[1])  # ~77 m from the original, ~30 m from the crowd's east edge
+    cands = S.duplicate_candidates(first.category, lng=far_side[0], lat=far_side[1], now=T0 + H)
+    assert cands and first.pk not in [pk for pk, _ in cands]
+    assert [d for _, d in cands] == sorted(d for _, d in cands) and all(d <= 50 for _, d in cands)
 
 
 def test_candidates_respect_distance_class_time_and_state(t, cats, settings):

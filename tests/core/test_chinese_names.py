@@ -98,3 +98,14 @@ def test_audit_filter_offers_labels(client, territory):
     html = client.get("/audit/").content.decode()
     assert '<option value="case.reopen" >重新办理（案件）</option>' in html
     assert 'placeholder="如 person.reveal"' not in html
+
+
+@pytest.mark.django_db
+def test_admin_index_names_the_tasks_backend_in_chinese(client):
+    from civicgrid.core.models import User
+
+    admin = User.objects.create_superuser("root-cn", password="pass-1234-long")
+    client.force_login(admin)
+    html = client.get("/admin/").content.decode()
+    assert "后台任务" in html and "任务执行记录" in html
+    assert "Tasks Database Backend" not in html and "Task Results" not in html

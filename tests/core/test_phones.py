@@ -71,3 +71,14 @@ def test_people_register_stores_the_canonical_number(territory):
     assert out["phone"] == "13812345678" and not errors
     out, errors = clean_person({"name": "张三", "phone": "23812345678"})
     assert any("联系电话格式不正确" in e for e in errors)
+
+
+@pytest.mark.django_db
+def test_staff_and_place_contact_numbers_use_it_too(territory):
+    from civicgrid.core import services as core_services
+
+    u = core_services.create_user(territory.users["admin"], username="new-worker", password="pw-12345678",
+                                  phone="+86 138-0000-1234")
+    assert u.phone == "13800001234"
+    with pytest.raises(PhoneError):
+        core_services.create_user(territory.users["admin"], username="bad-phone", password="pw-12345678", phone="138x")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from civicgrid.cases import workflow as W
 from civicgrid.cases.models import Case
 from tests.cases.conftest import cats, jpeg  # noqa: F401  (cats is a fixture)
@@ -31,8 +33,13 @@ def _act(page, action, *, note="", photo=None):
         box.locator("input[type=file]").set_input_files(_photo(photo))
     if note:
         box.locator("textarea[name=note]").fill(note)
+    before = page.locator("#case-state").inner_text()
     box.locator("button[type=submit]").click()
     page.wait_for_load_state()
+    if photo:
+        # Photos are shrunk and sent by XMLHttpRequest (civicgrid/upload.js); the server's page then
+        # replaces this one without a navigation event: wait for the case's new state instead.
+        expect(page.locator("#case-state")).not_to_have_text(before, timeout=15_000)
 
 
 def test_closed_loop_in_the_browser(page, desktop_page, live_server, territory, cats, monkeypatch, settings):

@@ -101,7 +101,7 @@ def test_callback_queue_reveals_the_number_for_dialling_with_an_audited_reason(t
     assert r.status_code == 400 and "请填写事由" in r.content.decode()
     r = client.post(f"/hotline/callbacks/{cb.pk}/reveal/", {"reason": "电话回访"})
     html = r.content.decode()
-    assert r.status_code == 200 and 'href="tel:13911112222"' in html
+    assert r.status_code == 200 and 'href="tel:13911112222"' in html and r["Cache-Control"] == "no-store"
     entry = AuditEntry.objects.get(action="case.reveal_requester")
     assert entry.actor == t.users["operator"] and entry.reason == "电话回访" and entry.object_id == str(case.pk)
 
@@ -123,4 +123,39 @@ def test_caller_history_links_cases_and_reads_the_inputs_own_name(territory, cli
     html = client.post("/hotline/caller/", {"caller_phone": "139 0000 1111"}).content.decode()
     assert f'<a href="/cases/{case.number}/" class="case-no">{case.number}</a>' in html
     console = client.get("/hotline/").content.decode()
-    assert 'hx-trigger="input changed' in console and "js:" not in console
+    assert 'hx-trigger="input changed' in console and "js:" not in console and "keyup" not in console
+
+
+def test_contact_page_keeps_what_was_typed_in_the_refused_form(territory, client):
+    from civicgrid.hotline.models import Contact
+
+    t = territory
+    contact = services.record_contact(t.users["operator"], subject="楼下饭店油烟很大", caller_phone="13900001111")
+    client.force_login(t.users["operator"])
+    url = f"/hotline/contacts/{contact.number}/"
+    r = client.post(url, {"outcome": "case", "category": "", "description": "油烟直排，晚上六点到九点最严重"})
+    html = r.content.decode()
+    assert r.status_code == 400 and "请选择问题类别" in html
+    assert "<details class=\"hl-action\" open><summary>转为案件" in html
+    assert ">油烟直排，晚上六点到九点最严重</textarea>" in html
+    r = client.post(url, {"outcome": "forwarded", "forwarded_to": "", "note": "请供电公司联系"})
+    html = r.content.decode()
+    assert r.status_code == 400 and 'name="note" value="请供电公司联系"' in html
+    assert Contact.objects.get(pk=contact.pk).outcome == Contact.PENDING
+
+
+def test_resident_report_names_the_photos_to_choose_again(territory, client):
+    import io
+
+    from tests.hotline.test_resident import _verify
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buf, "GIF")
+    _verify(client)
+    r = client.post("/r/", {"step": "report", "category": "06002", "description": "楼道堆物",
+                            "photos": [SimpleUploadedFile("楼道.gif", buf.getvalue(), content_type="image/gif")]})
+    html = r.content.decode()
+    assert r.status_code == 400 and "请重新选择：楼道.gif" in html and ">楼道堆物</textarea>" in html

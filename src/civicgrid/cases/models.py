@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from civicgrid.core.crypto import EncryptedTextField, mask_name, mask_phone
+from civicgrid.core.pii import SplitsPrivateText
 from civicgrid.core.models import AppendOnlyModel
 
 from . import workflow as W
@@ -77,7 +78,8 @@ class CaseSerial(models.Model):
         return f"{self.day:%Y-%m-%d} 已编至第 {self.last} 号"
 
 
-class Case(models.Model):
+class Case(SplitsPrivateText, models.Model):
+    PRIVATE_TEXT = {"description": "description_private", "address": "address_private"}
     """One reported problem. Region FKs are denormalised so scoped lists are single-table filters.
 
     `region` is the most precise known node (grid, else community, else street): it is what
@@ -99,10 +101,14 @@ class Case(models.Model):
                               help_text="无登录用户的渠道（居民、接口）记录来源，如 open311:app-key")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases", verbose_name="类别")
     description = models.TextField("问题描述")
+    # The description as typed when it held an identity or phone number (masked in `description`):
+    # shown only through the logged requester reveal. See core.pii.SplitsPrivateText.
+    description_private = EncryptedTextField("问题描述原文", blank=True, default="")
     urgent = models.BooleanField("紧急", default=False)
     lng = models.FloatField("经度", null=True, blank=True)
     lat = models.FloatField("纬度", null=True, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
+    address_private = EncryptedTextField("地址原文", blank=True, default="")
 
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name="所属区域")
     grid = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT,
@@ -168,6 +174,10 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["state", "due_at"], name="case_state_due"),
             models.Index(fields=["category", "state", "created_at"], name="case_cat_state_created"),
+            # The duplicate check's first look: original reports only (not flagged, not merged), by
+            # class and latitude band — a hot spot of thousands of calls has one or a few of these.
+            models.Index(fields=["category", "lat", "lng"], name="case_dup_roots",
+                         condition=models.Q(possible_duplicate__isnull=True, duplicate_of__isnull=True)),
         ]
 
     def __str__(self) -> str:

@@ -148,14 +148,17 @@ DUPLICATE_CANDIDATES = 5
 def duplicate_candidates(category: Category, *, lng=None, lat=None, grid=None, now=None, exclude_pk=None,
                          limit: int = DUPLICATE_CANDIDATES) -> list[tuple[int, float | None]]:
     """The best few open cases of the same minor class within CASES_DUPLICATE_METERS and _HOURS:
-    [(pk, metres or None)], nearest first (then the earliest report: the one a hot spot's later
-    calls gather on).
+    [(pk, metres or None)], nearest first.
 
-    Ranked and cut by the database (a squared planar distance, exact enough at 50 m, with LIMIT),
-    so a hot spot with thousands of open reports around one point costs one indexed query that
-    returns `limit` rows, never the whole neighbourhood. The few rows that come back are then
-    checked with the great-circle distance. Without a point, the newest open case of the class
-    in the same grid and period.
+    A hot spot (one construction site's noise, one blocked road) draws thousands of calls, and each
+    new one should join the case the others gather on. So the search looks first among the
+    original reports — open cases not themselves flagged as a possible duplicate — through a
+    partial index that holds only those (case_dup_roots): a hot spot has one or a few, however many
+    calls it drew. Only when none is in range does it look among all open reports.
+
+    Either way the database ranks and cuts (a squared planar distance, exact enough at 50 m, with
+    LIMIT), so the neighbourhood never travels to Python; the few rows that come back are checked
+    with the great-circle distance. Without a point: the newest open case of the class in the grid.
     """
     meters = float(getattr(settings, "CASES_DUPLICATE_METERS", 50))
     hours = float(getattr(settings, "CASES_DUPLICATE_HOURS", 72))
@@ -171,12 +174,16 @@ def duplicate_candidates(category: Category, *, lng=None, lat=None, grid=None, n
     dlat, dlng = meters / ky, meters / kx
     dx = (F("lng") - Value(float(lng))) * Value(kx)
     dy = (F("lat") - Value(float(lat))) * Value(ky)
-    near = (qs.filter(lat__range=(lat - dlat, lat + dlat), lng__range=(lng - dlng, lng + dlng))
-            .annotate(d2=ExpressionWrapper(dx * dx + dy * dy, output_field=FloatField()))
-            .filter(d2__lte=(meters * 1.01) ** 2)  # a hair of slack: the exact check below decides
-            .order_by("d2", "created_at", "pk").values_list("pk", "lng", "lat")[:limit])
-    out = [(pk, _meters(lng, lat, c_lng, c_lat)) for pk, c_lng, c_lat in near]
-    return sorted([(pk, d) for pk, d in out if d <= meters], key=lambda t: t[1])
+    box = qs.filter(lat__range=(lat - dlat, lat + dlat), lng__range=(lng - dlng, lng + dlng))
+    for stage in (box.filter(possible_duplicate__isnull=True, duplicate_of__isnull=True), box):
+        near = (stage.annotate(d2=ExpressionWrapper(dx * dx + dy * dy, output_field=FloatField()))
+                .filter(d2__lte=(meters * 1.01) ** 2)  # a hair of slack: the exact check below decides
+                .order_by("d2", "created_at", "pk").values_list("pk", "lng", "lat")[:limit])
+        found = sorted(((pk, _meters(lng, lat, c_lng, c_lat)) for pk, c_lng, c_lat in near), key=lambda t: t[1])
+        found = [(pk, d) for pk, d in found if d <= meters]
+        if found:
+            return found
+    return []
 
 
 def find_duplicate(category: Category, *, lng=None, lat=None, grid=None, now=None, exclude_pk=None) -> Case | None:
@@ -638,7 +645,8 @@ def reveal_requester(actor, case: Case, *, reason: str) -> dict:
         raise PermissionDenied("您无权查看诉求人完整信息。")
     reason = reveal.require_reason(reason)  # the same rule as a resident's reveal
     reveal.record(actor, "case.reveal_requester", case, ["requester_name", "requester_phone"], reason)
-    return {"name": case.requester_name, "phone": case.requester_phone}
+    return {"name": case.requester_name, "phone": case.requester_phone, "description": case.description_private,
+            "address": case.address_private}
 
 
 @transaction.atomic

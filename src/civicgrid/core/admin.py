@@ -123,6 +123,9 @@ class AuditEntryAdmin(JurisdictionMixin, admin.ModelAdmin):
         qs = super(JurisdictionMixin, self).get_queryset(request)
         return selectors.scope_audit(request.user, qs)
 
+    def _in_scope(self, request, obj) -> bool:
+        return obj is None or selectors.scope_audit(request.user, AuditEntry.objects.filter(pk=obj.pk)).exists()
+
     def has_add_permission(self, request):
         return False
 

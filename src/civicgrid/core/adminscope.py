@@ -49,6 +49,21 @@ class JurisdictionMixin:
         return scope_queryset(request.user, super().get_queryset(request),
                               via=self.scope_via, via_user=self.scope_via_user)
 
+    # The change, delete and history views find objects through get_queryset already; these say the
+    # same for any other caller that asks about one object (actions, inlines, custom views).
+    def _in_scope(self, request, obj) -> bool:
+        return obj is None or scope_queryset(request.user, type(obj)._default_manager.filter(pk=obj.pk),
+                                             via=self.scope_via, via_user=self.scope_via_user).exists()
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+
 
 class JurisdictionAdmin(JurisdictionMixin, admin.ModelAdmin):
     pass

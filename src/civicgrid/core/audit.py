@@ -35,9 +35,9 @@ def _common_region(regions: list):
         common.append(codes[0])
     if not common:
         return None
-    from civicgrid.regions.models import Region
-
-    return Region.objects.filter(code=common[-1]).first()
+    # The region model through our own foreign key: core names no app.
+    region_model = AuditEntry._meta.get_field("region").related_model
+    return region_model.objects.filter(code=common[-1]).first()
 
 
 def user_region(user):

@@ -8,6 +8,15 @@ from django.contrib.auth.backends import ModelBackend
 
 from . import roles as R
 
+# Predicates user -> bool registered by apps whose accounts must never open a session (the API app's
+# client-application service accounts). Core names no app; apps register in their ready().
+_session_refusers: list = []
+
+
+def refuse_sessions_for(predicate) -> None:
+    if predicate not in _session_refusers:
+        _session_refusers.append(predicate)
+
 
 class RoleBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
@@ -29,13 +38,11 @@ class RoleBackend(ModelBackend):
         return user
 
     def user_can_authenticate(self, user) -> bool:
-        # A client application's service user files Open311 requests through its api_key only;
-        # even if someone set it a password, it must never open a session.
+        # E.g. a client application's service user files Open311 requests through its api_key
+        # only; even if someone set it a password, it must never open a session.
         if not super().user_can_authenticate(user):
             return False
-        from civicgrid.api.tokens import is_service_user
-
-        return not is_service_user(user)
+        return not any(refuse(user) for refuse in _session_refusers)
 
     def _is_system_admin(self, user) -> bool:
         if not (user.is_active and user.is_authenticated):

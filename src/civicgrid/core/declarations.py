@@ -24,7 +24,9 @@ MANIFEST = AppManifest(
     audit_verbs={
         "create": "新建", "update": "修改", "delete": "删除", "import": "导入", "export": "导出",
         "reveal": "查看明文", "view": "查看", "login": "登录成功", "login_failed": "登录失败",
+        # locked / login_refused_locked / unlock: the per-account lock before the throttle; kept for old entries.
         "locked": "账号锁定", "login_refused_locked": "锁定期间尝试登录", "unlock": "解锁", "grant": "授予",
+        "login_throttled": "限流期间尝试登录", "change": "变更",
         "revoke": "撤销", "issue": "签发", "enable": "启用", "search": "查询", "upload": "上传",
         "seed": "生成", "reset": "清除", "change": "变更", "login_throttled": "登录受限（过于频繁）",
     },

@@ -76,3 +76,28 @@ def redact_data(value):
 
 def contains_pii(text: str) -> bool:
     return bool(ID_RE.search(text) or MOBILE_RE.search(text) or LANDLINE_RE.search(text))
+
+
+class SplitsPrivateText:
+    """Model mixin: free text people type keeps its words in clear (it is searched, clustered and
+    shown), but the identity and phone numbers in it are masked there, and the original text is kept
+    in an encrypted companion column that only a logged reveal shows.
+
+    PRIVATE_TEXT maps each free-text field to its EncryptedTextField companion.
+    """
+
+    PRIVATE_TEXT: dict[str, str] = {}
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        for field, private in self.PRIVATE_TEXT.items():
+            if update_fields is not None and field not in update_fields:
+                continue
+            text = getattr(self, field) or ""
+            masked = redact(text)
+            if masked != text:
+                setattr(self, private, text)
+                setattr(self, field, masked)
+                if update_fields is not None:
+                    kwargs["update_fields"] = set(kwargs["update_fields"]) | {private}
+        return super().save(*args, **kwargs)

@@ -154,26 +154,19 @@ def require_in_scope(user, obj, *, roles: tuple[str, ...] = ()) -> None:
 # street administrator must not reset the password of someone who also acts for the district.
 # Superusers are managed only by superusers.
 
-def _admin_seat_q(paths: list[str], prefix: str = "") -> Q:
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(**{f"{prefix}region__path__startswith": p})
-        q |= Q(**{f"{prefix}department_unit__region__path__startswith": p})
-    return q
-
-
 def users_managed_by(actor, queryset: QuerySet) -> QuerySet:
     """The users in `queryset` whom `actor` may see and manage as an administrator."""
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return queryset.none()
     if sees_everything(actor):
         return queryset
-    paths = region_paths(actor, R.SYSTEM_ADMIN)
-    if not paths:
+    admin = (R.SYSTEM_ADMIN,)
+    if not region_paths(actor, *admin):
         return queryset.none()
     from .models import Role
 
-    inside = Role.objects.filter(_admin_seat_q(paths))
+    inside = Role.objects.filter(scope_q(actor, "region", roles=admin) | scope_q(actor, "department_unit__region",
+                                                                                   roles=admin))
     outside = Role.objects.exclude(pk__in=inside.values("pk"))
     return (queryset.filter(pk__in=inside.values("user_id"))
             .exclude(pk__in=outside.values("user_id")).exclude(is_superuser=True))
@@ -188,9 +181,5 @@ def require_user_manageable(actor, user) -> None:
 
 def seat_in_admin_scope(actor, *, region=None, department_unit=None) -> bool:
     """Whether a seat at this node lies inside one of the actor's system-administrator subtrees."""
-    if sees_everything(actor):
-        return True
     anchor = region if region is not None else (department_unit.region if department_unit is not None else None)
-    if anchor is None:
-        return False
-    return any(anchor.path.startswith(p) for p in region_paths(actor, R.SYSTEM_ADMIN))
+    return node_in_scope(actor, anchor, roles=(R.SYSTEM_ADMIN,))

@@ -8,6 +8,7 @@ from django.db import transaction
 from . import audit
 from . import roles as R
 from .models import Role, User
+from .phones import clean_phone
 from .scoping import require_role, require_user_manageable, sees_everything, seat_in_admin_scope
 
 
@@ -150,6 +151,7 @@ def create_user(actor, *, username: str, password: str, display_name: str = "", 
     require_role(actor, R.SYSTEM_ADMIN)
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": f"用户名“{username}”已存在"})
+    phone = clean_phone(phone)  # notifications text this number: one canonical form, checked here
     with transaction.atomic():
         user = User.objects.create_user(username=username, password=password, display_name=display_name,
                                         phone=phone)

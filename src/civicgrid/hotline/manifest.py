@@ -40,6 +40,7 @@ MANIFEST = AppManifest(
     personal_data=(
         PersonalField("hotline.Contact", "caller_phone", "phone", encrypted=True),
         PersonalField("hotline.Contact", "caller_name", "name"),
+        PersonalField("hotline.Contact", "subject_private", "free_text", encrypted=True),
         PersonalField("hotline.Contact", "address", "address"),
         PersonalField("hotline.Contact", "outcome_note", "free_text"),
         PersonalField("hotline.CallBack", "note", "free_text"),
@@ -58,7 +59,6 @@ MANIFEST = AppManifest(
               outsiders=OPERATORS),
         Route("hotline:kb_edit", SCOPED, roles=OPERATORS, args=lambda o, inside: {"pk": o[_key("article", inside)].pk},
               outsiders=OPERATORS),
-        # Both merges classified it: one entry, walked in and out of scope, other roles refused with the reason.
         Route("hotline:callback_reveal", SCOPED, roles=OPERATORS, method="POST", data={"reason": "回访需拨打诉求人电话"},
               args=lambda o, inside: {"pk": o[_key("callback", inside)].pk}, outsiders=OPERATORS,
               role_refusal="仅限热线话务员"),

@@ -32,4 +32,3 @@ def objects(t) -> dict:
         out[f"callback_{side}"] = CallBack.objects.create(case=case, region=region, street=region,
                                                           closed_at=timezone.now())
     return out
-

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from civicgrid.core.crypto import EncryptedTextField, mask_phone
+from civicgrid.core.pii import SplitsPrivateText
 
 
 class Article(models.Model):
@@ -78,7 +79,8 @@ class ArticleVersion(models.Model):
         return f"{self.title}（第 {self.version} 版）"
 
 
-class Contact(models.Model):
+class Contact(SplitsPrivateText, models.Model):
+    PRIVATE_TEXT = {"subject": "subject_private"}
     """One call, SMS or web message (话单). `region` is the most precise place known, for jurisdiction."""
 
     SCOPE_REGION_FIELD = "region"
@@ -96,6 +98,8 @@ class Contact(models.Model):
     caller_phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     caller_name = models.CharField("来电人", max_length=50, blank=True)
     subject = models.TextField("诉求内容")
+    # As typed, when it held an identity or phone number (masked in `subject`): core.pii.SplitsPrivateText.
+    subject_private = EncryptedTextField("诉求内容原文", blank=True, default="")
     urgent = models.BooleanField("紧急", default=False, db_index=True)
     address = models.CharField("地址", max_length=200, blank=True)
     lng = models.FloatField("经度", null=True, blank=True)

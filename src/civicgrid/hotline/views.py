@@ -221,7 +221,9 @@ def callback_reveal(request, pk):
         data = cases_adapter.reveal_requester(request.user, cb.case, reason=request.POST.get("reason", ""))
     except errors.USER_ERRORS as exc:
         return _callbacks_page(request, error=_err(exc), status=errors.status_of(exc))
-    return _callbacks_page(request, revealed={"pk": cb.pk, **data})
+    from civicgrid.core.reveal import no_store
+
+    return no_store(_callbacks_page(request, revealed={"pk": cb.pk, **data}))  # a full number: never cached
 
 
 @login_required
@@ -303,9 +305,11 @@ def resident_report(request):
                 return redirect("resident:case", number=case.number)
         except errors.USER_ERRORS as exc:
             error, status = _err(exc), errors.status_of(exc)  # a RateLimited code answers 429
+    # A browser cannot refill a file input: name the photos to choose again after a refusal.
+    files_again = [f.name for f in request.FILES.getlist("photos") if getattr(f, "name", "")] if error else []
     return render(request, "hotline/resident_report.html", {
         "phone": phone, "pending": session_secrets.get(request.session, "resident_pending_phone"), "error": error,
-        "info": info,
+        "info": info, "files_again": files_again,
         "categories": cases_adapter.categories().exclude(kind="social"), "post": p,
     }, status=status)
 

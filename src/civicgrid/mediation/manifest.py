@@ -73,18 +73,18 @@ MANIFEST = AppManifest(
         Route("mediation:report", STAFF, note="areas limited to report_areas(user); others 404"),
         Route("mediation:detail", SCOPED, args=M + "dispute_args"),
         Route("mediation:agreement", SCOPED, args=M + "dispute_args"),
-        # Accepting is a mediator's step: every core role is refused in scope with the reason, and
+        # Accepting is the mediator's step: every other role is refused in scope with the reason, and
         # the street-level seats get the out-of-scope refusal for street B's dispute.
-        Route("mediation:act", SCOPED, roles=(), args=M + "new_dispute_args", method="POST", data={"action": "accept"},
+        Route("mediation:act", SCOPED, roles=(W.MEDIATOR,), args=M + "new_dispute_args", method="POST", data={"action": "accept"},
               role_refusal="需要以下角色之一：人民调解员", outsiders=STREET_LEVEL),
-        Route("mediation:reveal", SCOPED, roles=(R.GRID_WORKER, R.COMMUNITY_STAFF), args=M + "dispute_args",
+        Route("mediation:reveal", SCOPED, roles=(R.GRID_WORKER, R.COMMUNITY_STAFF, W.MEDIATOR), args=M + "dispute_args",
               method="POST", data={"field": "phone", "reason": "电话约调解时间"},
               role_refusal="查看完整证件号/电话"),
         Route("GET /api/v1/mediation/disputes", STAFF, note="visible_to"),
         Route("POST /api/v1/mediation/disputes", STAFF, method="POST",
               note="the service refuses roles that may not register (403 forbidden, tests/mediation)"),
         Route("GET /api/v1/mediation/disputes/{number}", SCOPED, args=M + "dispute_args"),
-        Route("POST /api/v1/mediation/disputes/{number}/act", SCOPED, roles=(), args=M + "new_dispute_args",
+        Route("POST /api/v1/mediation/disputes/{number}/act", SCOPED, roles=(W.MEDIATOR,), args=M + "new_dispute_args",
               method="POST", data={"action": "accept"}, role_refusal="forbidden", outsiders=STREET_LEVEL),
         Route("GET /api/v1/mediation/report", STAFF, note="area must be in report_areas(user), else 404"),
     ),

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from civicgrid.core import audit
+from civicgrid.core.phones import clean_phone
 from civicgrid.core.scoping import is_admin, require_in_scope, require_user_manageable, sees_everything
 from civicgrid.regions.models import Region
 
@@ -42,14 +43,16 @@ def _community_of(region: Region) -> Region:
 # ---------------------------------------------------------------- places
 
 def _locate(community: Region, lng, lat) -> Region | None:
-    if lng is None or lat is None:
-        return None
-    from civicgrid.regions.geo import grid_at
+    """The grid of a building's point, through the one location service; it must lie in `community`."""
+    from civicgrid.regions import locate
 
-    grid = grid_at(float(lng), float(lat))
-    if grid is None or not grid.path.startswith(community.path):
+    point = locate.clean_point(lng, lat)
+    if point is None:
+        return None
+    place = locate.at_point(*point)
+    if place is None or not place.grid.path.startswith(community.path):
         raise ValidationError("坐标不在所选社区的任何网格内，请核对经纬度")
-    return grid
+    return place.grid
 
 
 @transaction.atomic
@@ -100,6 +103,7 @@ def create_place(user, *, kind: str, name: str, community: Region, address: str 
     require_region_in_scope(user, grid or community)
     if not (name or "").strip():
         raise ValidationError("名称不能为空")
+    contact_phone = clean_phone(contact_phone)
     grid = _locate(community, lng, lat) or (building.grid if building else None) or grid
     require_region_in_scope(user, grid or community)
     place = Place.objects.create(kind=kind, name=name.strip(), community=community, grid=grid, address=address,

@@ -98,22 +98,27 @@
     return "经度 " + Number(lng).toFixed(6) + "，纬度 " + Number(lat).toFixed(6);
   }
 
-  /* Names on the map without a tile server: a permanent label per feature, shown only from
-     minZoom on so that a whole district is not a wall of text. */
+  /* Names on the map without a tile server: a label per feature at the middle of its outline,
+     shown only from minZoom on so that a whole district is not a wall of text. Labels are markers
+     (not tooltips) so they can be taken off the map below minZoom; the name is escaped. */
   function labels(map, layer, nameOf, minZoom, className) {
-    var tips = [];
+    var L = window.L, group = L.layerGroup(), made = false;
     layer.eachLayer(function (l) {
       var name = nameOf(l.feature);
-      if (!name) return;
-      l.bindTooltip(text(name), { permanent: true, direction: "center", className: className || "region-label" });
-      tips.push(l);
+      if (!name || !l.getBounds) return;
+      var icon = L.divIcon({ className: "map-label", iconSize: null,
+                             html: '<span class="' + (className || "region-label") + '">' + esc(name) + "</span>" });
+      group.addLayer(L.marker(l.getBounds().getCenter(), { icon: icon, interactive: false, keyboard: false }));
+      made = true;
     });
     function sync() {
-      var show = map.getZoom() >= minZoom;
-      tips.forEach(function (l) { if (show) l.openTooltip(); else l.closeTooltip(); });
+      var show = made && map.getZoom() >= minZoom;
+      if (show && !map.hasLayer(group)) map.addLayer(group);
+      if (!show && map.hasLayer(group)) map.removeLayer(group);
     }
     map.on("zoomend", sync);
     sync();
+    sync.remove = function () { map.off("zoomend", sync); map.removeLayer(group); };
     return sync;
   }
 

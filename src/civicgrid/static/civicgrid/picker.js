@@ -4,9 +4,9 @@
    Markup (cases/report.html, hotline/resident_report.html):
      #picker[data-grids-url][data-grid-at-url][data-search-url][data-autolocate]  with hidden
      #id_lng/#id_lat, #locate-status, #locate-btn, #place-q/#place-go/#place-results (search),
-     #pick-map, #grid-confirm, optional <select #id_grid>.
+     #pick-open (opens #pick-map), #grid-confirm, optional <select #id_grid>.
    The form never depends on this script: without it the reporter chooses a grid or types an address.
-   Leaflet loads only when the map scrolls into view (see civicgrid/cg.js), the point is stored as
+   Leaflet loads only when the map is opened (see civicgrid/cg.js), the point is stored as
    lng/lat (the project's order) and shown as "经度 …，纬度 …". */
 (function () {
   "use strict";
@@ -39,7 +39,10 @@
       .then(function (res) {
         if (ticket !== asked) return;
         if (!res.ok) { say(confirmEl, (res.d && res.d.error ? res.d.error : "无法确认所属网格") + "，请在地图上调整位置或选择网格。", "error"); return; }
-        var c = res.d, where = (c.community ? c.community.name : "") + c.grid.name;
+        // "柚塘居社区第1网格", not "柚塘居社区柚塘居第1网格" when the grid already names its community.
+        var c = res.d, comm = c.community ? c.community.name : "";
+        var short = comm.replace(/(社区|村委会|村)$/, "");
+        var where = short && c.grid.name.indexOf(short) === 0 ? c.grid.name : comm + c.grid.name;
         say(confirmEl, "您选择的位置属于 " + where + (c.street ? "（" + c.street.name + "）" : ""));
         confirmEl.dataset.gridCode = c.grid.code;
       })
@@ -73,7 +76,7 @@
         if (!fc) return;
         gridLayer.clearLayers();
         gridLayer.addData(fc);
-        if (syncLabels) map.off("zoomend", syncLabels);
+        if (syncLabels) syncLabels.remove();
         syncLabels = CG.labels(map, gridLayer, function (f) { return f.properties.name; }, 15);
         if (areas) areas.remove();
         areas = CG.areaLabels(map, gridLayer, [["street", 0, 13], ["community", 13, 15]]);
@@ -144,7 +147,16 @@
 
   if (btn) btn.addEventListener("click", locate);
   if (gridSelect) gridSelect.addEventListener("change", function () { if (!hasPoint()) confirmGrid(); });
-  if (mapEl) CG.whenVisible(mapEl, openMap);
+  // The map opens when asked for (it costs ~40 KB of Leaflet plus the grid outlines, which a phone
+  // on 3G should not fetch just to show the form; GPS or the search usually place the point).
+  var opener = document.getElementById("pick-open");
+  if (mapEl && opener) {
+    opener.addEventListener("click", function () {
+      opener.hidden = true;
+      mapEl.hidden = false;
+      if (!map) openMap();
+    });
+  } else if (mapEl) CG.whenVisible(mapEl, openMap);
   if (hasPoint()) { say(status, "已选位置：" + CG.coordText(lng.value, lat.value)); confirmGrid(); }
   else if (box.dataset.autolocate) locate();
 })();

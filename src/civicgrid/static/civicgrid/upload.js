@@ -97,7 +97,9 @@
     function restore() { if (button) { button.disabled = false; button.textContent = label; } }
     Promise.all(jobs).then(function () {
       var xhr = new XMLHttpRequest();
-      xhr.open(form.method || "POST", form.action || window.location.href);
+      // getAttribute, not form.action: the case forms have an <input name="action">, which shadows it.
+      var target = new URL(form.getAttribute("action") || "", window.location.href).toString();
+      xhr.open((form.getAttribute("method") || "POST").toUpperCase(), target);
       xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
       if (button) button.textContent = "正在上传…";
       ui.bar.value = 0;

@@ -62,7 +62,7 @@
     }
     // Few areas: every name stays on the map; many (all grids of a street): names from zoom 15 on.
     var labelled = feats.length <= 60;
-    if (syncLabels) map.off("zoomend", syncLabels);
+    if (syncLabels) syncLabels.remove();
     syncLabels = null;
     feats.forEach(function (f, i) {
       if (!f.geometry) return;

@@ -5,7 +5,8 @@
   var cfg = JSON.parse(document.getElementById("roster-settings").textContent);
   var map = CG.baseMap("roster-map");
   var syncLabels = null, areas = null;
-  if (cfg.extent) map.fitBounds([[cfg.extent[1], cfg.extent[0]], [cfg.extent[3], cfg.extent[2]]]);
+  // extent is [west, south, east, north] (lng first, like all map data): CG.ll swaps for Leaflet.
+  if (cfg.extent) map.fitBounds([CG.ll([cfg.extent[0], cfg.extent[1]]), CG.ll([cfg.extent[2], cfg.extent[3]])]);
   else map.setView([39.9, 116.4], 11);
 
   var grids = L.geoJSON(null, {
@@ -30,7 +31,7 @@
         byCode = {};
         grids.addData(data);
         grids.eachLayer(function (l) { byCode[l.feature.properties.code] = l; });
-        if (syncLabels) map.off("zoomend", syncLabels);
+        if (syncLabels) syncLabels.remove();
         syncLabels = CG.labels(map, grids, function (f) { return f.properties.name; }, 15);
         if (areas) areas.remove();
         areas = CG.areaLabels(map, grids, [["street", 0, 13], ["community", 13, 15]]);
