@@ -51,7 +51,9 @@ CASE_COLS = ["id", "number", "channel", "source", "category_id", "description", 
              "state", "tier", "accept_due", "dispatch_due", "handle_due", "due_at", "warn_at", "is_warned",
              "is_overdue", "overdue_count", "filed_at", "dispatched_at", "handle_started_at", "handled_at",
              "handled_on_time", "handling_hours", "closed_at", "rework_count", "return_count", "extension_count",
-             "requester_name", "requester_phone", "requester_phone_hash", "created_at", "updated_at", "version"]
+             "requester_name", "requester_phone", "requester_phone_hash", "created_at", "updated_at", "version",
+             # Generated text holds no resident's words: the encrypted originals stay empty.
+             "description_private", "address_private"]
 EVENT_COLS = ["case_id", "seq", "action", "from_state", "to_state", "actor_name", "actor_role", "at", "note", "data"]
 STAGE_COLS = ["case_id", "day", "dept", "action", "x", "y"]
 
@@ -327,7 +329,7 @@ def _rows(g: Generator, case_id: int, c: dict, ev: list, state: str, bool_=bool)
         _ts(c["handle_started_at"]), _ts(c["handled_at"]),
         None if c["handled_on_time"] is None else bool_(c["handled_on_time"]), c["handling_hours"],
         _ts(c["closed_at"]), c["rework_count"], c["return_count"], c["extension_count"], "", phone[0], phone[1],
-        _ts(created), _ts(last), len(ev))
+        _ts(created), _ts(last), len(ev), "", "")
     from .rollup import COUNTED_ACTIONS, FIRST_STEP_SEQ, cell_of
 
     events, stage = [], []

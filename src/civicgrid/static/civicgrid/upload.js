@@ -120,7 +120,7 @@
         }
         restore();
         ui.bar.value = 0;
-        ui.text.textContent = errorFrom(xhr.responseText, xhr.status) + " 已填写的内容仍保留，照片无需重新选择。";
+        ui.text.textContent = errorFrom(xhr.responseText, xhr.status) + " 已填写的内容和所选照片仍保留。";
         ui.text.className = "upload-text error";
       };
       xhr.onerror = function () {
