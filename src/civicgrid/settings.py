@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "civicgrid.core.middleware.RequestContextMiddleware",
+    "civicgrid.core.middleware.BadParameterMiddleware",
 ]
 
 ROOT_URLCONF = "civicgrid.urls"
@@ -260,6 +261,7 @@ CONTENT_SECURITY_POLICY = {
 
 # Permissions-Policy: location for the report forms and the roster ("use my location"); photos
 # are taken through <input type=file capture>, which needs no camera permission; everything else off.
+# Only features Chromium recognises (an unknown name is a console error on every page).
 PERMISSIONS_POLICY = {
     "geolocation": ["self"],
     "camera": [],
@@ -267,13 +269,11 @@ PERMISSIONS_POLICY = {
     "payment": [],
     "usb": [],
     "serial": [],
-    "bluetooth": [],
     "hid": [],
     "midi": [],
     "magnetometer": [],
     "gyroscope": [],
     "accelerometer": [],
-    "ambient-light-sensor": [],
     "autoplay": [],
     "display-capture": [],
     "encrypted-media": [],

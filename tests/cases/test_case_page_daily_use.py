@@ -121,3 +121,13 @@ def test_report_form_names_the_photo_to_choose_again(client, t, cats):
     r = client.post("/cases/report/", {"category": cats["03004"].pk, "description": "井盖缺失", "photos": [photo]})
     html = r.content.decode()
     assert r.status_code == 400 and "请重新选择：IMG_2031.jpg" in html and "井盖缺失" in html
+
+
+def test_timeline_names_the_tier_an_escalation_went_to(client, t, cats):
+    c = S.intake(t.users["worker_A1a"], channel="grid_worker", category=cats["06002"], description="暴露垃圾",
+                 lng=P_A1a[0], lat=P_A1a[1])
+    c = S.act(t.users["staff_A1"], c, "take")
+    c = S.act(t.users["staff_A1"], c, "escalate", note="社区解决不了")
+    client.force_login(t.users["dispatcher_A"])
+    html = client.get(f"/cases/{c.number}/").content.decode()
+    assert "转街道（小循环）" in html and "转street" not in html

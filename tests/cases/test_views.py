@@ -202,5 +202,5 @@ def test_evaluation_page_shows_formulas(client, t, cats):
     login(client, t.users["commander"])
     body = client.get("/cases/evaluation/?group=community").content.decode()
     assert "按期结案率 = 按期结案数 ÷ 应结案数" in body and "A1社区" in body
-    body = client.get("/cases/evaluation/?date_from=2026-13-01").content.decode()
-    assert "格式不对" in body
+    resp = client.get("/cases/evaluation/?date_from=2026-13-01")  # a bad date is a 400 that says why
+    assert resp.status_code == 400 and "“开始日期”日期格式不正确" in resp.content.decode()

@@ -43,13 +43,14 @@ def test_refused_handling_keeps_the_note_and_names_the_photo(page, live_server, 
     handle.locator("input[type=file]").set_input_files(NOT_AN_IMAGE)
     handle.locator("textarea[name=note]").fill(note)
     handle.locator("button[type=submit]").click()
-    # The photo form is sent by upload.js (shrink + progress): a refusal is shown beside the button and
-    # the page stays as it was, note and chosen file included. (Without script the server re-renders
-    # the form with the note and names the file to choose again: tests/cases/test_case_page_daily_use.py.)
-    page.wait_for_selector(".upload-text.error")
+    # upload.js sends the form in the background: on a refusal the page stays, with the note and the
+    # chosen file; the error is the server's own message (a plain submit gets the server-rendered page
+    # naming the file instead: tests/cases/test_case_page_daily_use.py).
+    page.wait_for_selector("details.action[data-action=handle] .upload-text.error")
     handle = page.locator("details.action[data-action=handle]")
+    assert "不是有效的图片" in handle.locator(".upload-text.error").inner_text()
     assert handle.locator("textarea[name=note]").input_value() == note
-    assert "不是有效的图片" in handle.locator(".upload-text").inner_text()
+    assert handle.locator("input[type=file]").evaluate("el => el.files.length") == 1
     shot(page, "daily_handle_kept_phone")
     # Choose a real photo again: the typed note goes through unchanged.
     handle.locator("input[type=file]").set_input_files({"name": "after.jpg", "mimeType": "image/jpeg", "buffer": jpeg()})

@@ -128,6 +128,9 @@ def test_walk_of_the_main_pages_reports_no_csp_violation(desktop_page, live_serv
     dialogs = _watch(page)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    # Header mistakes show as console errors (an unknown Permissions-Policy feature, a refused resource).
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and (
+        "Permissions-Policy" in m.text or "Content Security Policy" in m.text or "Refused" in m.text) else None)
     # The probe proves the watcher sees a violation: an inline script added by the page is refused.
     page.goto(f"{live_server.url}/login/")
     page.evaluate("""() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1';
@@ -135,6 +138,7 @@ def test_walk_of_the_main_pages_reports_no_csp_violation(desktop_page, live_serv
     page.wait_for_timeout(200)
     assert page.evaluate("window.__ran") is None
     assert any(v.startswith("script-src") for v in page.evaluate("window.__csp"))
+    errors.clear()  # the probe's own refusal
 
     seen = {}
     for who, paths in MAIN_PAGES.items():

@@ -35,3 +35,13 @@ def test_seed_hotline_fills_the_knowledge_base_and_the_callback_pages():
     assert Article.objects.count() == len(demo_kb.ARTICLES)
     calls = importlib.import_module("civicgrid.hotline.management.commands.seed-hotline").CALLS
     assert Contact.objects.count() == len(calls)
+
+
+def test_seed_hotline_puts_the_review_in_the_first_dispatchers_street():
+    from civicgrid.core import roles as R
+    from civicgrid.core.models import Role
+
+    call_command("seed-demo", size="small", stdout=io.StringIO())
+    call_command("seed-hotline", stdout=io.StringIO())
+    seat = Role.objects.filter(role=R.STREET_DISPATCHER, region__isnull=False).order_by("id").first()
+    assert [cb.follow_up for cb in selectors.reviews_for(seat.user)] == ["review"]

@@ -84,9 +84,9 @@ def test_reveal_on_the_page_is_logged(world, client):
     d = now_register(world)
     p = d.parties.get(side="applicant")
     client.force_login(world.users["mediator_A1"])
-    body = client.post(reverse("mediation:reveal", args=[d.number]),
-                       {"party": p.pk, "field": "phone", "reason": "电话约调解时间"}, follow=True).content.decode()
-    assert "13912345678" in body
+    resp = client.post(reverse("mediation:reveal", args=[d.number]),
+                       {"party": p.pk, "field": "phone", "reason": "电话约调解时间"}, follow=True)
+    assert "13912345678" in resp.content.decode() and resp["Cache-Control"] == "no-store"
     assert AuditEntry.objects.get(action="dispute.reveal_party").reason == "电话约调解时间"
     # Shown once: a reload is masked again.
     assert "13912345678" not in client.get(reverse("mediation:detail", args=[d.number])).content.decode()
@@ -150,17 +150,20 @@ def test_monthly_report_for_the_street_on_screen_in_excel_and_as_kpis(world, cli
 
 
 def test_excel_cells_cannot_run_as_formulas(world):
-    """A region named like a formula stays text in the sheet (the project's one spreadsheet writer)."""
+    import datetime as dt
+    import io
+
     from openpyxl import load_workbook
 
     from civicgrid.mediation import report
 
-    area = world.communities["A1"]
-    area.name = '=HYPERLINK("http://x","点我")'
-    data = report.monthly(area, timezone.localdate().replace(day=1))
+    area = world.streets["A"]
+    area.name = '=HYPERLINK("http://evil.example","点我")'
+    data = report.monthly(area, dt.date(2026, 3, 1))
     ws = load_workbook(io.BytesIO(report.workbook(data))).active
-    cells = [c for row in ws.iter_rows() for c in row if c.value == area.name]
-    assert cells and all(c.data_type == "s" for c in cells)
+    title = ws["A1"]
+    assert title.value.startswith("=HYPERLINK") and title.data_type == "s" and title.quotePrefix
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
 
 
 def test_the_manifest_contributes_roles_nav_audit_labels_and_routes(world, client):

@@ -223,7 +223,10 @@ def test_people_scoped_by_jurisdiction(homes):
     assert list(selectors.people_for(t.users["worker_A1a"])) == [homes["p_a"]]
     assert list(selectors.people_for(t.users["worker_A2a"])) == []
     assert set(selectors.people_for(t.users["commander"])) == {homes["p_a"], homes["p_b"]}
-    assert list(selectors.people_for(t.users["urban_A"])) == [homes["p_a"]]  # a unit's service area
+    # A department does not see the register of its unit's service area (issue 11 item 3): it meets
+    # residents only as requesters of the cases assigned to it.
+    assert list(selectors.people_for(t.users["urban_A"])) == []
+    assert list(selectors.people_for(t.users["urban_district"])) == []
     assert list(selectors.search_people(t.users["staff_B1"], "建")) == [homes["p_b"]]
     with pytest.raises(PermissionDenied):
         services.update_person(t.users["staff_B1"], homes["p_a"], {"name": "张建军"})

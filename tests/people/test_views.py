@@ -51,7 +51,7 @@ def object_urls(w):
     }
 
 
-@pytest.mark.parametrize("username", ["staff_B1", "worker_A2a", "dispatcher_B", "urban_B"])
+@pytest.mark.parametrize("username", ["staff_B1", "worker_A2a", "dispatcher_B"])
 def test_every_object_view_is_404_outside_jurisdiction(world, client, username):
     c = client_for(client, world["t"].users[username])
     urls = object_urls(world)

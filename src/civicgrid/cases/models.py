@@ -103,12 +103,12 @@ class Case(SplitsPrivateText, models.Model):
     description = models.TextField("问题描述")
     # The description as typed when it held an identity or phone number (masked in `description`):
     # shown only through the logged requester reveal. See core.pii.SplitsPrivateText.
-    description_private = EncryptedTextField("问题描述原文", blank=True, default="")
+    description_private = EncryptedTextField("问题描述原文", blank=True, default="", db_default="")
     urgent = models.BooleanField("紧急", default=False)
     lng = models.FloatField("经度", null=True, blank=True)
     lat = models.FloatField("纬度", null=True, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
-    address_private = EncryptedTextField("地址原文", blank=True, default="")
+    address_private = EncryptedTextField("地址原文", blank=True, default="", db_default="")
 
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name="所属区域")
     grid = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case as When_, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from civicgrid.core import params as P
 from civicgrid.core import roles as R
 from civicgrid.core.scoping import get_visible_or_404, has_role, sees_everything, user_roles, visible_to
 
@@ -91,9 +92,10 @@ class Filters:
             raw = (get.get(name) or "").strip()
             if raw:
                 try:
-                    setattr(f, name, dt.date.fromisoformat(raw))
-                except ValueError:
-                    f.errors.append(f"日期“{raw}”格式不对，应为 年-月-日")
+                    setattr(f, name, P.parse_date(raw, "日期", field=name))
+                except P.BadParameter:
+                    f.errors.append(f"日期“{raw[:20]}”格式不对或超出范围，应为 {P.DATE_MIN.year}–{P.DATE_MAX.year} "
+                                    "年间的 年-月-日")
         return f
 
 
@@ -179,10 +181,9 @@ def active_category(*, pk=None, code: str | None = None) -> Category | None:
     qs = active_categories()
     if code is not None:
         return qs.filter(code=code).first()
-    try:
-        return qs.filter(pk=int(pk)).first() if pk not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+    # parse_id, not int(): "99999999999999999999" overflows the database (a 500); "abc" is a 400.
+    pk = P.parse_id(pk, "问题类别")
+    return qs.filter(pk=pk).first() if pk is not None else None
 
 
 def reportable_grids(user, channel: str) -> QuerySet:
@@ -209,10 +210,8 @@ def department_unit(pk) -> "object | None":
     """A unit the form names; whether this user may dispatch to it is the service's decision."""
     from civicgrid.departments.models import DepartmentUnit
 
-    try:
-        return DepartmentUnit.objects.filter(pk=int(pk)).select_related("department").first()
-    except (TypeError, ValueError):
-        return None
+    pk = P.parse_id(pk, "处置单位")
+    return DepartmentUnit.objects.filter(pk=pk).select_related("department").first() if pk is not None else None
 
 
 def report_region(user, code: str):

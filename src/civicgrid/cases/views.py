@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.core import audit, errors
+from civicgrid.core import params as P
 from civicgrid.core import roles as R
 from civicgrid.core.scoping import has_role, user_roles
 
@@ -94,7 +95,8 @@ def report(request):
         p = request.POST
         try:
             category = selectors.active_category(pk=p.get("category"))
-            grid = grids.filter(pk=p.get("grid") or 0).first() if p.get("grid") else None
+            grid_id = P.parse_id(p.get("grid"), "网格")
+            grid = grids.filter(pk=grid_id).first() if grid_id else None
             lng, lat = (p.get("lng") or None), (p.get("lat") or None)
             case = services.intake(
                 user, channel=channel, category=category, description=p.get("description", ""),
@@ -176,18 +178,14 @@ def act(request, number: str):
         if p.get("hours"):
             kw["hours"] = p["hours"]
         if p.get("review_date"):
-            try:
-                kw["review_date"] = dt.date.fromisoformat(p["review_date"])
-            except ValueError:
-                raise ValidationError("复查日期格式不对。")
+            kw["review_date"] = P.parse_date(p["review_date"], "复查日期", field="review_date")
         if p.get("into"):
             into = selectors.visible_case(request.user, p["into"])
             if into is None:
                 raise ValidationError(f"找不到案件 {p['into']}（或不在您的管辖范围内）。")
             kw["into"] = into
-        version = p.get("version")
         case = services.act(request.user, case, action, note=p.get("note", ""),
-                            expected_version=int(version) if version and version.isdigit() else None,
+                            expected_version=P.parse_int(p.get("version"), "版本", minimum=0),
                             photos=request.FILES.getlist("photos"), **kw)
     except (ValidationError, PermissionDenied, services.CaseActionError) as exc:
         # Render the page again with what was typed (a redirect would lose it), the action left open.
@@ -224,14 +222,12 @@ def evaluation_view(request):
     today = timezone.localdate()
     g = request.GET
     group = g.get("group") if g.get("group") in evaluation.GROUPS else "street"
-    try:
-        date_from = dt.date.fromisoformat(g["date_from"]) if g.get("date_from") else today.replace(day=1)
-        date_to = dt.date.fromisoformat(g["date_to"]) if g.get("date_to") else today
-        result = evaluation.evaluate(request.user, group=group, date_from=date_from, date_to=date_to)
-    except ValueError as exc:
-        messages.error(request, str(exc) if "日期" in str(exc) else "日期格式不对，应为 年-月-日")
-        date_from, date_to = today.replace(day=1), today
-        result = evaluation.evaluate(request.user, group=group, date_from=date_from, date_to=date_to)
+    # Bad or out-of-range dates are a 400 with the reason (core.params), not a guess at what was meant.
+    date_from = P.parse_date(g.get("date_from"), "开始日期", field="date_from", default=today.replace(day=1))
+    date_to = P.parse_date(g.get("date_to"), "结束日期", field="date_to", default=today)
+    if date_to < date_from:
+        raise P.BadParameter("结束日期不能早于开始日期。", "date_to")
+    result = evaluation.evaluate(request.user, group=group, date_from=date_from, date_to=date_to)
     return render(request, "cases/evaluation.html", {
         "result": result, "group": group, "groups": [(k, v[2]) for k, v in evaluation.GROUPS.items()],
         "date_from": date_from, "date_to": date_to, "counts": evaluation.COUNTS, "rates": evaluation.RATES,

@@ -95,3 +95,58 @@ def _cleaned(qd):
         out.setlist(clean_text(k), [clean_text(v) for v in vs])
     out._mutable = False
     return out
+
+
+
+def wants_json(request) -> bool:
+    """Whether the client reads JSON: the Open311 feed, the map's data calls, explicit Accept."""
+    path = request.path
+    if path.endswith(".json") or "/data/" in path or path.startswith("/open311/"):
+        return True
+    accept = request.META.get("HTTP_ACCEPT", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def bad_request(request, message: str):
+    """400 with a Chinese message in the shape the client reads: the API's error body, GeoReport's
+    error list (JSON or XML), plain JSON for the pages' data calls, the 400 page for people."""
+    from django.http import JsonResponse
+    from django.shortcuts import render
+
+    path = request.path
+    if path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "bad_request", "message": message, "details": []}}, status=400,
+                            json_dumps_params={"ensure_ascii": False})
+    if path.startswith("/open311/"):
+        from civicgrid.open311.formats import error
+
+        return error("xml" if path.endswith(".xml") else "json", 400, message)
+    if wants_json(request):
+        return JsonResponse({"error": message}, status=400, json_dumps_params={"ensure_ascii": False})
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+class BadParameterMiddleware:
+    """Turns a request parameter that failed parsing (core.params.BadParameter) into a 400 answer.
+
+    Views parse with core.params and need no try/except of their own for bad input; whatever they do
+    not catch ends here instead of in a 500 with a traceback.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # A NUL byte in the address is never meant: PostgreSQL refuses it in any text it is compared
+        # with (a case number, a region code), so it would surface as a database error inside a view.
+        # Parameters need no check here: CleanInputMiddleware strips control characters from them.
+        if "\x00" in request.path_info:
+            return bad_request(request, "请求地址中包含无效字符（NUL）。")
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from .params import BadParameter
+
+        if isinstance(exception, BadParameter):
+            return bad_request(request, " ".join(exception.messages))
+        return None

@@ -10,8 +10,13 @@ its unit. Models say how they are scoped with two class attributes:
 
     SCOPE_REGION_FIELD = "grid"          # path to a Region FK ("" for Region itself)
     SCOPE_UNIT_FIELD = "assigned_unit"   # path to a DepartmentUnit FK, or None
+    SCOPE_UNIT_AREA = False              # a unit does NOT see these over its service area (default True)
 
-and every selector filters through `visible_to(user, queryset)`.
+A model with a region but no unit field (a region, a building's roster) is seen by a department
+over its unit's service area, unless it says SCOPE_UNIT_AREA = False: the resident register and
+everything that carries personal data about residents does, because a department works on the cases
+addressed to it and meets residents only as the requesters of those cases (least privilege).
+Every selector filters through `visible_to(user, queryset)`.
 """
 from __future__ import annotations
 
@@ -118,6 +123,9 @@ def visible_to(user, queryset: QuerySet, *, roles: tuple[str, ...] = ()) -> Quer
             q |= _region_q(region_field, region_paths(user, *roles))
         if units:
             q |= Q(**{f"{unit_field}__in": units})
+    elif region_field is not None and not getattr(model, "SCOPE_UNIT_AREA", True):
+        # Personal data (the resident register): territorial seats only, never a unit's service area.
+        q |= _region_q(region_field, region_paths(user, *roles))
     elif region_field is not None:
         # Things with no unit to address (regions, say) are seen over the unit's service area.
         q |= scope_q(user, region_field, roles=roles)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import landing, selectors, services
+from . import landing, params, selectors, services
 from .scoping import is_admin, user_roles
 
 
@@ -59,11 +59,8 @@ def home(request):
     })
 
 
-def _date(value: str):
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+def _date(value: str, label: str):
+    return params.parse_date(value, label)
 
 
 @login_required
@@ -72,7 +69,7 @@ def audit_log(request):
     filters = {
         "actor": f.get("actor", "").strip(), "action": f.get("action", "").strip(),
         "object_type": f.get("object_type", "").strip(), "object_id": f.get("object_id", "").strip(),
-        "date_from": _date(f.get("date_from", "")), "date_to": _date(f.get("date_to", "")),
+        "date_from": _date(f.get("date_from", ""), "开始日期"), "date_to": _date(f.get("date_to", ""), "结束日期"),
     }
     entries = selectors.audit_entries_for(request.user, **filters)
     page = Paginator(entries, 50).get_page(f.get("page"))

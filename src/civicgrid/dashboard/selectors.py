@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from civicgrid.cases import workflow as W
 from civicgrid.cases.models import Case, CaseEvent, Category
+from civicgrid.core import params as P
 from civicgrid.core import roles as R
 from civicgrid.core.scoping import has_role, sees_everything, visible_to
 from civicgrid.departments.models import Department
@@ -81,16 +82,12 @@ class Period:
 
 
 def parse_period(params, default_days: int = 30) -> Period:
-    today = timezone.localdate()
-    try:
-        end = dt.date.fromisoformat(params.get("end") or today.isoformat())
-        start = dt.date.fromisoformat(params.get("start") or (end - dt.timedelta(days=default_days - 1)).isoformat())
-    except ValueError:
-        raise ValidationError("日期格式不正确，请使用 年-月-日，如 2026-03-01。")
-    if start > end:
-        raise ValidationError("开始日期不能晚于结束日期。")
+    # Shared parsing keeps both ends inside core.params' date range, so previous() and the day
+    # bounds can never overflow.
+    start, end = P.parse_period(params.get("start"), params.get("end"), default_end=timezone.localdate(),
+                                default_days=default_days)
     if (end - start).days + 1 > MAX_DAYS:
-        raise ValidationError("统计时段最长两年。")
+        raise P.BadParameter("统计时段最长两年。", "start")
     return Period(start, end)
 
 
@@ -159,10 +156,7 @@ def cases_behind(user, area: Region, figure: str, period: Period, *, channel: st
         raise ValidationError("未知的指标。")
     start, end = period.start, period.end
     if day:
-        try:
-            start = end = dt.date.fromisoformat(day)
-        except ValueError:
-            raise ValidationError("日期格式不正确。")
+        start = end = P.parse_date(day, "日期", field="day")
     lo, hi = bounds(start, end)
     qs = visible_to(user, Case.objects.all()).filter(figures.area_q(area))
     if figure == "open_now":
@@ -212,10 +206,7 @@ def cases_behind(user, area: Region, figure: str, period: Period, *, channel: st
 
 
 def _int(value: str, label: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"{label}参数无效。")
+    return P.parse_int(value, label, minimum=0)
 
 
 # -- the map -------------------------------------------------------------------------------------

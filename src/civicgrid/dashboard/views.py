@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from civicgrid.cases.models import Case
+from civicgrid.core import params as P
 
 from . import hottopics, rankings, selectors, services
 from .models import MonthlyReport
@@ -167,13 +168,8 @@ def save_weights(request):
 
 
 def _month(params) -> dt.date:
-    raw = params.get("month") or ""
-    if not raw:
-        return hottopics.month_start(timezone.localdate())
-    try:
-        return dt.date.fromisoformat(raw + "-01" if len(raw) == 7 else raw).replace(day=1)
-    except ValueError:
-        raise ValidationError("月份格式不正确，请使用 年-月，如 2026-03。")
+    return P.parse_month(params.get("month"), "月份", field="month",
+                         default=hottopics.month_start(timezone.localdate()), maximum=P.FAR_FUTURE)
 
 
 @login_required

@@ -84,6 +84,7 @@ class Contact(SplitsPrivateText, models.Model):
     """One call, SMS or web message (话单). `region` is the most precise place known, for jurisdiction."""
 
     SCOPE_REGION_FIELD = "region"
+    SCOPE_UNIT_AREA = False  # a caller's number is personal data: departments see cases, not calls
 
     CHANNEL_CHOICES = [("phone", "电话"), ("sms", "短信"), ("web", "网上留言")]
     PENDING, ANSWERED, CASE, FORWARDED, INVALID = "pending", "answered", "case", "forwarded", "invalid"
@@ -99,7 +100,7 @@ class Contact(SplitsPrivateText, models.Model):
     caller_name = models.CharField("来电人", max_length=50, blank=True)
     subject = models.TextField("诉求内容")
     # As typed, when it held an identity or phone number (masked in `subject`): core.pii.SplitsPrivateText.
-    subject_private = EncryptedTextField("诉求内容原文", blank=True, default="")
+    subject_private = EncryptedTextField("诉求内容原文", blank=True, default="", db_default="")
     urgent = models.BooleanField("紧急", default=False, db_index=True)
     address = models.CharField("地址", max_length=200, blank=True)
     lng = models.FloatField("经度", null=True, blank=True)

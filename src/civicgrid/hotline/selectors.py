@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from civicgrid.cases.models import Case, CaseEvent
+from civicgrid.core import params as P
 from civicgrid.core.phones import phone_hash
 from civicgrid.core.scoping import get_visible_or_404, sees_everything, user_roles, visible_to
 
@@ -25,11 +26,8 @@ def contact_for(user, number: str) -> Contact:
 
 def callback_for(user, pk) -> CallBack:
     """One call-back the form names, inside the user's jurisdiction; anything else is a 404."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        pk = 0
-    return get_visible_or_404(user, CallBack.objects.all(), pk=pk)
+    # parse_id, not int(): a number past bigint overflows the database; "abc" is a 400 that says so.
+    return get_visible_or_404(user, CallBack.objects.all(), pk=P.parse_id(pk, "回访") or 0)
 
 
 def rating_of(case: Case) -> CallBack | None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.core import errors, session_secrets
+from civicgrid.core import params as P
 from civicgrid.core import roles as R
 from civicgrid.core.middleware import client_ip
 from civicgrid.core.phones import normalise_phone
@@ -68,7 +69,7 @@ def contact_detail(request, number):
         outcome = p.get("outcome")
         try:
             if outcome == "answered":
-                article = selectors.articles_for(request.user).filter(pk=p.get("article") or 0).first()
+                article = selectors.articles_for(request.user).filter(pk=P.parse_id(p.get("article"), "知识") or 0).first()
                 if p.get("article") and article is None:
                     raise ValidationError("所选知识不存在。")
                 services.answer(request.user, contact, note=p.get("note", ""), article=article)
@@ -129,11 +130,7 @@ def kb_edit(request, pk=None):
     failed = None
     if request.method == "POST":
         def d(name):
-            v = form.get(name, "").strip()
-            try:
-                return dt.date.fromisoformat(v) if v else None
-            except ValueError:
-                raise ValidationError("日期格式应为 YYYY-MM-DD。")
+            return P.parse_date(form.get(name), {"valid_from": "生效日期", "valid_until": "失效日期"}[name], field=name)
         try:
             article = services.save_article(
                 request.user, article, category=form.get("category"), title=form.get("title", ""),
@@ -251,13 +248,8 @@ def reviews(request):
 def rates_page(request):
     today = timezone.localdate()
 
-    def d(name, default):
-        try:
-            return dt.date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
-            return default
-
-    start, end = d("start", today.replace(day=1)), d("end", today)
+    start, end = P.parse_period(request.GET.get("start"), request.GET.get("end"), default_end=today,
+                                default_days=today.day)
     by = request.GET.get("by") if request.GET.get("by") in ("street", "department") else "street"
     return render(request, "hotline/rates.html", {
         "rows": rates.hotline_rates(request.user, start=start, end=end, by=by), "start": start, "end": end, "by": by,

@@ -65,18 +65,19 @@ def pct(v) -> str:
 
 
 def workbook(data: dict) -> bytes:
-    """The sheet through the project's one spreadsheet writer (formula-safe cells, cleaned text)."""
+    # Region names are user-controlled (importable): written through the one safe writer, which
+    # keeps formula-like text inert and drops control characters (core/spreadsheet.py).
     from civicgrid.core.spreadsheet import Xlsx
 
-    x = Xlsx().sheet("排查月报", widths=[22] + [12] * len(COLUMNS))
-    x.append([f"{data['area'].name} {data['month']:%Y年%m月} 矛盾纠纷排查月报"], bold=True)
-    x.append(["单位"] + [label for _, label in COLUMNS], bold=True)
+    book = Xlsx().sheet("排查月报", widths=[22])
+    book.append([f"{data['area'].name} {data['month']:%Y年%m月} 矛盾纠纷排查月报"], bold=True)
+    book.append(["单位"] + [label for _, label in COLUMNS], bold=True)
     for row in data["rows"] + [{"region": None, **data["total"]}]:
         name = row["region"].name if row["region"] else "合计"
-        x.append([name] + [pct(row[k]) if k == "success_rate" else row[k] for k, _ in COLUMNS])
-    x.append([])
-    x.append([FORMULA_NOTE])
-    return x.to_bytes()
+        book.append([name] + [pct(row[k]) if k == "success_rate" else row[k] for k, _ in COLUMNS])
+    book.append([])
+    book.append([FORMULA_NOTE])
+    return book.to_bytes()
 
 
 # -- command-centre KPIs (declared in manifest.py): compute(area, start, end) over dates, end inclusive --

@@ -241,8 +241,7 @@ def report_view(request):
         audit.record(request.user, "dispute.report_export", area, detail={"month": f"{month:%Y-%m}"})
         from civicgrid.core import spreadsheet
 
-        name = spreadsheet.filename(f"矛盾纠纷排查月报-{area.name}", "xlsx", day=month.strftime("%Y-%m"))
-        return spreadsheet.download(report.workbook(data), name)
+        return spreadsheet.download(report.workbook(data), f"矛盾纠纷排查月报-{area.name}-{month:%Y-%m}.xlsx")
     rows = [{**r, "rate": report.pct(r["success_rate"])} for r in data["rows"]]
     total = {**data["total"], "rate": report.pct(data["total"]["success_rate"])}
     return render(request, "mediation/report.html", {"data": data, "rows": rows, "total": total, "areas": areas,

@@ -17,11 +17,11 @@ import re
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from civicgrid.core.crypto import redact_text
 from civicgrid.api import tokens
+from civicgrid.core import params as P
 from civicgrid.cases import workflow as W
 from civicgrid.cases.models import Case
 from civicgrid.core.errors import USER_ERRORS, problem
@@ -116,15 +116,12 @@ _public_cases = submission.public_cases
 
 
 def _parse_date(value: str, name: str):
-    parsed = parse_datetime(value.strip().replace(" ", "+")) if value else None
-    if parsed is None:
-        try:
-            parsed = dt.datetime.combine(dt.date.fromisoformat(value.strip()), dt.time.min)
-        except ValueError:
-            raise ValidationError(f"{name} must be a W3C datetime, e.g. 2024-05-01T08:00:00+08:00")
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
+    try:
+        return P.parse_datetime(value, name, field=name)
+    except P.BadParameter as exc:
+        # GeoReport clients are machines in any country: the reason in English, then in Chinese.
+        raise ValidationError(f"{name} must be a W3C datetime between {P.DATE_MIN.year} and {P.DATE_MAX.year}, "
+                              f"e.g. 2024-05-01T08:00:00+08:00 / {exc.messages[0]}") from None
 
 
 def _list(request, fmt):

@@ -10,8 +10,10 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from civicgrid.api.errors import COMMON
+from civicgrid.api.pagination import Paged
 
 from . import selectors, services
+from .permissions import require_register_access
 
 router = Router(tags=["基础数据"])
 
@@ -36,10 +38,8 @@ class PersonPage(Schema):
     items: list[PersonOut]
 
 
-class PersonQuery(Schema):
+class PersonQuery(Paged):
     q: str = Field("", max_length=60, description="姓名片段、电话尾号、完整证件号或地址")
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
 
 
 def _out(user, p) -> dict:
@@ -50,20 +50,28 @@ def _out(user, p) -> dict:
             "tags": [t.label for t in selectors.tags_of(user, p) if t.end is None]}
 
 
-@router.get("/people", response={200: PersonPage, **COMMON}, summary="居民查询（管辖范围内，证件号与电话打码）")
+@router.get("/people", response={200: PersonPage, **COMMON}, summary="居民查询（管辖范围内，证件号与电话打码；每次调用均记入审计日志）")
 def list_people(request, f: Query[PersonQuery]):
+    require_register_access(request.user)
     qs = selectors.search_people(request.user, f.q).order_by("name", "id")
     count = qs.count()
-    if f.q and f.offset == 0:
-        services.record_search(request.user, {"q": f.q}, count)
-    return {"count": count, "items": [_out(request.user, p) for p in qs[f.offset:f.offset + f.limit]]}
+    page = list(qs[f.offset:f.offset + f.limit])
+    # Every call is logged, every page and without a query too: a client paging through the list is
+    # reading the register, and one line for its first page would hide the rest (issue 11 item 11).
+    services.record_search(request.user, {"q": f.q}, count,
+                           extra={"via": "api", "offset": f.offset, "returned": len(page)})
+    return {"count": count, "items": [_out(request.user, p) for p in page]}
 
 
-@router.get("/people/{pk}", response={200: PersonOut, **COMMON}, summary="居民详情（打码）")
+@router.get("/people/{pk}", response={200: PersonOut, **COMMON}, summary="居民详情（打码；记入审计日志）")
 def get_person(request, pk: int):
+    require_register_access(request.user)
     try:
-        return _out(request.user, selectors.person_for(request.user, pk))
+        person = selectors.person_for(request.user, pk)
     except Http404:
         from ninja.errors import HttpError
 
         raise HttpError(404, "居民不存在或不在您的管辖范围内") from None
+    # The same rule as the person page: opening a record is an access to personal data.
+    services.record_view(request.user, person, via="api")
+    return _out(request.user, person)

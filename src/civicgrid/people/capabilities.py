@@ -44,5 +44,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     R.DEPARTMENT_HANDLER: frozenset(),
 }
 
+# Who works with the resident register at all (least privilege, README "个人信息：谁能看到什么"): the
+# territorial seats that keep it or oversee it. Not a department handler nor a hotline operator: they
+# work on cases and calls, and meet residents only as the requesters of those cases
+# (cases.services.can_see_requester: masked until revealed with a reason), never as a register.
+REGISTER_ROLES = frozenset({R.GRID_WORKER, R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER,
+                            R.SYSTEM_ADMIN})
+REGISTER_REFUSAL = ("居民基础信息库仅限网格员、社区、街道和区指挥中心工作人员使用；部门处置人员和热线话务员"
+                    "请在经办的案件中查看诉求人信息。")
+
 # A reveal reason must say something; "看看" is not a reason. One rule for every reveal: core.reveal.
 from civicgrid.core.reveal import MIN_REASON_LENGTH  # noqa: E402,F401

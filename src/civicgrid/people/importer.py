@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from civicgrid.core import audit
 from civicgrid.core.crypto import mask_id_number, mask_phone
+from civicgrid.core.params import parse_int
 from civicgrid.core.pii import contains_pii, redact
 from civicgrid.core.spreadsheet import csv_bytes, unquote
 from civicgrid.core.textclean import clean_text
@@ -279,7 +280,8 @@ def configure_job(user, job: ImportJob, mapping: dict[str, int | None], mode: st
         raise ValidationError("该文件已提交处理")
     if mode not in dict(ImportJob.MODE_CHOICES):
         raise ValidationError("请选择导入方式")
-    clean = {k: int(v) for k, v in mapping.items() if v not in (None, "") and 0 <= int(v) < len(job.headers)}
+    columns = {k: parse_int(v, "列", minimum=0, maximum=len(job.headers) - 1) for k, v in mapping.items()}
+    clean = {k: v for k, v in columns.items() if v is not None}
     missing = [t.label for t in TARGETS[job.kind] if t.required and t.key not in clean]
     if missing:
         raise ValidationError("以下必填字段没有对应的列：" + "、".join(missing))

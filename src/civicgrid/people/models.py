@@ -87,6 +87,7 @@ class Building(models.Model):
     """实有房屋 — a building (楼栋) in a community, located in a grid by its point."""
 
     SCOPE_REGION_FIELD = "region"
+    SCOPE_UNIT_AREA = False  # departments do not see the register (core/scoping.py)
 
     community = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+",
                                   verbose_name="社区")
@@ -122,6 +123,7 @@ class Entrance(models.Model):
     """单元 — an entrance (stairway) of a building. A building without entrances has one named ""."""
 
     SCOPE_REGION_FIELD = "building__region"
+    SCOPE_UNIT_AREA = False  # departments do not see the register (core/scoping.py)
 
     building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="entrances", verbose_name="楼栋")
     name = models.CharField("单元", max_length=30, blank=True)
@@ -140,6 +142,7 @@ class Room(models.Model):
     """室 — the address a resident and a household live at."""
 
     SCOPE_REGION_FIELD = "building__region"
+    SCOPE_UNIT_AREA = False  # departments do not see the register (core/scoping.py)
 
     building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="rooms", verbose_name="楼栋")
     entrance = models.ForeignKey(Entrance, on_delete=models.CASCADE, related_name="rooms", verbose_name="单元")
@@ -165,6 +168,7 @@ class Household(models.Model):
     """户 — residents living together at a room, with their relation to the head (Person.relation)."""
 
     SCOPE_REGION_FIELD = "region"
+    SCOPE_UNIT_AREA = False  # departments do not see the register (core/scoping.py)
 
     number = models.CharField("户号", max_length=30, blank=True)
     kind = models.CharField("户别", max_length=10, default="family",
@@ -200,6 +204,7 @@ class Person(models.Model):
     """实有人口 — a resident (registered, floating or from abroad)."""
 
     SCOPE_REGION_FIELD = "region"
+    SCOPE_UNIT_AREA = False  # departments do not see the register (core/scoping.py)
 
     name = models.CharField("姓名", max_length=60, db_index=True)
     name_grams = models.TextField(editable=False, default="")
@@ -280,6 +285,7 @@ class PersonTag(models.Model):
     """A care or managed group a person belongs to for a period, with the worker responsible."""
 
     SCOPE_REGION_FIELD = "person__region"
+    SCOPE_UNIT_AREA = False  # departments do not see the register (core/scoping.py)
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="tags", verbose_name="居民")
     kind = models.CharField("类别", max_length=30, choices=T.KIND_CHOICES)
@@ -323,6 +329,7 @@ class TagEvent(models.Model):
     """Append-only history of a tag: who added, changed or ended it, when, and the values after."""
 
     SCOPE_REGION_FIELD = "person__region"
+    SCOPE_UNIT_AREA = False  # departments do not see the register (core/scoping.py)
 
     tag = models.ForeignKey(PersonTag, on_delete=models.CASCADE, related_name="events")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="tag_events")
@@ -354,6 +361,7 @@ class Visit(models.Model):
     """走访 — a grid worker's or clerk's visit or call."""
 
     SCOPE_REGION_FIELD = "person__region"
+    SCOPE_UNIT_AREA = False  # departments do not see the register (core/scoping.py)
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="visits", verbose_name="居民")
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -383,6 +391,7 @@ class Place(models.Model):
     """单位/场所 — a shop, school, clinic, site, rental house or key unit a grid worker inspects."""
 
     SCOPE_REGION_FIELD = "region"
+    SCOPE_UNIT_AREA = False  # departments do not see the register (core/scoping.py)
 
     kind = models.CharField("类型", max_length=20, choices=PLACE_KIND_CHOICES)
     name = models.CharField("名称", max_length=100)
@@ -434,6 +443,7 @@ class PlaceInspection(models.Model):
     """A safety inspection (安全检查) of a place: the checks a grid worker ticks and what must be fixed."""
 
     SCOPE_REGION_FIELD = "place__region"
+    SCOPE_UNIT_AREA = False  # departments do not see the register (core/scoping.py)
 
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="inspections")
     inspector = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -486,6 +496,7 @@ class ImportJob(models.Model):
     STATUS_CHOICES = [("uploaded", "待映射"), ("queued", "排队中"), ("running", "处理中"),
                       ("done", "已完成"), ("rejected", "未导入（有错误行）"), ("failed", "失败")]
     SCOPE_REGION_FIELD = "region"
+    SCOPE_UNIT_AREA = False  # departments do not see the register (core/scoping.py)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")

@@ -42,5 +42,17 @@ def require_capability(user, capability: str) -> None:
         raise PermissionDenied(f"您没有“{C.CAPABILITY_LABELS[capability]}”权限")
 
 
+def has_register_access(user) -> bool:
+    """Whether the user may use the resident register at all (list, search, open, export, import)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return sees_everything(user) or any(seat.role in C.REGISTER_ROLES for seat in user_roles(user))
+
+
+def require_register_access(user) -> None:
+    if not has_register_access(user):
+        raise PermissionDenied(C.REGISTER_REFUSAL)
+
+
 def require_region_in_scope(user, region: Region | None) -> None:
     require_node_in_scope(user, region, message="该区域不在您的管辖范围内")

@@ -20,8 +20,15 @@ from .models import (AGE_BANDS, Building, Household, ImportJob, Person, PersonTa
 from .permissions import has_capability
 
 
+def _register(user, queryset: QuerySet) -> QuerySet:
+    """The register inside the user's jurisdiction, through the seats that may use it (capabilities.
+    REGISTER_ROLES): a department handler's or hotline operator's seat adds nothing, whatever else
+    the same user holds."""
+    return visible_to(user, queryset, roles=tuple(sorted(C.REGISTER_ROLES)))
+
+
 def people_for(user) -> QuerySet[Person]:
-    return visible_to(user, Person.objects.all())
+    return _register(user, Person.objects.all())
 
 
 def person_for(user, pk: int) -> Person:
@@ -30,7 +37,7 @@ def person_for(user, pk: int) -> Person:
 
 
 def buildings_for(user) -> QuerySet[Building]:
-    return visible_to(user, Building.objects.select_related("community", "grid"))
+    return _register(user, Building.objects.select_related("community", "grid"))
 
 
 def building_for(user, pk: int) -> Building:
@@ -38,7 +45,7 @@ def building_for(user, pk: int) -> Building:
 
 
 def rooms_for(user) -> QuerySet[Room]:
-    return visible_to(user, Room.objects.select_related("building", "entrance"))
+    return _register(user, Room.objects.select_related("building", "entrance"))
 
 
 def room_for(user, pk: int) -> Room:
@@ -46,11 +53,11 @@ def room_for(user, pk: int) -> Room:
 
 
 def households_for(user) -> QuerySet[Household]:
-    return visible_to(user, Household.objects.all())
+    return _register(user, Household.objects.all())
 
 
 def places_for(user) -> QuerySet[Place]:
-    return visible_to(user, Place.objects.select_related("community", "grid"))
+    return _register(user, Place.objects.select_related("community", "grid"))
 
 
 def place_for(user, pk: int) -> Place:
@@ -78,7 +85,7 @@ def tag_kinds_for(user) -> list[T.TagKind]:
 
 def tags_for(user) -> QuerySet[PersonTag]:
     """Tags in the user's jurisdiction; managed-group tags only with the capability to see them."""
-    qs = visible_to(user, PersonTag.objects.select_related("worker"))
+    qs = _register(user, PersonTag.objects.select_related("worker"))
     if not has_capability(user, C.VIEW_MANAGED):
         qs = qs.exclude(group=T.MANAGED)
     return qs
@@ -89,7 +96,7 @@ def tags_of(user, person: Person) -> list[PersonTag]:
 
 
 def tag_history_of(user, person: Person) -> list[TagEvent]:
-    qs = visible_to(user, TagEvent.objects.filter(person=person).select_related("tag"))
+    qs = _register(user, TagEvent.objects.filter(person=person).select_related("tag"))
     if not has_capability(user, C.VIEW_MANAGED):
         qs = qs.exclude(tag__group=T.MANAGED)
     return list(qs)
@@ -103,7 +110,7 @@ def tag_for(user, pk: int) -> PersonTag:
 
 
 def visits_of(user, person: Person) -> QuerySet[Visit]:
-    return visible_to(user, Visit.objects.filter(person=person).select_related("worker"))
+    return _register(user, Visit.objects.filter(person=person).select_related("worker"))
 
 
 def access_history_of(user, person: Person) -> QuerySet[AuditEntry]:
@@ -171,7 +178,7 @@ def population_stats(user) -> dict:
 
 
 def jobs_for(user) -> QuerySet[ImportJob]:
-    return visible_to(user, ImportJob.objects.filter(created_by=user))
+    return _register(user, ImportJob.objects.filter(created_by=user))
 
 
 def job_for(user, pk: int) -> ImportJob:

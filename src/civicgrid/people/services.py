@@ -404,10 +404,10 @@ def _require_reason(reason: str) -> str:
     return require_reason(reason)
 
 
-def record_view(user, person: Person) -> None:
-    """Opening a person's page is an access to personal data (masked, but still logged)."""
+def record_view(user, person: Person, *, via: str = "") -> None:
+    """Opening a person's page or API record is an access to personal data (masked, but still logged)."""
     require_in_scope(user, person)
-    audit.record(user, "person.view", person)
+    audit.record(user, "person.view", person, detail={"via": via} if via else None)
 
 
 @transaction.atomic
@@ -542,7 +542,7 @@ def anonymise_departed(today: dt.date | None = None) -> int:
 
 
 
-def record_search(user, filters: dict, results: int) -> None:
+def record_search(user, filters: dict, results: int, *, extra: dict | None = None) -> None:
     """Every search of the register is an access to personal data: log who looked for what.
 
     A full identity number or a phone typed as the query is logged masked, so the log itself does
@@ -560,4 +560,5 @@ def record_search(user, filters: dict, results: int) -> None:
         shown = q
     other = {k: v for k, v in filters.items() if k != "q" and v}
     audit.record(user, "person.search", None, object_type="people.person",
-                 detail={"q": shown, "filters": {k: str(v) for k, v in other.items()}, "results": results})
+                 detail={"q": shown, "filters": {k: str(v) for k, v in other.items()}, "results": results,
+                         **(extra or {})})

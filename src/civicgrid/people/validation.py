@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from civicgrid.core.params import DATE_MAX, DATE_MIN
+from civicgrid.core.params import FAR_FUTURE as PARSE_MAX
 from civicgrid.core.phones import PhoneError, clean_phone, normalise_phone
 
 from . import idnumbers
@@ -34,9 +36,14 @@ def parse_date(value) -> dt.date | None:
     if not m:
         raise ValueError(f"日期“{s}”无法识别，请写成 2020-01-31")
     try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        d = dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
         raise ValueError(f"日期“{s}”不存在") from None
+    # Year 1 or 9999 parses, then overflows the first age or deadline computed from it. A merely
+    # implausible date (a birth in 2999) is left to the field's own rule, which says why.
+    if not DATE_MIN <= d <= PARSE_MAX:
+        raise ValueError(f"日期“{s}”超出范围（{DATE_MIN.year}–{DATE_MAX.year} 年）")
+    return d
 
 
 def clean_person(raw: dict, *, today: dt.date | None = None) -> tuple[dict, list[str]]:

@@ -1,6 +1,7 @@
 """Thin views: parse, call a selector or a service, render. Out-of-scope objects are 404."""
 from __future__ import annotations
 
+import functools
 import json
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civicgrid.core import params as P
 from civicgrid.core import spreadsheet
 from civicgrid.regions.models import Region
 
@@ -19,18 +21,29 @@ from . import capabilities as C
 from . import importer, selectors, services
 from .forms import BuildingForm, PersonForm, PlaceForm, TagForm, VisitForm
 from .models import INSPECTION_CHECKS, REGISTRATION_CHOICES, ImportJob
-from .permissions import capabilities_of, has_capability
+from .permissions import capabilities_of, has_capability, require_register_access
+
+
+def register_view(view):
+    """Every page here shows the resident register: logged in, and a seat that may use it (a 403
+    with the reason for a department handler, who sees residents only in its cases)."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        require_register_access(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _errors(exc: ValidationError) -> str:
     return "；".join(exc.messages)
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+def _int(value, label: str = "编号") -> int | None:
+    """An id from a filter; a non-number or one past bigint is a 400 (core.params), empty is None."""
+    return P.parse_id(value, label)
 
 
 def _natural(text: str) -> tuple:
@@ -48,12 +61,13 @@ def _split_area(area: Region) -> dict:
 
 def _filters(request) -> dict:
     g = request.GET if request.method == "GET" else request.POST
-    return {"q": (g.get("q") or "").strip()[:60], "community": _int(g.get("community")), "grid": _int(g.get("grid")),
+    return {"q": P.clean_text(g.get("q"), "查询", field="q")[:60], "community": _int(g.get("community"), "社区"),
+            "grid": _int(g.get("grid"), "网格"),
             "tag": g.get("tag") or "", "registration": g.get("registration") or "",
             "include_moved_out": g.get("moved_out") == "1"}
 
 
-@login_required
+@register_view
 def index(request):
     f = _filters(request)
     people = selectors.search_people(request.user, **f) if any(v for v in f.values()) else None
@@ -70,7 +84,7 @@ def index(request):
     })
 
 
-@login_required
+@register_view
 @require_POST
 def export(request):
     f = _filters(request)
@@ -101,14 +115,14 @@ def _person_context(request, person, **extra) -> dict:
     }
 
 
-@login_required
+@register_view
 def person_detail(request, pk: int):
     person = selectors.person_for(request.user, pk)
     services.record_view(request.user, person)
     return render(request, "people/person.html", _person_context(request, person))
 
 
-@login_required
+@register_view
 @require_POST
 def person_reveal(request, pk: int):
     """Shows the full value in this one response; nothing is stored and the URL carries nothing."""
@@ -127,7 +141,7 @@ def person_reveal(request, pk: int):
     return no_store(render(request, "people/person.html", _person_context(request, person, revealed={field: value})))
 
 
-@login_required
+@register_view
 @require_POST
 def person_record(request, pk: int):
     person = selectors.person_for(request.user, pk)
@@ -136,13 +150,13 @@ def person_record(request, pk: int):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
         return redirect("people:person", pk=pk)
-    resp = HttpResponse(json.dumps(record, ensure_ascii=False, indent=2), content_type="application/json")
-    resp["Content-Disposition"] = f'attachment; filename="person-{person.pk}-record.json"'
-    resp["Cache-Control"] = "no-store"
-    return resp
+    # One naming rule for every download (core.spreadsheet.filename); no-store: it is the whole record.
+    return spreadsheet.download(json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"),
+                                spreadsheet.filename("个人信息副本", "json", suffix=str(person.pk)),
+                                "application/json; charset=utf-8")
 
 
-@login_required
+@register_view
 @require_POST
 def tag_add(request, pk: int):
     person = selectors.person_for(request.user, pk)
@@ -159,7 +173,7 @@ def tag_add(request, pk: int):
     return redirect("people:person", pk=pk)
 
 
-@login_required
+@register_view
 @require_POST
 def tag_end(request, pk: int):
     tag = selectors.tag_for(request.user, pk)
@@ -171,7 +185,7 @@ def tag_end(request, pk: int):
     return redirect("people:person", pk=tag.person_id)
 
 
-@login_required
+@register_view
 @require_POST
 def visit_add(request, pk: int):
     person = selectors.person_for(request.user, pk)
@@ -220,29 +234,29 @@ def _person_form_view(request, *, person=None, room=None):
                   status=400 if request.method == "POST" else 200)
 
 
-@login_required
+@register_view
 @require_http_methods(["GET", "POST"])
 def person_new(request, room_pk: int):
     room = selectors.room_for(request.user, room_pk)
     return _person_form_view(request, room=room)
 
 
-@login_required
+@register_view
 @require_http_methods(["GET", "POST"])
 def person_edit(request, pk: int):
     return _person_form_view(request, person=selectors.person_for(request.user, pk))
 
 
-@login_required
+@register_view
 def buildings(request):
-    grid = _int(request.GET.get("grid"))
+    grid = _int(request.GET.get("grid"), "网格")
     qs = selectors.buildings_overview(request.user, grid=grid)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "people/buildings.html", {"page": page, "grids": selectors.grids_for(request.user),
                                                      "grid": grid, "caps": capabilities_of(request.user)})
 
 
-@login_required
+@register_view
 def building_detail(request, pk: int):
     building = selectors.building_for(request.user, pk)
     rooms = (selectors.rooms_for(request.user).filter(building=building)
@@ -254,7 +268,7 @@ def building_detail(request, pk: int):
                                                     "caps": capabilities_of(request.user)})
 
 
-@login_required
+@register_view
 @require_POST
 def room_add(request, pk: int):
     building = selectors.building_for(request.user, pk)
@@ -266,7 +280,7 @@ def room_add(request, pk: int):
         return redirect("people:building", pk=pk)
 
 
-@login_required
+@register_view
 def room_detail(request, pk: int):
     room = selectors.room_for(request.user, pk)
     residents = selectors.people_for(request.user).filter(room=room).select_related("household").order_by(
@@ -276,7 +290,7 @@ def room_detail(request, pk: int):
                                                 "caps": capabilities_of(request.user)})
 
 
-@login_required
+@register_view
 @require_http_methods(["GET", "POST"])
 def building_new(request):
     form = BuildingForm(request.POST or None, areas=selectors.areas_for(request.user))
@@ -295,9 +309,9 @@ def building_new(request):
     return render(request, "people/building_form.html", {"form": form, "error": error}, status=400 if request.method == "POST" else 200)
 
 
-@login_required
+@register_view
 def care(request):
-    grid = _int(request.GET.get("grid"))
+    grid = _int(request.GET.get("grid"), "网格")
     rows = selectors.care_list(request.user, grid=grid)
     return render(request, "people/care.html", {"rows": rows, "grids": selectors.grids_for(request.user),
                                                 "grid": grid, "visit_form": VisitForm()})
@@ -305,7 +319,7 @@ def care(request):
 
 # ---------------------------------------------------------------- import
 
-@login_required
+@register_view
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
     if not has_capability(request.user, C.IMPORT):
@@ -329,7 +343,7 @@ def import_upload(request):
     }, status=400 if error else 200)
 
 
-@login_required
+@register_view
 def import_template(request, kind: str):
     if not has_capability(request.user, C.IMPORT):
         raise PermissionDenied("您没有批量导入权限")
@@ -341,7 +355,7 @@ def import_template(request, kind: str):
     return spreadsheet.download(data, spreadsheet.filename(f"{label}导入模板", "xlsx"))
 
 
-@login_required
+@register_view
 @require_http_methods(["GET", "POST"])
 def import_job(request, pk: int):
     job = selectors.job_for(request.user, pk)
@@ -361,7 +375,7 @@ def import_job(request, pk: int):
     }, status=400 if error else 200)
 
 
-@login_required
+@register_view
 def import_status(request, pk: int):
     job = selectors.job_for(request.user, pk)
     return JsonResponse({"status": job.status, "status_label": job.get_status_display(), "phase": job.phase,
@@ -370,7 +384,7 @@ def import_status(request, pk: int):
                          "error": job.error})
 
 
-@login_required
+@register_view
 def import_report(request, pk: int):
     job = selectors.job_for(request.user, pk)
     return spreadsheet.download(importer.rejection_report_csv(job, request.user),
@@ -379,7 +393,7 @@ def import_report(request, pk: int):
 
 # ---------------------------------------------------------------- places
 
-@login_required
+@register_view
 def places(request):
     qs = selectors.places_for(request.user)
     kind = request.GET.get("kind", "")
@@ -392,7 +406,7 @@ def places(request):
                                                   "caps": capabilities_of(request.user)})
 
 
-@login_required
+@register_view
 @require_http_methods(["GET", "POST"])
 def place_new(request):
     form = PlaceForm(request.POST or None, areas=selectors.areas_for(request.user))
@@ -410,7 +424,7 @@ def place_new(request):
     return render(request, "people/place_form.html", {"form": form, "error": error}, status=400 if request.method == "POST" else 200)
 
 
-@login_required
+@register_view
 @require_http_methods(["GET", "POST"])
 def place_detail(request, pk: int):
     place = selectors.place_for(request.user, pk)

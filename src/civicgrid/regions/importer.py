@@ -43,6 +43,7 @@ from django.db import IntegrityError, transaction
 from shapely.geometry import shape
 
 from civicgrid.core import audit
+from civicgrid.core.params import JSON_MAX_DEPTH, JSONTooDeep, loads_bounded
 from civicgrid.core import roles as R
 from civicgrid.core.scoping import has_role, sees_everything, visible_to
 
@@ -200,7 +201,11 @@ def _parse_collection(data, report: ImportReport) -> list | None:
             return None
     if isinstance(data, str):
         try:
-            data = json.loads(data)
+            # Bounded: a 100 000-deep array would otherwise end in RecursionError (a 500, a traceback).
+            data = loads_bounded(data)
+        except JSONTooDeep:
+            report.file_errors.append(f"文件嵌套层数超过 {JSON_MAX_DEPTH} 层，不是有效的 GeoJSON")
+            return None
         except json.JSONDecodeError as exc:
             report.file_errors.append(f"文件不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列附近有语法错误")
             return None

@@ -14,6 +14,7 @@ from civicgrid.core.errors import problem
 
 from .. import idempotency
 from ..errors import COMMON, ApiError, ErrorOut
+from ..pagination import Paged
 
 router = Router(tags=["案件"])
 
@@ -80,7 +81,7 @@ class CasePage(Schema):
     items: list[CaseOut]
 
 
-class CaseFilter(Schema):
+class CaseFilter(Paged):
     state: str | None = Field(None, description="状态，如 reported、dispatched、closed；open 表示所有未办结")
     category: str | None = Field(None, max_length=5, description="类别编码（5 位）或大类（2 位）")
     street: str | None = Field(None, max_length=15, description="街道编码")
@@ -88,8 +89,6 @@ class CaseFilter(Schema):
     overdue: bool | None = None
     created_from: dt.date | None = None
     created_to: dt.date | None = None
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 class ActIn(Schema):

@@ -8,17 +8,17 @@ from civicgrid.regions import selectors
 from civicgrid.regions.models import Region
 
 from ..errors import COMMON, ApiError
+from ..pagination import Paged
 from ..schemas import GridLookupOut, RegionDetailOut, RegionOut, RegionPage
 
 router = Router(tags=["区域与网格"])
 
 
-class RegionFilter(Schema):
+class RegionFilter(Paged):
     level: str | None = Field(None, description="city | district | street | community | grid")
     parent: str | None = Field(None, description="上级区域编码")
     q: str | None = Field(None, max_length=50, description="名称或编码包含")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
 
 
 @router.get("/regions", response={200: RegionPage, **COMMON}, summary="区域列表（管辖范围内）")

@@ -57,6 +57,14 @@ def case_link(number):
 
 
 @register.filter
+def tier_label(code):
+    """"district" → "区（大循环）": events store the tier's code."""
+    from civicgrid.cases import workflow as W
+
+    return W.TIER_LABELS.get(code, code)
+
+
+@register.filter
 def kept_for(failed, action):
     """What was typed into `action`'s form before the server refused it ({} for other forms)."""
     if failed and failed.get("action") == action:

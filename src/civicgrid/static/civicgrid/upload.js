@@ -7,8 +7,8 @@
 
    The form is then sent with XMLHttpRequest so the progress can be shown; the submit button is
    disabled while sending. The server's answer replaces the page exactly as a normal submit would
-   (its redirect is followed), so messages and errors appear as usual; what was typed stays in
-   the form if the network fails. Without images chosen the form submits normally. */
+   (its redirect is followed). On a refusal the page stays, with what was typed and the chosen
+   photos, and shows the server's reasons; if the network fails the page stays as it was. Without images chosen the form submits normally. */
 (function () {
   "use strict";
   var MAX_SIDE = 1600, QUALITY = 0.8;
@@ -110,18 +110,32 @@
       };
       xhr.upload.onload = function () { ui.bar.value = 100; ui.text.textContent = "已上传，等待服务器处理…"; };
       xhr.onload = function () {
-        if (xhr.status >= 200 && xhr.status < 300) {
-          // Show the server's page (usually the case after its redirect) as a normal submit would.
+        if (xhr.status < 300) {
+          // Show the server's page as a normal submit would: usually the case after its redirect.
           if (xhr.responseURL) history.replaceState(null, "", xhr.responseURL);
           document.open();
           document.write(xhr.responseText);
           document.close();
           return;
         }
+        // Refused (400): this page stays, with what was typed and the chosen photos, and shows the
+        // server's reasons; a photo the server refused itself is named to be chosen again.
         restore();
         ui.bar.value = 0;
-        ui.text.textContent = errorFrom(xhr.responseText, xhr.status) + " 已填写的内容和所选照片仍保留。";
+        var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+        var reason = errorFrom(xhr.responseText, xhr.status);
+        var photoRefused = /照片|图片/.test(reason);
+        ui.text.textContent = reason + " 已填写的内容和所选照片仍保留。";
         ui.text.className = "upload-text error";
+        var serverMessages = doc.querySelector(".messages"), here = document.querySelector(".messages");
+        if (serverMessages) {
+          var copy = document.importNode(serverMessages, true);
+          if (here) here.replaceWith(copy);
+          else { var main = document.querySelector("main"); if (main) main.insertBefore(copy, main.firstChild); }
+        }
+        ui.box.querySelectorAll(".files-again").forEach(function (el) { el.remove(); });
+        var again = photoRefused && doc.querySelector(".files-again");
+        if (again) ui.box.appendChild(document.importNode(again, true));
       };
       xhr.onerror = function () {
         restore();
