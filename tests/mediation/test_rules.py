@@ -141,7 +141,7 @@ def test_party_data_is_encrypted_masked_and_revealed_only_with_a_reason(world):
         S.reveal_party(mediator, p, "phone", "看")
     assert S.reveal_party(mediator, p, "phone", "电话联系调解时间") == "13912345678"
     entry = AuditEntry.objects.get(action="dispute.reveal_party")
-    assert (entry.reason, entry.detail) == ("电话联系调解时间", {"party": p.pk, "field": "phone"})
+    assert (entry.reason, entry.detail) == ("电话联系调解时间", {"fields": ["phone"], "party": p.pk})
     with pytest.raises(PermissionDenied, match="不在您的管辖范围内"):
         S.reveal_party(world.users["mediator_B1"], p, "phone", "越权查看当事人电话")
     # A street dispatcher sees the dispute but holds no reveal capability.

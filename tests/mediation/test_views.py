@@ -84,9 +84,9 @@ def test_reveal_on_the_page_is_logged(world, client):
     d = now_register(world)
     p = d.parties.get(side="applicant")
     client.force_login(world.users["mediator_A1"])
-    body = client.post(reverse("mediation:reveal", args=[d.number]),
-                       {"party": p.pk, "field": "phone", "reason": "电话约调解时间"}, follow=True).content.decode()
-    assert "13912345678" in body
+    resp = client.post(reverse("mediation:reveal", args=[d.number]),
+                       {"party": p.pk, "field": "phone", "reason": "电话约调解时间"}, follow=True)
+    assert "13912345678" in resp.content.decode() and resp["Cache-Control"] == "no-store"
     assert AuditEntry.objects.get(action="dispute.reveal_party").reason == "电话约调解时间"
     # Shown once: a reload is masked again.
     assert "13912345678" not in client.get(reverse("mediation:detail", args=[d.number])).content.decode()

@@ -540,7 +540,6 @@ def save_room(actor, *, region, name: str, address: str = "", specialities=(), l
 
 # -- parties' personal data ------------------------------------------------------------------------------
 REVEAL = "reveal"
-MIN_REASON = 4
 
 
 def can_reveal(user, dispute: Dispute) -> bool:
@@ -567,8 +566,8 @@ def reveal_party(actor, party: Party, field: str, reason: str) -> str:
         raise PermissionDenied("该纠纷不在您的管辖范围内。")
     if not can_reveal(actor, d):
         raise PermissionDenied("您没有“查看完整证件号/电话”权限。")
-    reason = (reason or "").strip()
-    if len(reason) < MIN_REASON:
-        raise ValidationError(f"请填写事由（至少{MIN_REASON}个字），查看记录将写入审计日志。")
-    audit.record(actor, "dispute.reveal_party", d, detail={"party": party.pk, "field": field}, reason=reason)
+    from civicgrid.core import reveal
+
+    reason = reveal.require_reason(reason)  # the one reveal rule: a reason, one audit entry per reveal
+    audit.record(actor, "dispute.reveal_party", d, detail={"fields": [field], "party": party.pk}, reason=reason)
     return getattr(Party.objects.get(pk=party.pk), field)

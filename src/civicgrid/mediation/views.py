@@ -64,7 +64,7 @@ def new(request):
 def detail(request, number: str):
     d = selectors.dispute(request.user, number)
     revealed = request.session.pop(f"mediation-reveal-{d.pk}", None)
-    return render(request, "mediation/detail.html", {
+    response = render(request, "mediation/detail.html", {
         "d": d, "parties": d.parties.select_related("person"), "sessions": d.sessions.select_related("room"),
         "events": d.events.all(), "followups": d.followups.all(), "referrals": d.referrals.all(),
         "alerts": d.alerts.all(), "agreement": getattr(d, "agreement", None),
@@ -76,6 +76,11 @@ def detail(request, number: str):
         "outcomes": [("continue", "继续调解"), ("agreement", "达成一致"), ("failed", "调解不成")],
         "now": timezone.now(),
     })
+    if revealed:
+        from civicgrid.core.reveal import no_store
+
+        no_store(response)  # the page shows a full value once: no cache may keep it
+    return response
 
 
 @login_required

@@ -10,10 +10,10 @@ from .capabilities import REGISTER_ROLES
 STAFF_ROLES = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.SYSTEM_ADMIN, R.DISTRICT_COMMANDER)
 LOCAL = (R.COMMUNITY_STAFF, R.GRID_WORKER)  # who work on residents' records (people/capabilities.py)
 IMPORTERS = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.SYSTEM_ADMIN)
-# Who may use the register at all (least privilege, issue 11 item 3); every other seat is refused
-# with the reason (people/capabilities.py REGISTER_REFUSAL).
-REGISTER = tuple(sorted(REGISTER_ROLES))
-REGISTER_REFUSED = "居民基础信息库仅限"
+# Who uses the register at all (capabilities.REGISTER_ROLES): departments, the hotline and app roles
+# such as mediators are refused with capabilities.REGISTER_REFUSAL.
+REGISTER = tuple(sorted(REGISTER_ROLES))  # one source: people/capabilities.py
+REGISTER_REFUSAL = "居民基础信息库仅限"
 
 
 def _side(inside: bool) -> str:
@@ -61,16 +61,16 @@ MANIFEST = AppManifest(
     ),
     seeders=(Seeder("演示居民、户与楼栋", command("seed-people"), order=20),),
     routes=(
-        Route("people:index", ROLES, roles=REGISTER, refusal=REGISTER_REFUSED),
-        Route("people:export", ROLES, roles=REGISTER, method="POST", refusal=REGISTER_REFUSED),
-        Route("people:buildings", ROLES, roles=REGISTER, refusal=REGISTER_REFUSED),
-        Route("people:building_new", ROLES, roles=REGISTER, refusal=REGISTER_REFUSED),
-        Route("people:care", ROLES, roles=REGISTER, refusal=REGISTER_REFUSED),
-        Route("people:places", ROLES, roles=REGISTER, refusal=REGISTER_REFUSED),
-        Route("people:place_new", ROLES, roles=REGISTER, refusal=REGISTER_REFUSED),
-        Route("people:import", ROLES, roles=IMPORTERS, refusal="批量导入权限|" + REGISTER_REFUSED),
+        Route("people:index", ROLES, roles=REGISTER, refusal=REGISTER_REFUSAL),
+        Route("people:export", ROLES, roles=REGISTER, method="POST", refusal=REGISTER_REFUSAL),
+        Route("people:buildings", ROLES, roles=REGISTER, refusal=REGISTER_REFUSAL),
+        Route("people:building_new", ROLES, roles=REGISTER, refusal=REGISTER_REFUSAL),
+        Route("people:care", ROLES, roles=REGISTER, refusal=REGISTER_REFUSAL),
+        Route("people:places", ROLES, roles=REGISTER, refusal=REGISTER_REFUSAL),
+        Route("people:place_new", ROLES, roles=REGISTER, refusal=REGISTER_REFUSAL),
+        Route("people:import", ROLES, roles=IMPORTERS, refusal="批量导入权限|" + REGISTER_REFUSAL),
         Route("people:import_template", ROLES, roles=IMPORTERS, args=lambda o, inside: {"kind": "residents"},
-              refusal="批量导入权限|" + REGISTER_REFUSED),
+              refusal="批量导入权限|" + REGISTER_REFUSAL),
         Route("people:person", SCOPED, roles=LOCAL, args=pk("person")),
         Route("people:person_edit", SCOPED, roles=LOCAL, args=pk("person")),
         Route("people:person_reveal", SCOPED, roles=LOCAL, args=pk("person"), method="POST",
