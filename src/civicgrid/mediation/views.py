@@ -105,7 +105,9 @@ def act(request, number: str):
 @require_POST
 def reveal(request, number: str):
     d = selectors.dispute(request.user, number)
-    party = d.parties.filter(pk=request.POST.get("party") or 0).first()
+    raw = (request.POST.get("party") or "").strip()
+    # A hostile or mistyped id is "no such party", never a 500.
+    party = d.parties.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 12 else None
     if party is None:
         party = d.parties.first()
     if party is None:
@@ -217,9 +219,12 @@ def _month(value: str | None) -> dt.date:
         return today.replace(day=1)
     try:
         y, m = value.split("-")
-        return dt.date(int(y), int(m), 1)
+        month = dt.date(int(y), int(m), 1)
     except ValueError:
         raise ValidationError("月份格式应为 YYYY-MM。")
+    if not 2000 <= month.year <= 2100:  # year 1 or 9999 would overflow the month's bounds in local time
+        raise ValidationError("月份须在 2000 年到 2100 年之间。")
+    return month
 
 
 @login_required
