@@ -58,7 +58,10 @@ def test_case_export_writes_formulas_as_inert_text(territory, client):
 def test_control_characters_stored_before_the_fix_still_export(territory, client):
     (case,) = _cases(territory, ["路灯不亮"])
     # What an older version stored (and what a direct write could still store): ESC, NUL, vertical tab.
-    Case.objects.filter(pk=case.pk).update(description="路灯\x1b[31m不亮\x00\x0b了", address="学院路\x07")
+    from django.db import connection
+
+    nul = "\x00" if connection.vendor == "sqlite" else ""  # PostgreSQL refuses NUL in text itself
+    Case.objects.filter(pk=case.pk).update(description=f"路灯\x1b[31m不亮{nul}\x0b了", address="学院路\x07")
     client.force_login(territory.users["commander"])
     ws = _sheet(client.get("/cases/export.xlsx?view=all"))
     row = next(ws.iter_rows(min_row=2, values_only=True))

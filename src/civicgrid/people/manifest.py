@@ -8,6 +8,10 @@ from civicgrid.core.seeding import command
 STAFF_ROLES = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.SYSTEM_ADMIN, R.DISTRICT_COMMANDER)
 LOCAL = (R.COMMUNITY_STAFF, R.GRID_WORKER)  # who work on residents' records (people/capabilities.py)
 IMPORTERS = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.SYSTEM_ADMIN)
+# Who uses the register at all (capabilities.REGISTER_ROLES): departments, the hotline and app roles
+# such as mediators are refused with capabilities.REGISTER_REFUSAL.
+REGISTER = (R.GRID_WORKER, R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER, R.SYSTEM_ADMIN)
+REGISTER_REFUSAL = "居民基础信息库仅限"
 
 
 def _side(inside: bool) -> str:
@@ -55,16 +59,16 @@ MANIFEST = AppManifest(
     ),
     seeders=(Seeder("演示居民、户与楼栋", command("seed-people"), order=20),),
     routes=(
-        Route("people:index", STAFF),
-        Route("people:export", STAFF, method="POST"),
-        Route("people:buildings", STAFF),
-        Route("people:building_new", STAFF),
-        Route("people:care", STAFF),
-        Route("people:places", STAFF),
-        Route("people:place_new", STAFF),
-        Route("people:import", ROLES, roles=IMPORTERS, refusal="批量导入权限"),
+        Route("people:index", ROLES, roles=REGISTER, refusal=REGISTER_REFUSAL),
+        Route("people:export", ROLES, roles=REGISTER, method="POST", refusal=REGISTER_REFUSAL),
+        Route("people:buildings", ROLES, roles=REGISTER, refusal=REGISTER_REFUSAL),
+        Route("people:building_new", ROLES, roles=REGISTER, refusal=REGISTER_REFUSAL),
+        Route("people:care", ROLES, roles=REGISTER, refusal=REGISTER_REFUSAL),
+        Route("people:places", ROLES, roles=REGISTER, refusal=REGISTER_REFUSAL),
+        Route("people:place_new", ROLES, roles=REGISTER, refusal=REGISTER_REFUSAL),
+        Route("people:import", ROLES, roles=IMPORTERS, refusal="批量导入权限|" + REGISTER_REFUSAL),
         Route("people:import_template", ROLES, roles=IMPORTERS, args=lambda o, inside: {"kind": "residents"},
-              refusal="批量导入权限"),
+              refusal="批量导入权限|" + REGISTER_REFUSAL),
         Route("people:person", SCOPED, roles=LOCAL, args=pk("person")),
         Route("people:person_edit", SCOPED, roles=LOCAL, args=pk("person")),
         Route("people:person_reveal", SCOPED, roles=LOCAL, args=pk("person"), method="POST",
@@ -83,7 +87,7 @@ MANIFEST = AppManifest(
         Route("people:import_status", SCOPED, roles=(R.COMMUNITY_STAFF,), args=pk("job")),
         Route("people:import_report", SCOPED, roles=(R.COMMUNITY_STAFF,), args=pk("job")),
         Route("people:place", SCOPED, roles=LOCAL, args=pk("place")),
-        Route("GET /api/v1/people", STAFF),
+        Route("GET /api/v1/people", ROLES, roles=REGISTER, refusal="forbidden"),
         Route("GET /api/v1/people/{pk}", SCOPED, roles=LOCAL, args=pk("person"), refusal="not_found"),
     ),
     matrix_objects="civicgrid.people.matrix.objects",
