@@ -228,3 +228,16 @@ def test_api_register_list_act_and_refusals(world, client, api):
     assert rep.status_code == 404  # a community mediator cannot report on the whole street
     rep = client.get(f"/api/v1/mediation/report?area={world.communities['A1'].code}&month={month}", **h).json()
     assert rep["total"]["found"] == 1 and rep["total"]["mediated"] == 1
+
+
+def test_hostile_month_and_party_are_refused_not_500(world, client):
+    d = now_register(world)
+    client.force_login(world.users["mediator_A1"])
+    resp = client.get(reverse("mediation:report") + f"?area={world.communities['A1'].code}&month=0001-01")
+    assert resp.status_code == 200 and "2000 年到 2100 年" in resp.content.decode()
+    resp = client.post(reverse("mediation:reveal", args=[d.number]), {"party": "9" * 40, "field": "phone",
+                                                                       "reason": "电话约调解时间"})
+    assert resp.status_code == 302  # falls back to the first party; a non-number is never a 500
+    resp = client.post(reverse("mediation:reveal", args=[d.number]), {"party": "x'--", "field": "phone",
+                                                                       "reason": "电话约调解时间"})
+    assert resp.status_code == 302
