@@ -255,3 +255,16 @@ def test_person_page_lists_cases_from_their_phone_or_building(world, client):
     body = client_for(client, world["t"].users["staff_A1"]).get(
         reverse("people:person", args=[world["p_a"].pk])).content.decode()
     assert by_phone.number in body and at_building.number in body and elsewhere.number not in body
+
+
+@pytest.mark.django_db
+def test_room_with_an_over_long_number_is_refused_with_the_reason(client, territory):
+    """PostgreSQL refuses a value longer than the column (a 500 before); the service says why first."""
+    from civicgrid.people.models import Building, Room
+
+    building = Building.objects.filter(grid=territory.grids["A1a"]).first() or Building.objects.create(
+        name="9号楼", community=territory.communities["A1"], grid=territory.grids["A1a"])
+    client.force_login(territory.users["staff_A1"])
+    r = client.post(f"/people/buildings/{building.pk}/rooms/", {"entrance": "1", "number": "9" * 2000}, follow=True)
+    assert "室不能超过 20 个字" in r.content.decode()
+    assert not Room.objects.filter(building=building, number__startswith="999").exists()

@@ -84,10 +84,14 @@ def room_at(user, building: Building, entrance_name: str, number: str) -> Room:
     """The room at this address, created (with its entrance) if it is not yet in the register."""
     require_capability(user, C.EDIT)
     require_in_scope(user, building)
-    number = (number or "").strip()
+    number, entrance_name = (number or "").strip(), (entrance_name or "").strip()
     if not number:
         raise ValidationError("室号不能为空")
-    entrance, _ = Entrance.objects.get_or_create(building=building, name=(entrance_name or "").strip())
+    # PostgreSQL refuses an over-long value with an error (SQLite would store it): say so first.
+    for value, field in ((number, Room._meta.get_field("number")), (entrance_name, Entrance._meta.get_field("name"))):
+        if len(value) > field.max_length:
+            raise ValidationError(f"{field.verbose_name}不能超过 {field.max_length} 个字")
+    entrance, _ = Entrance.objects.get_or_create(building=building, name=entrance_name)
     room = Room.objects.filter(entrance=entrance, number=number).first()
     if room is None:
         room = Room.objects.create(building=building, entrance=entrance, number=number)
