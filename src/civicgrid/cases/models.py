@@ -11,6 +11,7 @@ from django.db import models
 from civicgrid.core.crypto import EncryptedTextField, mask_name, mask_phone
 from civicgrid.core.pii import SplitsPrivateText
 from civicgrid.core.models import AppendOnlyModel
+from civicgrid.core.workflow.models import WorkflowLabels
 
 from . import workflow as W
 
@@ -78,14 +79,16 @@ class CaseSerial(models.Model):
         return f"{self.day:%Y-%m-%d} 已编至第 {self.last} 号"
 
 
-class Case(SplitsPrivateText, models.Model):
-    PRIVATE_TEXT = {"description": "description_private", "address": "address_private"}
+class Case(WorkflowLabels, SplitsPrivateText, models.Model):
     """One reported problem. Region FKs are denormalised so scoped lists are single-table filters.
 
     `region` is the most precise known node (grid, else community, else street): it is what
     jurisdiction follows. `version` grows by one with every event; CaseEvent(case, seq) is unique,
     so two concurrent actions can never both append the same step.
     """
+
+    workflow = W.WORKFLOW
+    PRIVATE_TEXT = {"description": "description_private", "address": "address_private"}
 
     SCOPE_REGION_FIELD = "region"
     SCOPE_UNIT_FIELD = "assigned_unit"
@@ -182,18 +185,6 @@ class Case(SplitsPrivateText, models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.category.name if self.category_id else ''}"
-
-    @property
-    def state_label(self) -> str:
-        return W.STATE_LABELS.get(self.state, self.state)
-
-    @property
-    def tier_label(self) -> str:
-        return W.TIER_LABELS.get(self.tier, self.tier)
-
-    @property
-    def is_open(self) -> bool:
-        return self.state not in W.TERMINAL
 
     @property
     def requester_phone_masked(self) -> str:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from civicgrid.core.crypto import EncryptedTextField, mask_id_number, mask_name, mask_phone
-from civicgrid.core.workflow.models import WorkflowEventFields, WorkflowFields
+from civicgrid.core.workflow.models import WorkflowEventFields, WorkflowFields, WorkflowLabels
 
 from . import workflow as W
 
@@ -122,8 +122,10 @@ class DisputeSerial(models.Model):
         return f"{self.day:%Y-%m-%d} 已编至第 {self.last} 号"
 
 
-class Dispute(WorkflowFields):
+class Dispute(WorkflowLabels, WorkflowFields):
     """One dispute. Region FKs are denormalised so scoped lists and the monthly report are single-table."""
+
+    workflow = W.WORKFLOW
 
     SCOPE_REGION_FIELD = "region"
 
@@ -170,18 +172,6 @@ class Dispute(WorkflowFields):
 
     def __str__(self) -> str:
         return f"{self.number} {self.get_type_display()}"
-
-    @property
-    def state_label(self) -> str:
-        return W.STATE_LABELS.get(self.state, self.state)
-
-    @property
-    def tier_label(self) -> str:
-        return W.TIER_LABELS.get(self.tier, self.tier)
-
-    @property
-    def is_open(self) -> bool:
-        return self.state not in W.TERMINAL
 
     @property
     def is_risky(self) -> bool:

@@ -10,6 +10,25 @@ from django.db import models
 from civicgrid.core.models import AppendOnlyModel
 
 
+class WorkflowLabels:
+    """State and tier labels read from the model's `workflow` (a spec.Workflow), so an app's model does
+    not repeat them. A plain mixin: it adds no field, so models already migrated can take it."""
+
+    workflow = None  # the app's spec.Workflow
+
+    @property
+    def state_label(self) -> str:
+        return self.workflow.states.get(self.state, self.state)
+
+    @property
+    def tier_label(self) -> str:
+        return self.workflow.tiers.get(self.tier, self.tier)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in self.workflow.terminal
+
+
 class WorkflowFields(models.Model):
     """state/version and the running clock the machine and its sweep read and write."""
 
