@@ -51,7 +51,7 @@ MANIFEST = AppManifest(
         PersonalField("mediation.Party", "name", "name", encrypted=True),
         PersonalField("mediation.Party", "phone", "phone", encrypted=True),
         PersonalField("mediation.Party", "id_number", "id_number", encrypted=True),
-        PersonalField("mediation.Mediator", "phone", "phone", encrypted=True),
+        PersonalField("mediation.Mediator", "phone", "phone", encrypted=True, anonymise=False),
         PersonalField("mediation.Dispute", "summary", "free_text"),
         PersonalField("mediation.Dispute", "address", "address"),
         PersonalField("mediation.Session", "applicant_statement", "free_text"),
