@@ -10,8 +10,7 @@ from django.db import models
 
 from civicgrid.core.crypto import EncryptedTextField, mask_name, mask_phone
 from civicgrid.core.pii import SplitsPrivateText
-from civicgrid.core.models import AppendOnlyModel
-from civicgrid.core.workflow.models import WorkflowLabels
+from civicgrid.core.workflow.models import WorkflowEventFields, WorkflowLabels
 
 from . import workflow as W
 
@@ -195,21 +194,11 @@ class Case(WorkflowLabels, SplitsPrivateText, models.Model):
         return mask_name(self.requester_name)
 
 
-class CaseEvent(AppendOnlyModel):
-    """One step of the case's history. Append-only; (case, seq) unique so the history cannot fork."""
+class CaseEvent(WorkflowEventFields):
+    """One step of the case's history (the engine's event fields). Append-only; (case, seq) unique so the
+    history cannot fork."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField("序号")
-    action = models.CharField("动作", max_length=30)
-    from_state = models.CharField("原状态", max_length=20, blank=True)
-    to_state = models.CharField("新状态", max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+", verbose_name="操作人")
-    actor_name = models.CharField("操作人", max_length=150, blank=True)
-    actor_role = models.CharField("操作身份", max_length=30, blank=True)
-    at = models.DateTimeField("时间")
-    note = models.TextField("说明", blank=True)
-    data = models.JSONField("数据", default=dict, blank=True)
 
     class Meta:
         verbose_name = "案件流转记录"
