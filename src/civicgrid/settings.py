@@ -207,6 +207,12 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Behind nginx: hand permitted media files over with X-Accel-Redirect to this internal location.
 MEDIA_X_ACCEL_PREFIX = os.environ.get("CIVICGRID_MEDIA_X_ACCEL", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A larger upload (a scanned document, a photo) is spooled to disk before it is checked and re-encoded:
+# into a folder of our own that only the service user can read, not the shared /tmp. Stored uploads
+# are readable by the service user only.
+FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "upload-tmp")
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 TASKS = {
