@@ -208,7 +208,8 @@ def test_an_organisation_sees_only_its_own_bids_and_contracts(world):
 
     with pytest.raises(Http404):
         Q.contract(t.users["org_moon"], call.contract.number)
-    assert Q.contract(t.users["org_sun"], call.contract.number) == call.contract
+    assert Q.contract_for_account(t.users["org_moon"], call.contract.number) is None
+    assert Q.contract_for_account(t.users["org_sun"], call.contract.number) == call.contract
 
 
 def test_jurisdiction_street_and_department(world):

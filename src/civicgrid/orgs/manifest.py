@@ -11,6 +11,9 @@ REGISTRAR, ORG_CONTACT = "org_registrar", "org_contact"
 K = "civicgrid.orgs.kpis."
 M = "civicgrid.orgs.matrix."
 OVERSEERS = (REGISTRAR, R.DISTRICT_COMMANDER, R.STREET_DISPATCHER, R.SYSTEM_ADMIN, "purchaser", "dept_purchaser")
+# The overseers who reach the matrix's group filed with street A (every one of them: a department unit
+# sees the registry over its service area).
+ORG_READERS = OVERSEERS
 
 MANIFEST = AppManifest(
     app="orgs",
@@ -49,7 +52,25 @@ MANIFEST = AppManifest(
         Kpi("orgs.filed_groups", "备案社区社会组织", "向街道备案的社区社会组织数", K + "filed_groups", order=71),
         Kpi("orgs.catalogue", "推荐目录内组织", "当前列入推荐目录的社会组织数", K + "in_catalogue", order=72),
     ),
-    routes=(),
-    matrix_objects=None,
+    routes=(
+        Route("orgs:index", ROLES, roles=OVERSEERS, refusal="需要以下角色之一", note="selectors.organisations → visible_to"),
+        Route("orgs:new", ROLES, roles=(REGISTRAR,), refusal="需要以下角色之一"),
+        Route("orgs:catalogue", ROLES, roles=OVERSEERS, refusal="需要以下角色之一"),
+        Route("orgs:conditions", ROLES, roles=OVERSEERS, refusal="需要以下角色之一",
+              note="POST: district registrars only (services.save_condition, tests/orgs)"),
+        Route("orgs:incubation", ROLES, roles=OVERSEERS, refusal="需要以下角色之一"),
+        Route("orgs:portal", STAFF, note="the user's own organisations (OrgAccount) only"),
+        Route("orgs:public_catalogue", PUBLIC),
+        Route("orgs:public", PUBLIC, args=M + "org_args"),
+        Route("orgs:detail", SCOPED, roles=ORG_READERS, args=M + "org_args", role_refusal="需要以下角色之一"),
+        Route("orgs:act", SCOPED, roles=(REGISTRAR,), args=M + "org_args", method="POST",
+              data={"action": "party", "party_coverage": "joint", "party_members": "3"},
+              role_refusal="需要以下角色之一"),
+        Route("GET /api/v1/orgs/organisations", ROLES, roles=OVERSEERS, refusal="forbidden"),
+        Route("GET /api/v1/orgs/organisations/{pk}", SCOPED, roles=ORG_READERS, args=M + "org_args",
+              role_refusal="forbidden"),
+        Route("GET /api/v1/orgs/catalogue", ROLES, roles=OVERSEERS, refusal="forbidden"),
+    ),
+    matrix_objects=M + "objects",
     seeders=(Seeder("演示社会组织（登记、备案、年检、等级、信用、孵化）", "civicgrid.orgs.demo.run", order=60),),
 )

@@ -12,6 +12,13 @@ M = "civicgrid.procurement.matrix."
 STAFF_ROLES = (W.PURCHASER, W.DEPT_PURCHASER, R.DISTRICT_COMMANDER, R.STREET_DISPATCHER, R.SYSTEM_ADMIN,
                "org_registrar")
 
+# Who reaches street A's call in the matrix: the buying staff seated at street A or above. A department
+# purchaser is refused another unit's call ("不在您的管辖范围内"), every other role by its role.
+CALL_READERS = (W.PURCHASER, R.DISTRICT_COMMANDER, R.STREET_DISPATCHER, R.SYSTEM_ADMIN, "org_registrar")
+REFUSED = "需要以下角色之一|不在您的管辖范围内"
+SCOPE = "不在您的管辖范围内"
+READERS_NOTE = "STAFF_ROLES may open calls in their jurisdiction; a department unit only its own"
+
 MANIFEST = AppManifest(
     app="procurement",
     roles=(
@@ -47,7 +54,37 @@ MANIFEST = AppManifest(
             order=76),
         Kpi("procurement.evaluation", "绩效评估平均分", "本期绩效评估综合得分的平均值", K + "evaluation_score", order=77),
     ),
-    routes=(),
+    routes=(
+        Route("procurement:index", STAFF, note="selectors.calls → visible_to (a unit sees its own calls)"),
+        Route("procurement:new", ROLES, roles=W.BUYERS, refusal="需要以下角色之一"),
+        Route("procurement:ledger", STAFF, note="funds through visible_to"),
+        Route("procurement:fund_new", ROLES, roles=W.BUYERS, method="POST", refusal="需要以下角色之一"),
+        Route("procurement:panel", STAFF, note="only calls with the user's own panel seat"),
+        Route("procurement:public_list", PUBLIC),
+        Route("procurement:public_call", PUBLIC, args=M + "call_args"),
+        Route("procurement:bid", STAFF, args=M + "call_args", note="bids only for the user's own organisations"),
+        Route("procurement:detail", SCOPED, roles=CALL_READERS, args=M + "call_args", role_refusal=REFUSED,
+              refusal=SCOPE, note=READERS_NOTE),
+        Route("procurement:act", SCOPED, roles=(W.PURCHASER,), args=M + "call_args", method="POST",
+              data={"action": "publish"}, role_refusal=REFUSED, refusal=SCOPE),
+        Route("procurement:score", SCOPED, roles=(W.REVIEWER,), args=M + "call_args", role_refusal="需要以下角色之一",
+              refusal="不是该项目的评审专家", outsiders=(W.REVIEWER,)),
+        Route("procurement:contract", SCOPED, roles=(*CALL_READERS, "org_contact"), args=M + "contract_args",
+              role_refusal=REFUSED, refusal=REFUSED, note="staff in scope, or the contracted organisation's accounts"),
+        Route("procurement:milestone_act", SCOPED, roles=(W.PURCHASER,), args=M + "milestone_args", method="POST",
+              data={"action": "pay"}, role_refusal=REFUSED, refusal=REFUSED,
+              note="pay is refused by the service without an accepted evaluation (tests/procurement)"),
+        Route("GET /api/v1/procurement/calls", ROLES, roles=STAFF_ROLES, refusal="forbidden"),
+        Route("GET /api/v1/procurement/calls/{number}", SCOPED, roles=CALL_READERS, args=M + "call_args",
+              role_refusal="forbidden", refusal="forbidden"),
+        Route("GET /api/v1/procurement/panel/{number}/scores", SCOPED, roles=(W.REVIEWER,), args=M + "call_args",
+              role_refusal="forbidden", refusal="forbidden", outsiders=(W.REVIEWER,)),
+        Route("GET /api/v1/procurement/my/bids", STAFF, note="the user's own organisations only"),
+        Route("GET /api/v1/procurement/my/contracts", STAFF, note="the user's own organisations only"),
+        Route("GET /api/v1/procurement/funds/{pk}/reconciliation", SCOPED, roles=CALL_READERS, args=M + "fund_args",
+              role_refusal="forbidden", refusal="forbidden"),
+    ),
+    matrix_objects=M + "objects",
     seeders=(Seeder("演示购买服务（资金、两个项目、投标、评分、合同、节点、付款）", "civicgrid.procurement.demo.run",
                     order=61),),
 )

@@ -40,22 +40,9 @@ def contracts(user) -> QuerySet:
 
 
 def contract(user, number: str) -> Contract:
-    """Staff in scope, or the contracted organisation's own accounts."""
-    qs = Contract.objects.select_related("call", "organisation", "fund", "bid")
-    c = visible_to(user, qs).filter(number=number).first() or qs.filter(
-        number=number, organisation__accounts__user=user).first() if user.is_authenticated else None
-    if c is None:
-        raise Http404("对象不存在或不在您的管辖范围内")
-    return c
-
-
-def milestone(user, pk: int) -> Milestone:
-    qs = Milestone.objects.select_related("contract__call", "contract__organisation")
-    m = visible_to(user, qs).filter(pk=pk).first() or qs.filter(
-        pk=pk, contract__organisation__accounts__user=user).first()
-    if m is None:
-        raise Http404("对象不存在或不在您的管辖范围内")
-    return m
+    """A contract in the user's jurisdiction (staff of the buying unit)."""
+    return get_visible_or_404(user, Contract.objects.select_related("call", "organisation", "fund", "bid"),
+                              number=number)
 
 
 def ledger(user) -> QuerySet:
@@ -162,3 +149,30 @@ def may_read_file(request, relpath: str) -> bool:
 
 def nav_badges(user) -> list:
     return []
+
+
+def call_exists(number: str) -> bool:
+    return Call.objects.filter(number=number).exists()
+
+
+def contract_exists(number: str) -> bool:
+    return Contract.objects.filter(number=number).exists()
+
+
+def contract_for_account(user, number: str):
+    """The contract when `user` acts for its organisation (the portal), else None."""
+    if not user.is_authenticated:
+        return None
+    return (Contract.objects.select_related("call", "organisation", "fund", "bid")
+            .filter(number=number, organisation__accounts__user=user).first())
+
+
+def reviewers() -> QuerySet:
+    """Users holding a reviewer seat (the pool a panel is drawn from)."""
+    from civicgrid.core.models import User
+
+    return User.objects.filter(roles__role=W.REVIEWER, is_active=True).distinct().order_by("username")
+
+
+def fund_exists(pk: int) -> bool:
+    return FundSource.objects.filter(pk=pk).exists()
