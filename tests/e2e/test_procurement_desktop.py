@@ -136,8 +136,8 @@ def test_call_to_payment_and_the_catalogue_reason(desktop_page, live_server, tra
 
     login(page, live_server, "buyer_A")
     page.goto(f"{live_server.url}/procurement/contracts/{contract.number}/")
-    page.click("#m1 .m-pay")  # before evaluation: refused with the reason
-    page.wait_for_selector("text=没有通过的绩效评估")
+    assert page.locator("#m1 .m-pay").count() == 0  # no payment before an accepted evaluation
+    assert "评估通过后方可付款" in page.inner_text("#m1")
     page.click("#m1 summary")
     page.fill("#m1 .m-sat", "92")
     page.fill("#m1 .m-third", "85")
