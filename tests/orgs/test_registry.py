@@ -162,3 +162,25 @@ def test_lists_are_scoped_by_street(world):
                      leader="乙", members=5, now=NOW)
     assert list(selectors.organisations(t.users["reg_A"])) == [a]
     assert set(selectors.organisations(t.users["reg_district"])) == {a, b}
+
+
+def test_nightly_task_rederives_credit_as_records_age(world):
+    """A bad record older than the rule's window no longer marks the organisation, and the nightly
+    task notices without any change to its data."""
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from civicgrid.orgs import tasks
+
+    t = world
+    org = register(t)
+    S.add_credit_event(t.users["reg_district"], org, kind="bad", category="abnormal", source="civil_affairs",
+                       occurred_on=dt.date(2026, 1, 10), description="未按规定报送年度报告", now=NOW)
+    org.refresh_from_db()
+    assert org.credit_status == "abnormal"
+    later = dt.datetime(2028, 3, 1, 2, 0, tzinfo=TZ)  # two years later: outside the abnormal rule's window
+    with mock.patch.object(timezone, "now", return_value=later):
+        tasks.regenerate_catalogue.call()
+    org.refresh_from_db()
+    assert org.credit_status == "normal" and org.standing.trigger == "每日自动更新"

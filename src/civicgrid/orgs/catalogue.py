@@ -149,25 +149,31 @@ def regenerate(orgs=None, *, now: dt.datetime | None = None, trigger: str = "nig
             organisation__in=qs.values("pk"))}
         open_spells = {s.organisation_id: s for s in CatalogueSpell.objects.filter(
             organisation__in=qs.values("pk"), left_at__isnull=True)}
+        new_standings, changed, new_spells, closed = [], [], [], []
         for org in qs:
             included, results = evaluate(org, conditions, today)
             counts["in" if included else "out"] += 1
             s = standings.get(org.pk)
             if s is None:
-                CatalogueStanding.objects.create(organisation=org, included=included, results=results,
-                                                 computed_at=now, trigger=trigger)
+                new_standings.append(CatalogueStanding(organisation=org, included=included, results=results,
+                                                       computed_at=now, trigger=trigger))
             else:
                 s.included, s.results, s.computed_at, s.trigger = included, results, now, trigger
-                s.save(update_fields=["included", "results", "computed_at", "trigger"])
+                changed.append(s)
             spell = open_spells.get(org.pk)
             if included and spell is None:
-                CatalogueSpell.objects.create(organisation=org, entered_at=now, trigger=trigger)
-                counts["entered"] += 1
+                new_spells.append(CatalogueSpell(organisation=org, entered_at=now, trigger=trigger))
             elif not included and spell is not None:
                 spell.left_at, spell.trigger = now, trigger
                 spell.left_because = [r for r in results if not r["ok"]]
-                spell.save(update_fields=["left_at", "left_because", "trigger"])
-                counts["left"] += 1
+                closed.append(spell)
+        # Four statements for the whole district, not four per organisation (the nightly run).
+        CatalogueStanding.objects.bulk_create(new_standings, batch_size=500)
+        CatalogueStanding.objects.bulk_update(changed, ["included", "results", "computed_at", "trigger"],
+                                              batch_size=500)
+        CatalogueSpell.objects.bulk_create(new_spells, batch_size=500)
+        CatalogueSpell.objects.bulk_update(closed, ["left_at", "left_because", "trigger"], batch_size=500)
+        counts["entered"], counts["left"] = len(new_spells), len(closed)
     return counts
 
 
