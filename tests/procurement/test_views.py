@@ -77,3 +77,16 @@ def test_public_call_page_and_bad_input(world, client):
     resp = client.post(reverse("procurement:bid", args=[call.number]), {"organisation": t.orgs["moon"].pk,
                                                                        "amount": "1", "proposal": "x"})
     assert resp.status_code == 403 and "不是该社会组织的机构账号" in resp.content.decode()
+
+
+def test_bid_documents_are_served_to_the_bidder_panel_and_buyer_only(world, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    t = world
+    call = new_call(t)
+    bid = P.submit_bid(t.users["org_sun"], call, t.orgs["sun"], amount="90000", proposal="方案",
+                       documents=[SimpleUploadedFile("方案.pdf", b"%PDF-1.4 x")], now=NOW)
+    url = bid.documents.get().file.url
+    for who, ok in (("org_sun", True), ("rev2", True), ("buyer_A", True), ("org_moon", False), ("buyer_B", False)):
+        client.force_login(t.users[who])
+        assert (client.get(url).status_code == 200) is ok, who
