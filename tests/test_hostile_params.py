@@ -91,6 +91,16 @@ FILL = {
     "mediation:reveal": lambda w: {"number": w["dispute"].number},
     "mediation:agreement": lambda w: {"number": w["dispute"].number},
     "media": lambda w: {"path": w["photo"]},
+    "orgs:public": lambda w: {"pk": w["org"].pk},
+    "orgs:detail": lambda w: {"pk": w["org"].pk},
+    "orgs:act": lambda w: {"pk": w["org"].pk},
+    "procurement:detail": lambda w: {"number": w["call"].number},
+    "procurement:act": lambda w: {"number": w["call"].number},
+    "procurement:bid": lambda w: {"number": w["call"].number},
+    "procurement:score": lambda w: {"number": w["call"].number},
+    "procurement:public_call": lambda w: {"number": w["call"].number},
+    "procurement:contract": lambda w: {"number": w["call"].contract.number},
+    "procurement:milestone_act": lambda w: {"number": w["call"].contract.number, "seq": 1},
 }
 # Extra starting parameters for views that read some parameters only after others are set.
 SEEDS = {
@@ -154,6 +164,10 @@ def world(territory):
 
     t.users["mediator_A1"] = make_user("mediator_A1", MW.MEDIATOR, t.communities["A1"], name="调解员A1")
     dispute = register(t, who="mediator_A1")
+    from civicgrid.orgs import matrix as orgs_matrix
+    from civicgrid.procurement import matrix as procurement_matrix
+
+    orgs_objs = {**orgs_matrix.objects(t), **procurement_matrix.objects(t)}
     superuser = User.objects.create_superuser("root", password="pass-1234", display_name="超级管理员")
     users = dict(t.users, superuser=superuser)
     tokens = {}
@@ -163,7 +177,8 @@ def world(territory):
     photo = case.events.get(seq=1).attachments.get().thumbnail.name
     return {"t": t, "users": users, "tokens": tokens, "case": case, "building": building, "room": room,
             "person": person, "tag": tag, "place": place, "job": job, "contact": contact, "article": article,
-            "report": report, "grid": t.grids["A1a"], "photo": photo, "callback": callback, "dispute": dispute}
+            "report": report, "grid": t.grids["A1a"], "photo": photo, "callback": callback, "dispute": dispute,
+            "org": orgs_objs["org_A"], "call": orgs_objs["call_A"], "fund": orgs_objs["fund_A"]}
 
 
 def _place_kind():
@@ -475,8 +490,14 @@ def api_fill(world, path_param: str, path: str) -> str:
     if path_param == "code":
         return world["grid"].code if "/regions/" in path else world["case"].category.code
     if path_param == "number":
+        if "/procurement/" in path:
+            return world["call"].number
         return world["dispute"].number if "/mediation/" in path else world["case"].number
     if path_param == "pk":
+        if "/orgs/" in path:
+            return str(world["org"].pk)
+        if "/procurement/funds/" in path:
+            return str(world["fund"].pk)
         return str(world["person"].pk)
     raise LookupError(f"cannot fill API path parameter {path_param} of {path}")
 

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "civicgrid.dashboard",
     "civicgrid.api",
     "civicgrid.mediation",
+    "civicgrid.orgs",
+    "civicgrid.procurement",
 ]
 
 MIDDLEWARE = [
