@@ -1,0 +1,3 @@
+from civicgrid.core.manifest import AppManifest
+
+MANIFEST = AppManifest(app="care")
