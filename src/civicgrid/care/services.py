@@ -77,7 +77,7 @@ def _may_keep(worker, region) -> bool:
 def _users(role: str, region) -> list:
     from civicgrid.core.models import User
 
-    return list(User.objects.filter(is_active=True, roles__role=role, roles__region=region).distinct())
+    return list(User.objects.filter(is_active=True, roles__role=role, roles__region=region).distinct().order_by("pk"))
 
 
 def _clean_text(value, label: str, limit: int = NOTE_MAX) -> str:
