@@ -8,7 +8,7 @@ command centre, the jurisdiction-matrix entries and the demo seeder.
 import datetime as dt
 
 from civicgrid.core import roles as R
-from civicgrid.core.manifest import (ROLES, SCOPED, AppManifest, Kpi, NavEntry, Periodic, PersonalField, RoleDef,
+from civicgrid.core.manifest import (ROLES, SCOPED, STAFF, AppManifest, Kpi, NavEntry, Periodic, PersonalField, RoleDef,
                                      Route, Seeder, Tile, UrlInclude)
 
 from . import access
@@ -23,8 +23,10 @@ SUPERVISORS = (R.GRID_WORKER, R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT
 MANIFEST = AppManifest(
     app="care",
     roles=(
-        RoleDef(W.CARE_HELPER, "助老员", frozenset({"community"}), capabilities=frozenset({"reveal"})),
-        RoleDef(W.SOCIAL_WORKER, "社工", frozenset({"community", "street"}), capabilities=frozenset({"reveal"})),
+        # No register capabilities: a helper sees the full number of their own people only, through
+        # services.call_number (a logged reveal for the call), never the register's reveal.
+        RoleDef(W.CARE_HELPER, "助老员", frozenset({"community"})),
+        RoleDef(W.SOCIAL_WORKER, "社工", frozenset({"community", "street"})),
         RoleDef(W.CARE_VOLUNTEER, "关爱志愿者", frozenset({"community"})),
     ),
     urls=(UrlInclude("care/", "civicgrid.care.urls"),),
@@ -43,8 +45,8 @@ MANIFEST = AppManifest(
         Periodic("civicgrid.care.tasks.sweep_misses", dt.timedelta(hours=1)),
         Periodic("civicgrid.care.tasks.purge_nonces", dt.timedelta(minutes=30)),
     ),
-    audit_subjects={"care_alert": "紧急求助", "care_plan": "关爱计划"},
-    audit_verbs={**W.ACTION_LABELS, "overdue": "超时", "reveal": "查看求助健康/位置信息",
+    audit_subjects={"care": "为老关怀", "care_alert": "紧急求助", "care_plan": "关爱计划"},
+    audit_verbs={**W.ACTION_LABELS, "overdue": "超时", "reveal": "查看求助健康/位置信息", "call": "拨打关爱电话",
                  "plan_create": "建立关爱计划", "assign": "调整责任人", "responder_add": "登记响应人",
                  "contact": "关爱联系", "chain_set": "设置逐级上报", "device_issue": "发放紧急呼叫设备"},
     personal_data=(
@@ -74,20 +76,22 @@ MANIFEST = AppManifest(
         Route("care:overview", ROLES, roles=SEATS, refusal=REFUSAL, note="communities in territorial seats only"),
         Route("care:plan", SCOPED, roles=SEATS, args=M + "plan_args", role_refusal=REFUSAL),
         Route("care:call", SCOPED, roles=(R.GRID_WORKER, R.COMMUNITY_STAFF, W.CARE_HELPER, W.SOCIAL_WORKER),
-              args=M + "plan_args", method="POST", role_refusal="为老关怀仅限|查看完整证件号/电话"),
+              args=M + "plan_args", method="POST", role_refusal="为老关怀仅限|不能查看"),
         Route("care:log", SCOPED, roles=SEATS, args=M + "rhythm_args", role_refusal=REFUSAL),
         Route("care:alert", SCOPED, roles=SEATS, args=M + "alert_args", role_refusal=REFUSAL),
         Route("care:alert_act", SCOPED, roles=W.RESPONDERS, args=M + "alert_args", method="POST",
               data={"action": "acknowledge"}, role_refusal=REFUSAL + "|需要以下角色之一"),
         Route("care:alert_reveal", SCOPED, roles=(R.GRID_WORKER, R.COMMUNITY_STAFF, W.CARE_HELPER, W.SOCIAL_WORKER),
               args=M + "alert_args", method="POST", data={"field": "health", "reason": "联系医生需告知病情"},
-              role_refusal=REFUSAL + "|查看完整证件号/电话"),
+              role_refusal=REFUSAL + "|不能查看"),
         Route("GET /api/v1/care/due", ROLES, roles=SEATS, refusal="forbidden"),
-        Route("POST /api/v1/care/contacts", ROLES, roles=SEATS, refusal="forbidden", method="POST",
-              note="rhythm through selectors.rhythm (404 outside)"),
+        Route("POST /api/v1/care/contacts", STAFF, method="POST",
+              note="body validated first (422); then care seats only (403 forbidden) and the rhythm through "
+                   "selectors.rhythm (404 outside): tests/care/test_views.py"),
         Route("GET /api/v1/care/alerts", ROLES, roles=SEATS, refusal="forbidden"),
-        Route("POST /api/v1/care/alerts", ROLES, roles=SEATS, refusal="forbidden", method="POST",
-              note="plan through selectors.plans (404 outside)"),
+        Route("POST /api/v1/care/alerts", STAFF, method="POST",
+              note="body validated first (422); then care seats only (403 forbidden) and the plan through "
+                   "selectors.plans (404 outside): tests/care/test_views.py"),
         Route("GET /api/v1/care/alerts/{number}", SCOPED, roles=SEATS, args=M + "alert_args", role_refusal="forbidden"),
         Route("POST /api/v1/care/alerts/{number}/actions", SCOPED, roles=W.RESPONDERS, args=M + "alert_args",
               method="POST", data={"action": "acknowledge"}, role_refusal="forbidden"),

@@ -545,10 +545,36 @@ def sweep_alerts(now: dt.datetime | None = None) -> dict:
     return MACHINE.sweep(now)
 
 
-def can_reveal(user, alert: Alert) -> bool:
+def may_reveal(user, plan: CarePlan) -> bool:
+    """The full phone, health or location of a person: a territorial seat with the register's reveal
+    capability over the person, or the helper / social worker who keeps one of the person's rhythms."""
     from civicgrid.people.permissions import has_capability
 
-    return has_capability(user, "reveal") and selectors.alerts(user, state="all").filter(pk=alert.pk).exists()
+    if not selectors.plans(user).filter(pk=plan.pk).exists():
+        return False
+    if sees_everything(user):
+        return True
+    held = {s.role for s in user_roles(user)}
+    if has_capability(user, "reveal") and visible_to(user, CarePlan.objects.filter(pk=plan.pk),
+                                                     roles=tuple(r for r in held if r in W.TERRITORIAL)).exists():
+        return True
+    return bool(held & {W.CARE_HELPER, W.SOCIAL_WORKER}) and Rhythm.objects.filter(plan=plan, worker=user).exists()
+
+
+def can_reveal(user, alert: Alert) -> bool:
+    return may_reveal(user, alert.plan)
+
+
+def call_number(actor, plan: CarePlan) -> str:
+    """拨打: the person's full number once, for a care call, written to the audit log with its purpose."""
+    from civicgrid.core import reveal
+
+    if not may_reveal(actor, plan):
+        raise PermissionDenied("您不能查看该居民的完整电话：仅其关爱责任人和有查看权限的网格员、社区工作人员可以拨打。")
+    if not plan.person.phone:
+        raise ValidationError("该居民没有登记电话。")
+    reveal.record(actor, "care_plan.call", plan, ["phone"], "为老关怀电话联系")
+    return plan.person.phone
 
 
 def reveal_alert(actor, alert: Alert, field: str, reason: str) -> str:
@@ -557,7 +583,7 @@ def reveal_alert(actor, alert: Alert, field: str, reason: str) -> str:
     if field not in Alert.REVEALABLE:
         raise ValidationError("该字段不可查看。")
     if not can_reveal(actor, alert):
-        raise PermissionDenied("您没有“查看完整证件号/电话”权限，不能查看求助的健康和位置信息。")
+        raise PermissionDenied("您不能查看求助的健康和位置信息：仅其关爱责任人和有查看权限的网格员、社区工作人员可以查看。")
     reason = reveal.require_reason(reason)
     reveal.record(actor, "care_alert.reveal", alert, [field], reason)
     return getattr(alert, field)
