@@ -30,7 +30,7 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林罗高"
 NOTES = {"unwell": "说腿疼，提醒按时吃药", "mood": "老伴去世后情绪低落，多聊了一会儿", "safety": "卫生间地滑，建议装扶手",
          "daily_care": "行动不便，需要助浴", "meals": "做饭困难，可申请助餐", "medicine": "药快吃完了", "loneliness": "想参加社区活动",
          "none": ""}
-PER_COMMUNITY = 40
+PER_COMMUNITY = 10  # the demo shows the work, not the volume: every community, a share of its care groups
 
 
 def _user(username, password, name, role, region, title):
@@ -100,7 +100,7 @@ def run(stdout=None, *, seed: int = 14, per_community: int = PER_COMMUNITY) -> d
                                         relation=rng.choice(["儿子", "女儿", "侄女"])))
         Rhythm.objects.bulk_create(rhythms)
         Responder.objects.bulk_create(responders)
-        contacts, visits, misses = _month(rng, list(Rhythm.objects.filter(plan__in=plans).select_related("plan"
+        contacts, visits, misses = _month(rng, list(Rhythm.objects.filter(plan__in=plans).select_related("plan__person"
                                                                                                         ).order_by("pk")),
                                           start, today, cal, now)
         Visit.objects.bulk_create(visits)
