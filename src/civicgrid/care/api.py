@@ -210,7 +210,12 @@ def _number(value, lo: float, hi: float) -> float | None:
              summary="紧急呼叫设备上报（设备密钥签名，见说明）",
              description=devices.__doc__)
 def device_alert(request):
-    body = request.body
+    from django.http.request import RawPostDataException
+
+    try:
+        body = request.body
+    except RawPostDataException:  # a form post already consumed the stream: not what a device sends
+        raise ApiError(422, "invalid", "设备请求体须为 JSON（Content-Type: application/json）。")
     try:
         device = devices.verify(request.headers, body)
     except devices.DeviceRefused as exc:
