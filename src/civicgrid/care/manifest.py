@@ -46,9 +46,12 @@ MANIFEST = AppManifest(
         Periodic("civicgrid.care.tasks.purge_nonces", dt.timedelta(minutes=30)),
     ),
     audit_subjects={"care": "为老关怀", "care_alert": "紧急求助", "care_plan": "关爱计划"},
-    audit_verbs={**W.ACTION_LABELS, "overdue": "超时", "reveal": "查看求助健康/位置信息", "call": "拨打关爱电话",
-                 "plan_create": "建立关爱计划", "assign": "调整责任人", "responder_add": "登记响应人",
-                 "contact": "关爱联系", "chain_set": "设置逐级上报", "device_issue": "发放紧急呼叫设备"},
+    # Verbs are shared across apps: "escalate", "close", "overdue" and "reveal" keep the labels cases and
+    # core declare (上报上级, 结案, 超期, 查看明文); care adds only its own.
+    audit_verbs={**{k: v for k, v in W.ACTION_LABELS.items() if k not in ("escalate", "close")},
+                 "call": "拨打关爱电话", "plan_create": "建立关爱计划", "assign": "调整责任人",
+                 "responder_add": "登记响应人", "contact_log": "关爱联系", "chain_set": "设置逐级上报",
+                 "device_issue": "发放紧急呼叫设备"},
     personal_data=(
         PersonalField("care.Responder", "name", "name", encrypted=True),
         PersonalField("care.Responder", "phone", "phone", encrypted=True),

@@ -244,7 +244,7 @@ def log_contact(actor, rhythm: Rhythm, *, reached: bool, contact: str | None = N
             plan.unreached = F("unreached") + 1
         plan.save(update_fields=["unreached"])
         plan.refresh_from_db(fields=["unreached"])
-        audit.record(actor, "care.contact", plan, detail={"contact": c.pk, "reached": reached, "kind": locked.kind,
+        audit.record(actor, "care.contact_log", plan, detail={"contact": c.pk, "reached": reached, "kind": locked.kind,
                                                           "findings": findings, "follow_up": follow_up})
         if follow_up:
             for u in _users(R.COMMUNITY_STAFF, plan.community):
