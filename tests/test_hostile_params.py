@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.datastructures import MultiValueDict
 
+from tests.care import hostile as care_hostile
 from tests.cases.conftest import P_A1a, jpeg, load_categories
 from tests.people.conftest import ident
 
@@ -101,6 +102,12 @@ FILL = {
     "procurement:public_call": lambda w: {"number": w["call"].number},
     "procurement:contract": lambda w: {"number": w["call"].contract.number},
     "procurement:milestone_act": lambda w: {"number": w["call"].contract.number, "seq": 1},
+    "care:plan": lambda w: care_hostile.plan(w),
+    "care:call": lambda w: care_hostile.plan(w),
+    "care:log": lambda w: care_hostile.rhythm(w),
+    "care:alert": lambda w: care_hostile.alert(w),
+    "care:alert_act": lambda w: care_hostile.alert(w),
+    "care:alert_reveal": lambda w: care_hostile.alert(w),
 }
 # Extra starting parameters for views that read some parameters only after others are set.
 SEEDS = {

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "civicgrid.mediation",
     "civicgrid.orgs",
     "civicgrid.procurement",
+    "civicgrid.care",
 ]
 
 MIDDLEWARE = [
