@@ -28,7 +28,7 @@ import math
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import ExpressionWrapper, F, FloatField, Q, Value
 from django.utils import timezone
 
@@ -46,10 +46,11 @@ from civicgrid.regions import locate
 from civicgrid.regions.models import Region
 
 from . import photos as photo_mod
+from . import serials
 from . import signals
 from . import workflow as W
 from .errors import CaseActionError, CaseConflict, IllegalAction  # noqa: F401  (raised here, caught by callers)
-from .models import Attachment, Case, CaseEvent, CaseSerial, Category
+from .models import Attachment, Case, CaseEvent, Category
 
 log = logging.getLogger(__name__)
 
@@ -106,15 +107,8 @@ def _notify_all(users, title: str, body: str, case: Case, *, sms: bool = False) 
 
 
 def _next_number(now: dt.datetime) -> str:
-    day = timezone.localtime(now).date()
-    if not CaseSerial.objects.filter(day=day).update(last=F("last") + 1):
-        try:
-            with transaction.atomic():
-                CaseSerial.objects.create(day=day, last=1)
-        except IntegrityError:  # another intake created today's row first
-            CaseSerial.objects.filter(day=day).update(last=F("last") + 1)
-    last = CaseSerial.objects.get(day=day).last
-    return f"{day:%Y%m%d}{last:05d}"
+    """The case number: serials.py (a PostgreSQL sequence per day: no lock shared by intakes)."""
+    return serials.next_number(now)
 
 
 def step_hours(case: Case, step: str) -> float:

@@ -11,6 +11,7 @@ transaction as the case: a case never exists without it, nor a token without its
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -29,8 +30,34 @@ def published_categories():
     return Category.objects.filter(active=True, kind__in=PUBLISHED_KINDS).order_by("code")
 
 
+# What a POST needs to know about its service changes rarely (an administrator's edit) and is read
+# by every POST: kept per process for CATALOGUE_SECONDS. A saved category or attribute clears this
+# process's copy at once (apps.py); other app servers see an edit within CATALOGUE_SECONDS.
+CATALOGUE_SECONDS = 30
+_catalogue: dict[tuple[str, str], tuple[float, object]] = {}
+
+
+def forget_catalogue(**kwargs) -> None:
+    _catalogue.clear()
+
+
+def _remember(kind: str, code: str, load):
+    now = time.monotonic()
+    hit = _catalogue.get((kind, code))
+    if hit is None or hit[0] <= now:
+        if len(_catalogue) > 5000:  # unknown codes sent by a client must not grow it without bound
+            _catalogue.clear()
+        hit = _catalogue[(kind, code)] = (now + CATALOGUE_SECONDS, load())
+    return hit[1]
+
+
 def attributes_of(code: str) -> list[ServiceAttribute]:
-    return list(ServiceAttribute.objects.filter(service_code=code))
+    return list(_remember("attributes", code, lambda: list(ServiceAttribute.objects.filter(service_code=code))))
+
+
+def published_category(code: str) -> Category | None:
+    """The active, published category with this code (cached as above), or None."""
+    return _remember("category", code, lambda: published_categories().filter(code=code).first())
 
 
 # Reads of a public tracker: GeoReport v2 shows every published request to anyone (descriptions
@@ -97,7 +124,7 @@ def submit(token, f: RequestFields) -> RequestToken:
     code = f.service_code.strip()
     if not code:
         raise BadRequest("service_code was not provided / 缺少 service_code")
-    category = published_categories().filter(code=code).first()
+    category = published_category(code)
     if category is None:
         raise UnknownService(f"service_code {code} not found / 服务编码不存在")
     lat, lng, address = f.lat.strip(), f.long.strip(), f.address_string.strip()
