@@ -131,7 +131,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'civicgrid.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        # Production keeps connections between requests (a new PostgreSQL connection costs more than
+        # an intake's queries), checked before reuse so a restarted database costs one failed check.
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "600" if PRODUCTION else "0")),
+        conn_health_checks=os.environ.get("DB_CONN_HEALTH_CHECKS", "1" if PRODUCTION else "0") == "1",
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
