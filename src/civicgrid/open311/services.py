@@ -14,7 +14,6 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-from django.db import transaction
 
 from civicgrid.cases import services as case_services
 from civicgrid.cases.models import Case, Category
@@ -145,14 +144,17 @@ def submit(token, f: RequestFields) -> RequestToken:
         description += f"\n图片链接：{f.media_url.strip()[:300]}"
     name = (f.last_name.strip() + f.first_name.strip())[:50]
     client = token.client
-    with transaction.atomic():
-        try:
-            case = case_services.intake(
-                token.client.user, channel="api", category=category, description=description[:2000],
-                lng=lng or None, lat=lat or None, address=address, within=client.region,
-                requester_name=name, requester_phone=f.phone, source=f"open311:{client.name}"[:100])
-        except LocationError as exc:
-            if exc.code == UNLOCATABLE:
-                raise BadRequest("address_string could not be located; send lat & long / 地址无法定位，请提供坐标")
-            raise
-        return RequestToken.objects.create(token=secrets.token_hex(16), case=case, client=client)
+    made = []
+    try:
+        case_services.intake(
+            token.client.user, channel="api", category=category, description=description[:2000],
+            lng=lng or None, lat=lat or None, address=address, within=client.region,
+            requester_name=name, requester_phone=f.phone, source=f"open311:{client.name}"[:100],
+            # in the case's own transaction: a case never exists without its token, nor a token without its case
+            then=lambda case: made.append(RequestToken.objects.create(token=secrets.token_hex(16), case=case,
+                                                                       client=client)))
+    except LocationError as exc:
+        if exc.code == UNLOCATABLE:
+            raise BadRequest("address_string could not be located; send lat & long / 地址无法定位，请提供坐标")
+        raise
+    return made[0]

@@ -132,7 +132,11 @@ def grid_at(lng: float, lat: float):
     if pk is None:
         return None
     # A grid deleted in another process since the last signature check: answer as if uncovered.
-    return Region.objects.select_related("parent__parent__parent").filter(pk=pk).first()
+    # Without the boundaries: the index above already used them, and a city's polygons are large
+    # (every intake asks this, and none of its readers needs the geometry of the nodes it gets).
+    return (Region.objects.select_related("parent__parent__parent")
+            .defer("geometry", "parent__geometry", "parent__parent__geometry", "parent__parent__parent__geometry")
+            .filter(pk=pk).first())
 
 
 @dataclass(frozen=True)
