@@ -217,6 +217,13 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# Scale-out (deploy/README.md, the [scale] extra): with CIVICGRID_REDIS_URL the task queue lives in
+# Redis (RQ) instead of the database, so several workers take tasks without polling PostgreSQL.
+REDIS_URL = os.environ.get("CIVICGRID_REDIS_URL", "")
+if REDIS_URL:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 1800}}
 
 # Office hours used for working-time deadlines: list of (start, end) "HH:MM" pairs.
 OFFICE_HOURS = [
