@@ -97,6 +97,38 @@ def supervisors(case: Case):
     return _users_with_role(W.SUPERVISOR_OF_TIER[case.tier], case)
 
 
+# Who supervises a new case changes when a seat is given or taken, a few times a month; every intake
+# asks. Kept per process for SUPERVISOR_SECONDS; any saved or deleted seat or user clears it at once in
+# this process (other app servers notice within the bound).
+SUPERVISOR_SECONDS = 30
+_supervisor_cache: dict[tuple[str, str], tuple[float, list]] = {}
+
+
+def _forget_supervisors(**kwargs) -> None:
+    _supervisor_cache.clear()
+
+
+def _new_case_supervisors(case: Case) -> list:
+    import time
+
+    key = (W.SUPERVISOR_OF_TIER[case.tier], case.region.path)
+    hit = _supervisor_cache.get(key)
+    if hit is None or hit[0] <= time.monotonic():
+        hit = _supervisor_cache[key] = (time.monotonic() + SUPERVISOR_SECONDS, list(supervisors(case)))
+    return hit[1]
+
+
+def _connect_supervisor_cache() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    for model in ("core.Role", settings.AUTH_USER_MODEL):
+        post_save.connect(_forget_supervisors, sender=model, dispatch_uid=f"cases.supervisors.{model}.save")
+        post_delete.connect(_forget_supervisors, sender=model, dispatch_uid=f"cases.supervisors.{model}.delete")
+
+
+_connect_supervisor_cache()
+
+
 def _notify_all(users, title: str, body: str, case: Case, *, sms: bool = False) -> int:
     link = f"/cases/{case.number}/"
     n = 0
@@ -295,7 +327,7 @@ def intake(actor, *, channel: str, category: Category, description: str, lng: fl
         body = f"{category.name}：{description[:60]}"
         if dup_number:
             body += f"（疑似与 {dup_number} 重复）"
-        _notify_all(supervisors(case), f"新案件待受理 {case.number}", body, case, sms=case.urgent)
+        _notify_all(_new_case_supervisors(case), f"新案件待受理 {case.number}", body, case, sms=case.urgent)
         MACHINE.emit(case, event, data)
         if then is not None:
             then(case)
