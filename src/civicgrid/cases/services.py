@@ -194,9 +194,9 @@ def _candidates(category: Category, *, lng=None, lat=None, grid=None, now=None, 
                 limit: int = DUPLICATE_CANDIDATES) -> list[tuple[int, str, float | None]]:
     """duplicate_candidates with each case's number: [(pk, number, metres or None)].
 
-    Both looks go to the database in one statement (intake pays one round trip, not two): the
-    original reports, and — evaluated only when that first look found nothing (NOT EXISTS, a
-    one-time filter) — all open reports."""
+    On PostgreSQL both looks go to the database in one statement (intake pays one round trip, not
+    two): the original reports, and — evaluated only when that first look found nothing (NOT
+    EXISTS, a one-time filter) — all open reports."""
     meters = float(getattr(settings, "CASES_DUPLICATE_METERS", 50))
     hours = float(getattr(settings, "CASES_DUPLICATE_HOURS", 72))
     now = now or timezone.now()
@@ -226,6 +226,10 @@ def _candidates(category: Category, *, lng=None, lat=None, grid=None, now=None, 
 
     roots = near(box.filter(possible_duplicate__isnull=True, duplicate_of__isnull=True))
     everyone = near(box)
+    if connection.vendor != "postgresql":
+        # SQLite runs in the process (no round trip to save) and would sort the whole box for the
+        # second look before applying the one-time filter: two plain queries instead.
+        return exact(roots) or exact(everyone)
     r_sql, r_params = roots.query.sql_with_params()
     e_sql, e_params = everyone.query.sql_with_params()
     with connection.cursor() as cur:
