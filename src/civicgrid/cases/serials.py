@@ -26,7 +26,10 @@ from django.utils import timezone
 
 from .models import Case, CaseSerial
 
-_ready: set[tuple[str, str]] = set()  # (database name, sequence name) known to exist in this process
+# (database name, sequence name) → the sequence's oid, once known to exist. nextval() is called by
+# oid: a name created by another connection during our transaction is not always found by name
+# within it (the name lookup can use the transaction's older catalog snapshot).
+_ready: dict[tuple[str, str], int] = {}
 _lock = threading.Lock()
 
 
@@ -50,41 +53,41 @@ def _used(cur, day: dt.date) -> int:
     return max(last, row[0] if row else 0)
 
 
-def _pg_create(day: dt.date) -> None:
+def _pg_create(day: dt.date, start: int) -> int:
     """CREATE SEQUENCE in a separate autocommit connection: visible to every intake as soon as it
-    exists, and not rolled back if the intake that needed it fails."""
+    exists, and not rolled back if the intake that needed it fails. Returns its oid."""
     import psycopg
 
-    params = connection.get_connection_params()
-    with psycopg.connect(**params, autocommit=True) as own, own.cursor() as cur:
-        start = _used(cur, day) + 1
+    params = {k: v for k, v in connection.get_connection_params().items() if k not in ("cursor_factory", "context")}
+    with psycopg.connect(**params, autocommit=True) as own:
         try:
-            cur.execute(f"CREATE SEQUENCE IF NOT EXISTS {_name(day)} START WITH {int(start)}")
+            own.execute(f"CREATE SEQUENCE IF NOT EXISTS {_name(day)} START WITH {int(start)}")
         except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable):
             pass  # another process created it at the same moment
+        return own.execute("SELECT to_regclass(%s)::oid", [_name(day)]).fetchone()[0]
 
 
-def ensure_day(day: dt.date) -> None:
+def ensure_day(day: dt.date) -> int | None:
+    """The day's sequence (its oid), created when missing. None on SQLite."""
     if connection.vendor != "postgresql":
-        return
+        return None
     key = (connection.settings_dict["NAME"], _name(day))
-    if key in _ready:
-        return
-    with connection.cursor() as cur:
-        cur.execute("SELECT to_regclass(%s) IS NOT NULL", [_name(day)])
-        exists = cur.fetchone()[0]
-    if not exists:
-        _pg_create(day)
-    with _lock:
-        _ready.add(key)
+    oid = _ready.get(key)
+    if oid is None:
+        with connection.cursor() as cur:
+            cur.execute("SELECT to_regclass(%s)::oid", [_name(day)])
+            oid = cur.fetchone()[0] or _pg_create(day, _used(cur, day) + 1)
+        with _lock:
+            _ready[key] = oid
+    return oid
 
 
 def next_number(now: dt.datetime) -> str:
     day = timezone.localtime(now).date()
     if connection.vendor == "postgresql":
-        ensure_day(day)
+        oid = ensure_day(day)
         with connection.cursor() as cur:
-            cur.execute("SELECT nextval(%s)", [_name(day)])
+            cur.execute("SELECT nextval(%s::oid::regclass)", [oid])
             return number(day, cur.fetchone()[0])
     if not CaseSerial.objects.filter(day=day).update(last=F("last") + 1):
         try:
@@ -98,10 +101,10 @@ def next_number(now: dt.datetime) -> str:
 def advance(day: dt.date, last: int) -> None:
     """After a bulk load wrote numbers up to `last` for `day`: the live path continues above it."""
     if connection.vendor == "postgresql":
-        ensure_day(day)
+        oid = ensure_day(day)
         with connection.cursor() as cur:
-            cur.execute("SELECT setval(%s, GREATEST(%s, (SELECT last_value FROM " + _name(day) + ")))",
-                        [_name(day), int(last)])
+            cur.execute("SELECT setval(%s::oid::regclass, GREATEST(%s, (SELECT last_value FROM " + _name(day) + ")))",
+                        [oid, int(last)])
     else:
         CaseSerial.objects.update_or_create(day=day, defaults={"last": last})
 
