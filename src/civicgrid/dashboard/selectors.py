@@ -22,6 +22,7 @@ from civicgrid.departments.models import Department
 from civicgrid.regions.models import Region
 
 from . import figures
+from .fold import fold
 from .models import BUCKET_LABELS, HOUR_BUCKETS, HeatCell, LiveCase
 from .reconcile import bounds
 
@@ -251,6 +252,7 @@ def map_data(user, area: Region, figure: str, period: Period, *, heat_days: int 
     days = heat_days or period.days
     heat_start = max(period.start, period.end - dt.timedelta(days=days - 1))
     # [lng, lat, n]: the project's coordinate order (static/civicgrid/cg.js); the map swaps for Leaflet.
+    fold()  # the heat cells of reports that came in since the worker's last fold
     heat = [[(x + 0.5) / HeatCell.CELL, (y + 0.5) / HeatCell.CELL, int(n)] for x, y, n in
             visible_to(user, HeatCell.objects.all()).filter(path__startswith=area.path, day__gte=heat_start,
                                                             day__lte=period.end)
