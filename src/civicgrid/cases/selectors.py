@@ -46,7 +46,7 @@ def with_urgency(qs: QuerySet[Case], now: dt.datetime | None = None) -> QuerySet
         When(warn_at__lte=now, then=Value(1)),
         When(due_at__isnull=True, then=Value(3)),
         default=Value(2), output_field=IntegerField(),
-    )).order_by("urgency", "due_at", "-created_at")
+    )).order_by("urgency", "due_at", "-created_at", "-id")
 
 
 def _todo_q(user) -> Q:
@@ -99,8 +99,13 @@ class Filters:
         return f
 
 
-def search(user, f: Filters, now: dt.datetime | None = None) -> QuerySet[Case]:
-    now = now or timezone.now()
+def _filtered(user, f: Filters, now: dt.datetime) -> QuerySet[Case]:
+    """The cases the filters select, unordered. Every filter is put on a column of the case table
+    itself (ids resolved from the small tables first), so the indexes on the case table answer it:
+    a join condition like region__path__contains or created_at__date cannot use them."""
+    from civicgrid.departments.models import Department
+    from civicgrid.regions.models import Region
+
     qs = cases_for(user)
     if f.view == "todo":
         qs = qs.filter(_todo_q(user))
@@ -111,20 +116,73 @@ def search(user, f: Filters, now: dt.datetime | None = None) -> QuerySet[Case]:
     if f.state:
         qs = qs.filter(state=f.state)
     if f.category:
-        qs = qs.filter(category__code__startswith=f.category)
+        qs = qs.filter(category_id__in=list(Category.objects.filter(code__startswith=f.category)
+                                            .values_list("pk", flat=True)))
     if f.region:
-        qs = qs.filter(region__path__contains=f"/{f.region}/")
+        # path contains /code/ = the case lies in that region's subtree = its chain column names it.
+        region = Region.objects.filter(code=f.region).values("pk", "level").first()
+        column = {"grid": "grid_id", "community": "community_id", "street": "street_id",
+                  "district": "district_id"}.get(region["level"]) if region else None
+        qs = qs.filter(**{column: region["pk"]}) if column else qs.filter(region__path__contains=f"/{f.region}/")
     if f.department:
-        qs = qs.filter(department__code=f.department)
+        qs = qs.filter(department_id__in=list(Department.objects.filter(code=f.department).values_list("pk", flat=True)))
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.date_from:
-        qs = qs.filter(created_at__date__gte=f.date_from)
+        qs = qs.filter(created_at__gte=_local_midnight(f.date_from))
     if f.date_to:
-        qs = qs.filter(created_at__date__lte=f.date_to)
+        qs = qs.filter(created_at__lt=_local_midnight(f.date_to + dt.timedelta(days=1)))
     if f.q:
         qs = qs.filter(Q(number__startswith=f.q) | Q(description__icontains=f.q) | Q(address__icontains=f.q))
-    return with_urgency(qs, now)
+    return qs
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def search(user, f: Filters, now: dt.datetime | None = None) -> QuerySet[Case]:
+    now = now or timezone.now()
+    return with_urgency(_filtered(user, f, now), now)
+
+
+PER_PAGE = 30
+
+
+def worklist_page(user, f: Filters, number=1, *, per_page: int = PER_PAGE, now: dt.datetime | None = None):
+    """One page of the worklist in search()'s order, without sorting or counting the case history.
+
+    search()'s order puts every open case first (by urgency) and the closed ones after, newest
+    first (a closed case has no deadline). The open cases are the backlog — thousands, whatever
+    the number of cases ever reported — so they are sorted and counted exactly; the closed ones
+    are millions, read along the created_at index and counted only up to paging.COUNT_CAP."""
+    from civicgrid.core import paging
+
+    now = now or timezone.now()
+    qs = _filtered(user, f, now)
+    open_part = with_urgency(qs.exclude(state__in=list(W.TERMINAL)), now)
+    if f.view in ("todo", "open", "overdue") or (f.state and f.state not in W.TERMINAL):
+        return paging.window(open_part, number, per_page, total=open_part.count())
+    closed_part = qs.filter(state__in=list(W.TERMINAL)).order_by("-created_at", "-id")
+    if f.state:  # one terminal state: nothing open to put first
+        return paging.window(closed_part, number, per_page)
+    n_open = open_part.count()
+    number = paging.page_number(number)
+    offset = (number - 1) * per_page
+    rows = list(open_part[offset:offset + per_page + 1]) if offset < n_open else []
+    if len(rows) <= per_page:
+        skip = max(0, offset - n_open)
+        rows += list(closed_part[skip:skip + per_page + 1 - len(rows)])
+    if not rows and number > 1:  # past the end: the first page, as a bookmark of a list that shrank
+        return worklist_page(user, f, 1, per_page=per_page, now=now)
+    has_more = len(rows) > per_page
+    rows = rows[:per_page]
+    if not has_more:
+        return paging.Window(rows, number, per_page, False, total=offset + len(rows))
+    n_closed = paging.count_upto(closed_part, paging.COUNT_CAP)
+    if n_closed <= paging.COUNT_CAP:
+        return paging.Window(rows, number, per_page, True, total=n_open + n_closed)
+    return paging.Window(rows, number, per_page, True, more_than=n_open + paging.COUNT_CAP)
 
 
 def nav_counts(user, now: dt.datetime | None = None) -> dict:
