@@ -181,6 +181,11 @@ class Case(WorkflowLabels, SplitsPrivateText, models.Model):
             # class and latitude band — a hot spot of thousands of calls has one or a few of these.
             models.Index(fields=["category", "lat", "lng"], name="case_dup_roots",
                          condition=models.Q(possible_duplicate__isnull=True, duplicate_of__isnull=True)),
+            # Worklists: the open cases (the backlog, however long the history) in deadline order.
+            # The condition names the terminal states sorted, as selectors.open_cases() does: a
+            # partial index is used only for a query that states the same condition.
+            models.Index(fields=["due_at", "created_at"], name="case_open_due",
+                         condition=~models.Q(state__in=sorted(W.TERMINAL))),
         ]
 
     def __str__(self) -> str:

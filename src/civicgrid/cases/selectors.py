@@ -147,42 +147,45 @@ def search(user, f: Filters, now: dt.datetime | None = None) -> QuerySet[Case]:
 
 
 PER_PAGE = 30
+# A stable order of the terminal states: the partial index on open cases (models.Case) names them in
+# this order, and PostgreSQL uses a partial index only when the query states the same condition.
+TERMINAL_STATES = sorted(W.TERMINAL)
+
+
+def open_cases(qs: QuerySet[Case]) -> QuerySet[Case]:
+    return qs.exclude(state__in=TERMINAL_STATES)
+
+
+def urgency_parts(qs: QuerySet[Case], now: dt.datetime, *, only_open: bool = False) -> list[QuerySet[Case]]:
+    """with_urgency()'s order as five index-ordered pieces, in order: overdue (by deadline), past the
+    warning point (by deadline), the rest with a deadline (by deadline), open without a deadline
+    (newest first), closed (newest first; a closed case has no deadline). Concatenated they are
+    exactly search()'s order; each is read along an index, so a page never sorts the whole list."""
+    # only_open: the filters already keep to open states. Saying it twice would make PostgreSQL
+    # multiply the two selectivities, expect a handful of rows and sort them all instead of walking
+    # the deadline index.
+    live = qs if only_open else open_cases(qs)
+    by_due = ("due_at", "-created_at", "-id")
+    warned = Q(warn_at__lte=now)
+    parts = [
+        live.filter(due_at__lte=now).order_by(*by_due),
+        live.filter(Q(due_at__gt=now) | Q(due_at__isnull=True)).filter(warned).order_by(*by_due),
+        live.filter(due_at__gt=now).exclude(warned).order_by(*by_due),
+        live.filter(due_at__isnull=True).exclude(warned).order_by("-created_at", "-id"),
+    ]
+    if not only_open:
+        parts.append(qs.filter(state__in=TERMINAL_STATES).order_by("-created_at", "-id"))
+    return parts
 
 
 def worklist_page(user, f: Filters, number=1, *, per_page: int = PER_PAGE, now: dt.datetime | None = None):
-    """One page of the worklist in search()'s order, without sorting or counting the case history.
-
-    search()'s order puts every open case first (by urgency) and the closed ones after, newest
-    first (a closed case has no deadline). The open cases are the backlog — thousands, whatever
-    the number of cases ever reported — so they are sorted and counted exactly; the closed ones
-    are millions, read along the created_at index and counted only up to paging.COUNT_CAP."""
+    """One page of the worklist in search()'s order, without sorting or counting the case history:
+    the pieces of urgency_parts() read in turn, counted up to paging.COUNT_CAP ("超过 1,000 件")."""
     from civicgrid.core import paging
 
     now = now or timezone.now()
-    qs = _filtered(user, f, now)
-    open_part = with_urgency(qs.exclude(state__in=list(W.TERMINAL)), now)
-    if f.view in ("todo", "open", "overdue") or (f.state and f.state not in W.TERMINAL):
-        return paging.window(open_part, number, per_page, total=open_part.count())
-    closed_part = qs.filter(state__in=list(W.TERMINAL)).order_by("-created_at", "-id")
-    if f.state:  # one terminal state: nothing open to put first
-        return paging.window(closed_part, number, per_page)
-    n_open = open_part.count()
-    number = paging.page_number(number)
-    offset = (number - 1) * per_page
-    rows = list(open_part[offset:offset + per_page + 1]) if offset < n_open else []
-    if len(rows) <= per_page:
-        skip = max(0, offset - n_open)
-        rows += list(closed_part[skip:skip + per_page + 1 - len(rows)])
-    if not rows and number > 1:  # past the end: the first page, as a bookmark of a list that shrank
-        return worklist_page(user, f, 1, per_page=per_page, now=now)
-    has_more = len(rows) > per_page
-    rows = rows[:per_page]
-    if not has_more:
-        return paging.Window(rows, number, per_page, False, total=offset + len(rows))
-    n_closed = paging.count_upto(closed_part, paging.COUNT_CAP)
-    if n_closed <= paging.COUNT_CAP:
-        return paging.Window(rows, number, per_page, True, total=n_open + n_closed)
-    return paging.Window(rows, number, per_page, True, more_than=n_open + paging.COUNT_CAP)
+    only_open = f.view in ("todo", "open", "overdue") or f.state in W.OPEN_STATES
+    return paging.chain_window(urgency_parts(_filtered(user, f, now), now, only_open=only_open), number, per_page)
 
 
 def nav_counts(user, now: dt.datetime | None = None) -> dict:
@@ -190,12 +193,22 @@ def nav_counts(user, now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     if not getattr(user, "is_authenticated", False):
         return {}
-    qs = cases_for(user).filter(_todo_q(user))
-    todo = qs.count()
+    from civicgrid.core.paging import count_upto
+
+    # Shown on every page: counted only up to NAV_CAP (the badge then reads "999+").
+    qs = open_cases(cases_for(user).filter(_todo_q(user)))
+    todo = count_upto(qs, NAV_CAP)
     if not todo:
         return {"todo": 0, "overdue": 0, "warning": 0}
-    return {"todo": todo, "overdue": qs.filter(due_at__lte=now).count(),
-            "warning": qs.filter(warn_at__lte=now, due_at__gt=now).count()}
+    return {"todo": todo, "overdue": count_upto(qs.filter(due_at__lte=now), NAV_CAP),
+            "warning": count_upto(qs.filter(warn_at__lte=now, due_at__gt=now), NAV_CAP)}
+
+
+NAV_CAP = 999
+
+
+def _badge(n: int) -> str:
+    return f"{NAV_CAP}+" if n > NAV_CAP else str(n)
 
 
 def grid_worker_cases(user) -> dict:
@@ -217,7 +230,9 @@ def filter_choices(user) -> dict:
     from civicgrid.departments.models import Department
     from civicgrid.regions.models import Region
 
-    regions = visible_to(user, Region.objects.filter(level__in=["street", "community", "grid"])).order_by("path")
+    # Only what the filter's <select> shows: not the boundaries (a few kB of geometry per region).
+    regions = visible_to(user, Region.objects.filter(level__in=["street", "community", "grid"])).only(
+        "code", "name", "level", "path").order_by("path")
     return {
         "states": W.STATE_CHOICES,
         "channels": Case.CHANNEL_CHOICES,
@@ -289,9 +304,9 @@ def nav_badges(user) -> list[tuple[str, str, str]]:
     counts = nav_counts(user)
     out = []
     if counts.get("todo"):
-        out.append((str(counts["todo"]), "", "待办"))
+        out.append((_badge(counts["todo"]), "", "待办"))
     if counts.get("overdue"):
-        out.append((f"超期 {counts['overdue']}", "badge-overdue", "超期"))
+        out.append((f"超期 {_badge(counts['overdue'])}", "badge-overdue", "超期"))
     return out
 
 

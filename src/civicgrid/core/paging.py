@@ -122,3 +122,38 @@ def window(qs, number, per_page: int, *, total: int | None = None, cap: int = CO
             total, more_than = (n, None) if n <= cap else (None, cap)
             return Window(rows, number, per_page, has_more, total, more_than)
     return Window(rows, number, per_page, has_more, total)
+
+
+def chain_window(parts: list, number, per_page: int, *, cap: int = COUNT_CAP) -> Window:
+    """A page of the concatenation of `parts` (querysets, each ordered along an index, disjoint):
+    the way to page an order no index holds, like "overdue first, then by deadline, then the
+    closed ones newest first", without sorting every matching row. A part before the page is
+    counted only as far as the page's offset; the list is counted up to `cap` unless the page
+    shows its end."""
+    number = page_number(number)
+    offset = (number - 1) * per_page
+    need = per_page + 1
+    rows: list = []
+    skip = offset
+    for qs in parts:
+        if len(rows) >= need:
+            break
+        if skip:
+            n = count_upto(qs, skip)  # reads at most skip + 1 rows
+            if n <= skip:
+                skip -= n
+                continue
+        rows += list(qs[skip:skip + need - len(rows)])
+        skip = 0
+    if not rows and number > 1:  # past the end (a bookmark of a list that shrank): the first page
+        return chain_window(parts, 1, per_page, cap=cap)
+    has_more = len(rows) > per_page
+    rows = rows[:per_page]
+    if not has_more:
+        return Window(rows, number, per_page, False, total=offset + len(rows))
+    counted = 0
+    for qs in parts:
+        counted += count_upto(qs, cap - counted)
+        if counted > cap:
+            return Window(rows, number, per_page, True, more_than=cap)
+    return Window(rows, number, per_page, True, total=counted)

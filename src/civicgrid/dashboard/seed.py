@@ -56,7 +56,7 @@ CASE_COLS = ["id", "number", "channel", "source", "category_id", "description", 
              # Generated text holds no resident's words: the encrypted originals stay empty.
              "description_private", "address_private"]
 EVENT_COLS = ["case_id", "seq", "action", "from_state", "to_state", "actor_name", "actor_role", "at", "note", "data"]
-STAGE_COLS = ["case_id", "day", "dept", "action", "x", "y"]
+STAGE_COLS = ["case_id", "day", "dept", "action", "x", "y", "region"]  # region: the case's, on report rows (heat)
 
 
 @dataclass
@@ -332,11 +332,13 @@ def _rows(g: Generator, case_id: int, number: str, c: dict, ev: list, state: str
         text = _REPORT_DATA if action == "report" else (json.dumps(data, ensure_ascii=False) if data else "{}")
         events.append((case_id, seq, action, frm, to, ACTOR, W.SYSTEM, _ts(at), "", text))
         if action in COUNTED_ACTIONS:
-            stage.append((case_id, _local_day(at), dept, action, x if action == "report" else None,
-                          y if action == "report" else None))
+            report = action == "report"
+            stage.append((case_id, _local_day(at), dept, action, x if report else None, y if report else None,
+                          place.region if report else None))
         if seq == FIRST_STEP_SEQ:  # 响应, on the day the case came in (rollup.answer_increments)
             in_time = c["accept_due"] is None or at <= c["accept_due"]
-            stage.append((case_id, _local_day(created), dept, ANSWER_IN_TIME if in_time else ANSWER_LATE, None, None))
+            stage.append((case_id, _local_day(created), dept, ANSWER_IN_TIME if in_time else ANSWER_LATE, None, None,
+                          None))
     return case_row, events, stage
 
 
@@ -416,7 +418,7 @@ def _stage_table(pg: bool) -> str:
     with connection.cursor() as cur:
         cur.execute(f"DROP TABLE IF EXISTS {name}")
         cur.execute(f"CREATE {'UNLOGGED ' if pg else ''}TABLE {name} (case_id bigint, day date, dept integer, "
-                    f"action varchar(30), x integer, y integer)")
+                    f"action varchar(30), x integer, y integer, region integer)")
     return name
 
 
@@ -489,6 +491,9 @@ def _derive(stage: str, lo: int, hi: int, city_id: int | None, timings: dict | N
                 f"SELECT a.day, {expr}, '{level}', a.category_id, a.dept, a.channel, {totals} "
                 f"FROM dashboard_seed_agg a WHERE {expr} IS NOT NULL "
                 f"GROUP BY a.day, {by_region}a.category_id, a.dept, a.channel "
+                # In the unique key's order: each row lands next to the previous one in the key's
+                # index instead of on a random page (a third of the time it took unsorted).
+                f"ORDER BY 1, 2, 4, 5, 6 "
                 f"ON CONFLICT (day, region_id, category_id, department_key, channel) DO UPDATE SET {update}")
             tick("rollups")
             # The region's day totals, from the same small table (DailyTotal = DailyRollup summed over
@@ -496,7 +501,7 @@ def _derive(stage: str, lo: int, hi: int, city_id: int | None, timings: dict | N
             cur.execute(
                 f"INSERT INTO {total} (day, region_id, level, {cols}) "
                 f"SELECT a.day, {expr}, '{level}', {totals} FROM dashboard_seed_agg a WHERE {expr} IS NOT NULL "
-                f"GROUP BY {by_region}a.day "
+                f"GROUP BY {by_region}a.day ORDER BY 2, 1 "
                 f"ON CONFLICT (region_id, day) DO UPDATE SET {total_update}")
             tick("totals")
         cur.execute("DROP TABLE dashboard_seed_agg")
@@ -504,9 +509,9 @@ def _derive(stage: str, lo: int, hi: int, city_id: int | None, timings: dict | N
         region = Region._meta.db_table
         cur.execute(
             f"INSERT INTO {heat} (day, region_id, path, x, y, n) "
-            f"SELECT s.day, c.region_id, r.path, s.x, s.y, COUNT(*) FROM {stage} s JOIN {case} c ON c.id = s.case_id "
-            f"JOIN {region} r ON r.id = c.region_id WHERE s.action = 'report' AND s.x IS NOT NULL "
-            f"GROUP BY s.day, c.region_id, r.path, s.x, s.y "
+            f"SELECT s.day, s.region, r.path, s.x, s.y, COUNT(*) FROM {stage} s "
+            f"JOIN {region} r ON r.id = s.region WHERE s.action = 'report' AND s.x IS NOT NULL "
+            f"GROUP BY s.day, s.region, r.path, s.x, s.y ORDER BY 1, 2, 4, 5 "
             f"ON CONFLICT (day, region_id, x, y) DO UPDATE SET n = {heat}.n + excluded.n")
         tick("heat")
         live = LiveCase._meta.db_table
