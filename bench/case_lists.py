@@ -8,14 +8,16 @@ Residents: when fewer than --residents are there, synthetic residents are COPYed
 search grams, community/grid, registration; no identity numbers or phones — the list pages do not
 search those here).
 
-Each scenario is a page a user opens (the user, the view, the filters, the page number). It is
-timed two ways in the same run, interleaved, R times each:
-  ours   — the page as served: the real URL through Django's test client (view, selector, template);
-  before — the same list the way the page read it before: Django's Paginator over the same
-           queryset in the page's order (an exact COUNT(*) of every matching row, then OFFSET/LIMIT),
-           through the same indexes. Only the database work is timed (rows fetched, count taken).
-ratio = before_p95 / ours_p95 (how many times faster the page's reads are than the plain
-indexed, exactly counted read). The goal is ours p95 < 150 ms for every scenario.
+Each scenario is a page a user opens (the user, the view, the filters, the page number). Three
+things are timed in the same run, interleaved, R times each:
+  page   — the page as served: the real URL through Django's test client (middleware, navigation
+           badges, filter choices, the list, the template);
+  reads  — the list's own database reads as the page does them now (the selector: rows of the page
+           and the count shown, "超过 1,000" or exact);
+  before — the same list read the way the page read it before: Django's Paginator over the same
+           queryset in the same order (an exact COUNT(*) of every matching row, then OFFSET/LIMIT),
+           through the same indexes — the plain indexed query.
+ratio = before_p95 / reads_p95. The goal is page p95 < 150 ms for every scenario.
 The last line printed is one JSON object.
 """
 from __future__ import annotations
@@ -96,6 +98,7 @@ def main() -> None:
 
     from civicgrid.cases import selectors as CS
     from civicgrid.cases.models import Case, Category
+    from civicgrid.core import paging
     from civicgrid.core.models import User
     from civicgrid.dashboard import selectors as DS
     from civicgrid.dashboard import seed
@@ -141,27 +144,44 @@ def main() -> None:
         def before():
             p = Paginator(CS.search(user, f, now), 30).get_page(page)
             return list(p), p.paginator.count
-        return before
+
+        def ours():
+            w = CS.worklist_page(user, f, page, now=now)
+            return list(w), w.count_label
+        return before, ours
 
     def drill(user, params: dict):
         area = DS.area_for(user, params.get("area", ""))
         period = DS.parse_period(params, default_days=30)
 
+        filters = dict(channel=params.get("channel", ""), category=params.get("category", ""),
+                       day=params.get("day", ""), bucket=params.get("bucket", ""))
+        figure = params.get("figure", "reported")
+
         def before():
-            qs = DS.cases_behind(user, area, params.get("figure", "reported"), period,
-                                 channel=params.get("channel", ""), category=params.get("category", ""),
-                                 day=params.get("day", ""), bucket=params.get("bucket", ""))
+            qs = DS.cases_behind(user, area, figure, period, **filters)
             p = Paginator(qs, 50).get_page(params.get("page", 1))
             return list(p), p.paginator.count
-        return before
+
+        def ours():
+            qs = DS.cases_behind(user, area, figure, period, **filters)
+            w = paging.window(qs, params.get("page", 1), 50, total=DS.rollup_count(area, figure, period, **filters))
+            return list(w), w.count_label
+        return before, ours
 
     def register(user, params: dict):
+        def people():
+            return PS.search_people(user, q=params.get("q", ""), community=int(params["community"]) if
+                                    params.get("community") else None).order_by("name", "id")
+
         def before():
-            qs = PS.search_people(user, q=params.get("q", ""), community=int(params["community"]) if
-                                  params.get("community") else None)
-            p = Paginator(qs.order_by("name", "id"), 30).get_page(params.get("page", 1))
+            p = Paginator(people(), 30).get_page(params.get("page", 1))
             return list(p), p.paginator.count
-        return before
+
+        def ours():
+            w = paging.window(people(), params.get("page", 1), 30)
+            return list(w), w.count_label
+        return before, ours
 
     from urllib.parse import urlencode
 
@@ -217,32 +237,30 @@ def main() -> None:
             clients[user.pk] = c
     print(f"{n_cases:,} cases, {n_people:,} residents, load average {os.getloadavg()[0]:.1f}", flush=True)
     results = []
-    for name, user, url, before in scenarios:
-        ours, base = [], []
+    for name, user, url, (before, ours) in scenarios:
+        timings = {"page": [], "ours": [], "before": []}
+        fns = {"page": lambda: clients[user.pk].get(url), "ours": ours, "before": before}
         for i in range(args.runs):
-            order = (0, 1) if i % 2 == 0 else (1, 0)
-            for which in order:
+            for which in (("page", "ours", "before"), ("before", "ours", "page"))[i % 2]:
+                if which == "before" and i >= 2 and min(timings["before"]) > 5:
+                    continue  # a very slow plain read: two runs tell enough
                 t0 = time.perf_counter()
-                if which == 0:
-                    r = clients[user.pk].get(url)
+                r = fns[which]()
+                timings[which].append(time.perf_counter() - t0)
+                if which == "page":
                     assert r.status_code == 200, (name, r.status_code)
-                    ours.append(time.perf_counter() - t0)
-                else:
-                    before()
-                    base.append(time.perf_counter() - t0)
-                    if i == 0 and base[-1] > 5:  # a very slow plain read: its figure is clear enough
-                        break
-            if i >= 2 and base and base[0] > 5:
-                break
-        row = {"scenario": name, "ours_p95_ms": round(p95(ours) * 1000, 1), "ours_p50_ms": round(
-            statistics.median(ours) * 1000, 1), "before_p95_ms": round(p95(base) * 1000, 1),
-            "ratio": round(p95(base) / p95(ours), 1), "runs": len(ours)}
+        row = {"scenario": name, "page_p95_ms": round(p95(timings["page"]) * 1000, 1),
+               "page_p50_ms": round(statistics.median(timings["page"]) * 1000, 1),
+               "reads_p95_ms": round(p95(timings["ours"]) * 1000, 1),
+               "before_p95_ms": round(p95(timings["before"]) * 1000, 1),
+               "ratio": round(p95(timings["before"]) / p95(timings["ours"]), 1), "runs": len(timings["ours"])}
         results.append(row)
-        print(f"{name:55s} ours p95 {row['ours_p95_ms']:8.1f} ms (p50 {row['ours_p50_ms']:7.1f})   "
-              f"before p95 {row['before_p95_ms']:9.1f} ms   ratio {row['ratio']:6.1f}×", flush=True)
-    worst = max(r["ours_p95_ms"] for r in results)
+        print(f"{name:52s} page p95 {row['page_p95_ms']:7.1f} ms (p50 {row['page_p50_ms']:6.1f}) | list reads p95 "
+              f"{row['reads_p95_ms']:7.1f} ms, before {row['before_p95_ms']:8.1f} ms, ratio {row['ratio']:6.1f}×",
+              flush=True)
+    worst = max(r["page_p95_ms"] for r in results)
     print(json.dumps({"bench": "case_lists", "cases": n_cases, "residents": n_people, "runs": args.runs,
-                      "worst_ours_p95_ms": worst, "goal_met": worst < 150,
+                      "worst_page_p95_ms": worst, "goal_met": worst < 150,
                       "load_average": round(os.getloadavg()[0], 1), "scenarios": results}, ensure_ascii=False))
 
 
