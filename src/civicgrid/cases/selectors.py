@@ -198,7 +198,13 @@ def worklist_page(user, f: Filters, number=1, *, per_page: int = PER_PAGE, now: 
     now = now or timezone.now()
     only_open = f.view in ("todo", "open", "overdue") or f.state in W.OPEN_STATES
     parts = urgency_parts(_filtered(user, f, now), now, only_open=only_open, only_terminal=f.state in W.TERMINAL)
-    return paging.chain_window(parts, number, per_page)
+    return paging.chain_window(parts, number, per_page, fetch=_page_cases)
+
+
+def _page_cases(ids: list[int]) -> dict[int, Case]:
+    """The page's cases with what a row shows (the ids came from the user's scoped list)."""
+    return Case.objects.select_related("category", "grid", "community", "street", "assigned_unit",
+                                       "region").in_bulk(ids)
 
 
 def nav_counts(user, now: dt.datetime | None = None) -> dict:
