@@ -207,7 +207,7 @@ def _page_cases(ids: list[int]) -> dict[int, Case]:
                                        "region").in_bulk(ids)
 
 
-def nav_counts(user, now: dt.datetime | None = None) -> dict:
+def nav_counts(user, now: dt.datetime | None = None, *, warning: bool = True) -> dict:
     """Counts for the navigation: my to-do, and how many of them are overdue or near it."""
     now = now or timezone.now()
     if not getattr(user, "is_authenticated", False):
@@ -219,8 +219,10 @@ def nav_counts(user, now: dt.datetime | None = None) -> dict:
     todo = count_upto(qs, NAV_CAP)
     if not todo:
         return {"todo": 0, "overdue": 0, "warning": 0}
-    return {"todo": todo, "overdue": count_upto(qs.filter(due_at__lte=now), NAV_CAP),
-            "warning": count_upto(qs.filter(warn_at__lte=now, due_at__gt=now), NAV_CAP)}
+    out = {"todo": todo, "overdue": count_upto(qs.filter(due_at__lte=now), NAV_CAP)}
+    if warning:
+        out["warning"] = count_upto(qs.filter(warn_at__lte=now, due_at__gt=now), NAV_CAP)
+    return out
 
 
 NAV_CAP = 99  # a badge says "99+" beyond; reading a thousand rows on every page was a third of a page
@@ -320,7 +322,7 @@ def case_numbers(ids) -> dict[int, str]:
 
 def nav_badges(user) -> list[tuple[str, str, str]]:
     """The navigation badges of the 案件 link (cases/manifest.py): my to-do, and how many are overdue."""
-    counts = nav_counts(user)
+    counts = nav_counts(user, warning=False)  # the badges show the to-do and the overdue only
     out = []
     if counts.get("todo"):
         out.append((_badge(counts["todo"]), "", "待办"))
