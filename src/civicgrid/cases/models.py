@@ -180,6 +180,12 @@ class Case(WorkflowLabels, SplitsPrivateText, models.Model):
             # class and latitude band — a hot spot of thousands of calls has one or a few of these.
             models.Index(fields=["category", "lat", "lng"], name="case_dup_roots",
                          condition=models.Q(possible_duplicate__isnull=True, duplicate_of__isnull=True)),
+            # Worklists: the open cases (the backlog, however long the history) in deadline order.
+            # PostgreSQL uses it for queries that imply its condition (state IN open states, or NOT
+            # state IN terminal ones). Written as three inequalities: that text survives
+            # pg_get_indexdef and re-creation unchanged (the bulk loader drops and re-creates it).
+            models.Index(fields=["due_at", "created_at"], name="case_open_due",
+                         condition=models.Q(*[~models.Q(state=s) for s in sorted(W.TERMINAL)])),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,8 +30,7 @@ def worklist(request):
     f = selectors.Filters.from_query(request.GET)
     for e in f.errors:
         messages.error(request, e)
-    qs = selectors.search(request.user, f)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = selectors.worklist_page(request.user, f, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cases/worklist.html", {
