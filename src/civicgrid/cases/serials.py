@@ -109,6 +109,20 @@ def advance(day: dt.date, last: int) -> None:
         CaseSerial.objects.update_or_create(day=day, defaults={"last": last})
 
 
+def advance_if_created(day: dt.date, last: int) -> None:
+    """A bulk load's numbers for `day` end at `last`: a sequence the worker already made for that day
+    (today's, tomorrow's) moves above them; a day without one gets it later from _used(), which reads
+    the loaded numbers, so no sequence is made for each of a year's loaded days."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s)::oid", [_name(day)])
+        oid = cur.fetchone()[0]
+        if oid:
+            cur.execute("SELECT setval(%s::oid::regclass, GREATEST(%s, (SELECT last_value FROM " + _name(day) + ")))",
+                        [oid, int(last)])
+
+
 def prepare_ahead(now: dt.datetime | None = None) -> list[str]:
     """The worker: today's and tomorrow's counters exist before the first intake needs them."""
     today = timezone.localdate(now)

@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from civicgrid.cases import workflow as W
+from civicgrid.cases import serials
 from civicgrid.cases.models import Case, CaseEvent, CaseSerial, Category
 from civicgrid.departments.models import DepartmentUnit
 from civicgrid.regions.models import Region
@@ -638,6 +639,7 @@ def _save_serials(plan: dict, n: int) -> None:
     for j, (day, (first, base, _)) in enumerate(days):
         following = days[j + 1][1][0] if j + 1 < len(days) else n
         CaseSerial.objects.update_or_create(day=day, defaults={"last": base + following - first})
+        serials.advance_if_created(day, base + following - first)  # PostgreSQL numbers from a sequence per day
 
 
 def load(n: int, *, district: Region, days: int = 365, end: dt.datetime | None = None, seed: int = 1,
