@@ -171,7 +171,7 @@ def find_person(phone: str, place) -> object | None:
     """The register's resident with this phone inside the order's district (for eligibility and subsidy)."""
     from civicgrid.people.models import Person
 
-    return (Person.objects.active().filter(phone_hash=lookup_hash(phone), region__path__startswith=place.district.path)
+    return (Person.objects.current().filter(phone_hash=lookup_hash(phone), region__path__startswith=place.district.path)
             .order_by("id").first())
 
 
