@@ -85,7 +85,7 @@ PATHS = ["closed", "closed", "confirmed", "completed", "in_service", "accepted",
          "closed", "complained", "cancelled", "overdue_accept", "confirmed", "closed", "placed", "closed"]
 
 
-def run(stdout=None, *, seed: int = 14, orders: int = 96) -> dict:
+def run(stdout=None, *, seed: int = 14, orders: int = 64) -> dict:
     from civicgrid.regions.demo import DEMO_PASSWORD, DISTRICT_CODE
 
     say = stdout.write if stdout is not None else (lambda s: None)

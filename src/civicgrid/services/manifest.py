@@ -21,8 +21,9 @@ PLACER_LABELS = "社区服务中心、社区工作者、街道派遣员、区指
 
 MANIFEST = AppManifest(
     app="services",
-    roles=(RoleDef(W.SERVICE_CENTRE, "社区服务中心", frozenset({"community", "street", "district"}),
-                   capabilities=frozenset({"reveal"})),),
+    # No personal-data capability: it would reach other apps' data too (mediation's parties); the
+    # orderers' data is revealed to this role by services.can_reveal alone.
+    roles=(RoleDef(W.SERVICE_CENTRE, "社区服务中心", frozenset({"community", "street", "district"})),),
     urls=(UrlInclude("services/", "civicgrid.services.urls"),),
     api_routers=("civicgrid.services.api.router",),
     api_prefix="services",

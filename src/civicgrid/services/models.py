@@ -336,7 +336,7 @@ class Entitlement(models.Model):
         constraints = [models.UniqueConstraint(fields=["fund", "kind"], name="services_entitlement_once")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.get_period_display()} {self.amount:g} 元"
+        return f"{self.get_kind_display()} {self.get_period_display()} {self.amount or 0:g} 元"
 
 
 class OrderSerial(models.Model):
@@ -466,7 +466,8 @@ class SubsidyBooking(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"补贴{'支出' if self.amount >= 0 else '冲回'} {abs(self.amount):g} 元（{self.period}）"
+        amount = self.amount or 0
+        return f"补贴{'支出' if amount >= 0 else '冲回'} {abs(amount):g} 元（{self.period}）"
 
 
 class OrderEvent(WorkflowEventFields):
