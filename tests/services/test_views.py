@@ -162,3 +162,15 @@ def test_joint_meeting_minutes_and_follow_up(world, client):
     assert m.follow_up == "已落实回访" and m.followed_up_at
     client.force_login(world.users["staff_B1"])
     assert "通报上月投诉" not in client.get(reverse("services:meetings")).content.decode()
+
+
+def test_desk_records_a_vetting_document_with_its_expiry(world, client):
+    p = world.providers["good"]
+    client.force_login(world.users["centre_A1"])
+    url = reverse("services:provider", args=[p.pk])
+    client.post(url, {"what": "document", "kind": "insurance", "number": "BX2026", "expires_on": "2001-01-01"})
+    assert not p.documents.exists()  # already expired: refused with the reason
+    client.post(url, {"what": "document", "kind": "insurance", "number": "BX2026", "expires_on": "2099-01-01"})
+    d = p.documents.get()
+    assert d.number == "BX2026" and d.checked_by == world.users["centre_A1"]
+    assert client.post(url, {"what": "document", "kind": "x", "expires_on": "bad"}).status_code == 302

@@ -44,7 +44,7 @@ MANIFEST = AppManifest(
     audit_subjects={"order": "服务订单", "provider": "服务商"},
     audit_verbs={**W.ACTION_LABELS, "overdue": "超时", "reveal": "查看下单人明文", "subsidy": "补贴记账",
                  "suspend": "暂停服务", "reinstate": "恢复服务", "staff_add": "登记服务人员", "meeting": "联席会议",
-                 "meeting_follow_up": "会议落实情况"},
+                 "meeting_follow_up": "会议落实情况", "document": "登记资质材料"},
     personal_data=(
         PersonalField("services.Order", "name", "name", encrypted=True),
         PersonalField("services.Order", "phone", "phone", encrypted=True),

@@ -685,6 +685,22 @@ def add_staff(actor, provider: Provider, *, name: str, phone: str = "", skills: 
 DOCUMENT_WARN_DAYS = 30
 
 
+@transaction.atomic
+def add_document(actor, provider: Provider, *, kind: str, number: str = "", expires_on: dt.date | None = None,
+                 today: dt.date | None = None) -> ProviderDocument:
+    """The centre checks a vetting document (licence, insurance, background check) and records its expiry."""
+    _require_desk(actor, provider.region)
+    if kind not in dict(ProviderDocument.KIND_CHOICES):
+        raise ValidationError("请选择材料类别。")
+    if expires_on is not None and expires_on < (today or timezone.localdate()):
+        raise ValidationError("有效期已过，不能作为有效资质登记。")
+    doc = ProviderDocument.objects.create(provider=provider, kind=kind, number=_text(number, "编号", 50, required=False),
+                                          expires_on=expires_on, checked_by=actor)
+    audit.record(actor, "provider.document", provider, detail={"kind": kind})
+    return doc
+
+
+
 def expiring_documents(today: dt.date):
     return (ProviderDocument.objects.select_related("provider", "provider__region")
             .filter(expires_on__isnull=False, expires_on__lte=today + dt.timedelta(days=DOCUMENT_WARN_DAYS))

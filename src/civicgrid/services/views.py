@@ -26,7 +26,7 @@ from civicgrid.regions.models import Region
 
 from . import hotline_adapter, selectors, services
 from . import workflow as W
-from .models import Order, Provider, ServiceItem
+from .models import Order, Provider, ProviderDocument, ServiceItem
 
 SESSION_PHONE, SESSION_AT, SESSION_PENDING = "services_phone", "services_phone_at", "services_pending_phone"
 VERIFIED_FOR = dt.timedelta(minutes=30)
@@ -169,7 +169,7 @@ def act(request, number: str):
         if status == 403:
             return HttpResponse(_err(exc), status=403, content_type="text/plain; charset=utf-8")
     else:
-        messages.success(request, f"已{W.ACTION_LABELS.get(action, action)}：{o.state_label}"
+        messages.success(request, f"{W.ACTION_LABELS.get(action, action)}完成，订单状态：{o.state_label}"
                          + (f"（{o.provider.name}）" if action == "decline" and o.provider_id else ""))
         if services.provider_of(request.user) is not None and not selectors.orders(request.user).filter(pk=o.pk).exists():
             return redirect("services:portal")  # declined: no longer theirs
@@ -239,18 +239,25 @@ def provider(request, pk: int):
     p = selectors.provider(request.user, pk)
     if request.method == "POST":
         try:
-            services.set_provider_status(request.user, p, request.POST.get("status", ""), request.POST.get("reason", ""))
+            if request.POST.get("what") == "document":
+                services.add_document(request.user, p, kind=request.POST.get("kind", ""),
+                                      number=request.POST.get("number", ""),
+                                      expires_on=P.parse_date(request.POST.get("expires_on"), "有效期至"))
+            else:
+                services.set_provider_status(request.user, p, request.POST.get("status", ""),
+                                             request.POST.get("reason", ""))
         except PermissionDenied:
             raise
         except ValidationError as exc:
             messages.error(request, _err(exc))
         else:
-            messages.success(request, f"{p.name}：{p.get_status_display()}")
+            messages.success(request, f"{p.name}：已保存（{p.get_status_display()}）")
         return redirect("services:provider", pk=p.pk)
     return render(request, "services/provider.html", {
         "p": p, "offers": p.offers.select_related("item", "area").order_by("item__code")[:200],
         "documents": p.documents.all(), "staff": selectors.staff_of(p), "changes": p.status_changes.select_related("by"),
         "recent": selectors.orders(request.user, provider=p)[:20], "today": timezone.localdate(),
+        "document_kinds": ProviderDocument.KIND_CHOICES,
         "is_desk": _is_desk(request.user)})
 
 
