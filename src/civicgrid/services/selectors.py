@@ -144,3 +144,35 @@ def nav_badges(user) -> list[tuple[str, str, str]]:
     if overdue:
         out.append((f"超时 {overdue}", "badge-overdue", "超时订单"))
     return out
+
+
+def item(code: str, *, venue: bool | None = None) -> ServiceItem | None:
+    qs = ServiceItem.objects.filter(code=(code or "")[:20], active=True)
+    if venue is not None:
+        qs = qs.filter(is_venue=venue)
+    return qs.first()
+
+
+def assignable_provider(pk) -> Provider | None:
+    """A provider chosen by hand on an order page; the assign step itself checks area, item and status."""
+    return Provider.objects.filter(pk=pk).first() if pk else None
+
+
+def venues_for(user) -> QuerySet:
+    return visible_to(user, Venue.objects.filter(active=True).select_related("community"))
+
+
+def meeting_areas(user) -> QuerySet:
+    return visible_to(user, Region.objects.filter(level__in=["community", "street"])).order_by("path")
+
+
+def meeting_area(user, code: str) -> Region | None:
+    return meeting_areas(user).filter(code=(code or "")[:15]).first()
+
+
+def resident_orders(phone: str) -> QuerySet:
+    """The orders placed with this (verified) phone number."""
+    from civicgrid.core.crypto import lookup_hash
+
+    return (Order.objects.filter(phone_hash=lookup_hash(phone)).select_related("item", "provider")
+            .order_by("-created_at"))

@@ -22,11 +22,10 @@ from civicgrid.core import session_secrets
 from civicgrid.core.errors import USER_ERRORS, messages_of, status_of
 from civicgrid.core.middleware import client_ip
 from civicgrid.core.scoping import has_role, sees_everything
-from civicgrid.regions.models import Region
 
 from . import hotline_adapter, selectors, services
 from . import workflow as W
-from .models import Order, Provider, ProviderDocument, ServiceItem
+from .models import Order, ProviderDocument
 
 SESSION_PHONE, SESSION_AT, SESSION_PENDING = "services_phone", "services_phone_at", "services_pending_phone"
 VERIFIED_FOR = dt.timedelta(minutes=30)
@@ -69,11 +68,7 @@ def _form_context(user, post, prefill=None) -> dict:
 
 
 def _user_venues(user):
-    from civicgrid.core.scoping import visible_to
-
-    from .models import Venue
-
-    return visible_to(user, Venue.objects.filter(active=True).select_related("community"))
+    return selectors.venues_for(user)
 
 
 @login_required
@@ -89,7 +84,7 @@ def new(request):
     if request.method == "POST":
         p = request.POST
         try:
-            item = ServiceItem.objects.filter(code=p.get("item", "")[:20], active=True).first()
+            item = selectors.item(p.get("item", ""))
             community = selectors.communities(request.user).filter(code=p.get("community", "")[:15]).first()
             if p.get("community") and community is None:
                 raise ValidationError("所选社区不存在或不在您的管辖范围内。")
@@ -134,7 +129,7 @@ def _action_inputs(request, action: str, o: Order) -> dict:
     p = request.POST
     if action == "assign":
         pid = P.parse_id(p.get("provider"), "服务商")
-        provider = Provider.objects.filter(pk=pid or 0).first() if pid else None
+        provider = selectors.assignable_provider(pid)
         if provider is None:
             raise ValidationError("请选择服务商。")
         return {"provider": provider}
@@ -272,8 +267,7 @@ def meetings(request):
                     raise Http404("会议不存在或不在您的管辖范围内")
                 services.follow_up_meeting(request.user, m, request.POST.get("follow_up", ""))
             else:
-                region = selectors.communities(request.user).filter(code=request.POST.get("region", "")[:15]).first() \
-                    or _street_of(request.user, request.POST.get("region", ""))
+                region = selectors.meeting_area(request.user, request.POST.get("region", ""))
                 if region is None:
                     raise ValidationError("请选择召集会议的社区或街道。")
                 services.record_meeting(request.user, region=region,
@@ -285,17 +279,9 @@ def meetings(request):
         else:
             messages.success(request, "已保存")
         return redirect("services:meetings")
-    from civicgrid.core.scoping import visible_to
-
-    areas = visible_to(request.user, Region.objects.filter(level__in=["community", "street"])).order_by("path")
+    areas = selectors.meeting_areas(request.user)
     return render(request, "services/meetings.html", {"meetings": selectors.meetings(request.user)[:50], "areas": areas,
                                                       "today": timezone.localdate()})
-
-
-def _street_of(user, code: str):
-    from civicgrid.core.scoping import visible_to
-
-    return visible_to(user, Region.objects.filter(level="street")).filter(code=(code or "")[:15]).first()
 
 
 @login_required
@@ -352,8 +338,7 @@ def resident_order(request):
     phone, error, info, status = _verified_phone(request), "", "", 200
     p = request.POST
     community = selectors.public_communities().filter(code=(request.GET.get("c") or p.get("community") or "")[:15]).first()
-    item = ServiceItem.objects.filter(code=(request.GET.get("item") or p.get("item") or "")[:20], active=True,
-                                      is_venue=False).first()
+    item = selectors.item(request.GET.get("item") or p.get("item") or "", venue=False)
     if request.method == "POST":
         try:
             if p.get("step") in ("send_code", "verify"):
@@ -381,8 +366,6 @@ def resident_order(request):
 @require_http_methods(["GET", "POST"])
 def resident_mine(request):
     """The verified phone's orders: confirm and rate, complain, cancel."""
-    from civicgrid.core.crypto import lookup_hash
-
     phone, error, status = _verified_phone(request), "", 200
     if request.method == "POST" and request.POST.get("step") in ("send_code", "verify"):
         try:
@@ -395,7 +378,7 @@ def resident_mine(request):
         if not phone:
             error, status = "请先验证手机号。", 400
         else:
-            o = Order.objects.filter(number=request.POST.get("number", "")[:20], phone_hash=lookup_hash(phone)).first()
+            o = selectors.resident_orders(phone).filter(number=request.POST.get("number", "")[:20]).first()
             action = request.POST.get("action", "")
             try:
                 if o is None:
@@ -412,8 +395,7 @@ def resident_mine(request):
                 return redirect("services:resident_mine")
     mine = []
     if phone:
-        mine = list(Order.objects.filter(phone_hash=lookup_hash(phone)).select_related("item", "provider")
-                    .order_by("-created_at")[:20])
+        mine = list(selectors.resident_orders(phone)[:20])
     return render(request, "services/resident_mine.html", {
         "phone": phone, "orders": mine, "error": error, "pending": session_secrets.get(request.session, SESSION_PENDING),
         "rateable": (W.COMPLETED,), "complainable": (W.COMPLETED, W.CONFIRMED, W.CLOSED),
