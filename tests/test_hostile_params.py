@@ -91,6 +91,11 @@ FILL = {
     "mediation:reveal": lambda w: {"number": w["dispute"].number},
     "mediation:agreement": lambda w: {"number": w["dispute"].number},
     "media": lambda w: {"path": w["photo"]},
+    "services:order": lambda w: {"number": w["order"].number},
+    "services:act": lambda w: {"number": w["order"].number},
+    "services:reveal": lambda w: {"number": w["order"].number},
+    "services:provider": lambda w: {"pk": w["order"].provider_id},
+    "services:public_community": lambda w: {"code": w["t"].communities["A1"].code},
 }
 # Extra starting parameters for views that read some parameters only after others are set.
 SEEDS = {
@@ -154,6 +159,11 @@ def world(territory):
 
     t.users["mediator_A1"] = make_user("mediator_A1", MW.MEDIATOR, t.communities["A1"], name="调解员A1")
     dispute = register(t, who="mediator_A1")
+    from civicgrid.services import matrix as services_matrix
+
+    meal = services_matrix.catalogue()["meal"]
+    services_matrix.provider("A街道为老服务社", t.communities["A1"], [meal], area=t.streets["A"], username="prov_A")
+    order = services_matrix.completed_order(staff, User.objects.get(username="prov_A"), meal, t.grids["A1a"])
     superuser = User.objects.create_superuser("root", password="pass-1234", display_name="超级管理员")
     users = dict(t.users, superuser=superuser)
     tokens = {}
@@ -163,7 +173,8 @@ def world(territory):
     photo = case.events.get(seq=1).attachments.get().thumbnail.name
     return {"t": t, "users": users, "tokens": tokens, "case": case, "building": building, "room": room,
             "person": person, "tag": tag, "place": place, "job": job, "contact": contact, "article": article,
-            "report": report, "grid": t.grids["A1a"], "photo": photo, "callback": callback, "dispute": dispute}
+            "report": report, "grid": t.grids["A1a"], "photo": photo, "callback": callback, "dispute": dispute,
+            "order": order}
 
 
 def _place_kind():
