@@ -1,4 +1,4 @@
-"""The demo seeder: every state, quickly, idempotent (run on the demo district)."""
+"""The demo seeder: every state, idempotent (run on the demo district)."""
 import pytest
 
 pytestmark = pytest.mark.django_db
