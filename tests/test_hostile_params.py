@@ -108,6 +108,11 @@ FILL = {
     "care:alert": lambda w: care_hostile.alert(w),
     "care:alert_act": lambda w: care_hostile.alert(w),
     "care:alert_reveal": lambda w: care_hostile.alert(w),
+    "services:order": lambda w: {"number": w["order"].number},
+    "services:act": lambda w: {"number": w["order"].number},
+    "services:reveal": lambda w: {"number": w["order"].number},
+    "services:provider": lambda w: {"pk": w["order"].provider_id},
+    "services:public_community": lambda w: {"code": w["t"].communities["A1"].code},
 }
 # Extra starting parameters for views that read some parameters only after others are set.
 SEEDS = {
@@ -175,6 +180,10 @@ def world(territory):
     from civicgrid.procurement import matrix as procurement_matrix
 
     orgs_objs = {**orgs_matrix.objects(t), **procurement_matrix.objects(t)}
+    from civicgrid.services import matrix as services_matrix
+    meal = services_matrix.catalogue()["meal"]
+    services_matrix.provider("A街道为老服务社", t.communities["A1"], [meal], area=t.streets["A"], username="prov_A")
+    order = services_matrix.completed_order(staff, User.objects.get(username="prov_A"), meal, t.grids["A1a"])
     superuser = User.objects.create_superuser("root", password="pass-1234", display_name="超级管理员")
     users = dict(t.users, superuser=superuser)
     tokens = {}
@@ -186,6 +195,7 @@ def world(territory):
             "person": person, "tag": tag, "place": place, "job": job, "contact": contact, "article": article,
             "report": report, "grid": t.grids["A1a"], "photo": photo, "callback": callback, "dispute": dispute,
             "org": orgs_objs["org_A"], "call": orgs_objs["call_A"], "fund": orgs_objs["fund_A"]}
+            "order": order}
 
 
 def _place_kind():

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "civicgrid.orgs",
     "civicgrid.procurement",
     "civicgrid.care",
+    "civicgrid.services",
 ]
 
 MIDDLEWARE = [
