@@ -194,8 +194,7 @@ def world(territory):
     return {"t": t, "users": users, "tokens": tokens, "case": case, "building": building, "room": room,
             "person": person, "tag": tag, "place": place, "job": job, "contact": contact, "article": article,
             "report": report, "grid": t.grids["A1a"], "photo": photo, "callback": callback, "dispute": dispute,
-            "org": orgs_objs["org_A"], "call": orgs_objs["call_A"], "fund": orgs_objs["fund_A"]}
-            "order": order}
+            "org": orgs_objs["org_A"], "call": orgs_objs["call_A"], "fund": orgs_objs["fund_A"], "order": order}
 
 
 def _place_kind():
