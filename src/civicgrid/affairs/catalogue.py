@@ -166,9 +166,9 @@ def _one(f: dict, raw, today: dt.date):
         from civicgrid.core.phones import clean_phone
 
         try:
-            return clean_phone(text)
+            return clean_phone(text, mobile=True)
         except ValidationError:
-            _bad(f"{label}不是有效的电话号码。")
+            _bad(f"{label}不是有效的手机号码。")
     elif typ == "id_number":
         from civicgrid.people.idnumbers import InvalidIdNumber, parse
 

@@ -258,7 +258,8 @@ def accept(actor, *, window: Window, version: ItemVersion, applicant: dict, form
     now = now or timezone.now()
     if not window.active:
         raise ValidationError("该窗口已停用。")
-    if version.item.current_id != version.pk or not version.item.active:
+    current, active = Item.objects.filter(pk=version.item_id).values_list("current_id", "active").get()
+    if current != version.pk or not active:
         raise ValidationError(f"“{version.item.name}”第{version.version}版已不是现行版本，请按现行版本受理。")
     role = W.CLERK if actor is None else _seat_over(actor, (W.CLERK,), window.region)
     chain = _chain(window.region)
