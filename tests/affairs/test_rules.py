@@ -252,7 +252,10 @@ def test_applicant_data_is_encrypted_masked_and_revealed_only_with_a_reason(worl
     with pytest.raises(PermissionDenied, match="查看完整证件号/电话"):
         S.reveal(t.users["dispatcher_A"], a, "phone", "核对申请人电话")
     with pytest.raises(ValidationError, match="不可查看"):
-        S.reveal(clerk, a, "form_data", "查看申请表内容")
+        S.reveal(clerk, a, "person", "查看登记居民")
+    rows = dict(S.masked_form(a))
+    assert rows["申请人姓名"] == "张*兰" and rows["联系电话"] == "139****5678" and rows["银行账号"].endswith("3445")
+    assert "6222020200112233445" not in str(rows) and rows["开户银行"] == "工商银行"
     # No SMS or notification carries the full identity number.
     assert all(t.ident not in text for _, text in MemorySMSBackend.outbox)
 

@@ -46,7 +46,7 @@ __all__ = ["ApplicationConflict", "IllegalAction"]
 
 CATALOGUE_KEEPERS = (R.SYSTEM_ADMIN,)
 LEVEL_RANK = {W.COMMUNITY: 1, W.STREET: 2, W.DISTRICT: 3}
-REVEALABLE = {"applicant_name": "姓名", "phone": "联系电话", "id_number": "证件号码"}
+REVEALABLE = {"applicant_name": "姓名", "phone": "联系电话", "id_number": "证件号码", "form_data": "申请表全文"}
 PUBLIC_LINK = "/r/affairs/"
 
 
@@ -325,6 +325,39 @@ def _issue_notice(a: Application, actor, missing: list[dict], reason: str, now) 
         application=a, seq=seq, issued_at=now, issued_by=actor, reason=reason[:2000],
         missing=[{"code": m["code"], "name": m["name"], "form": m["form"], "copies": m.get("copies", 1)}
                  for m in missing])
+
+
+def masked_form(a: Application, *, clear: bool = False) -> list[tuple[str, str]]:
+    """The form as (label, value) rows for a screen: personal values masked by the field's kind
+    (names, phones, identity numbers, addresses, account numbers, free text) unless `clear` (a reveal)."""
+    from civicgrid.core.crypto import mask_id_number, mask_name, mask_phone
+    from civicgrid.core.pii import redact
+
+    data, rows = a.form, []
+    for f in a.item_version.fields:
+        v = data.get(f["key"])
+        if v is None or v == "":
+            shown = "—"
+        elif isinstance(v, bool):
+            shown = "是" if v else "否"
+        elif clear:
+            shown = str(v)
+        elif f["type"] == "phone":
+            shown = mask_phone(v)
+        elif f["type"] == "id_number":
+            shown = mask_id_number(v)
+        elif f.get("prefill") == "name" or f["key"] in ("name", "deceased"):
+            shown = mask_name(v)
+        elif f.get("prefill") == "address":
+            shown = str(v)[:6] + "……"
+        elif f["type"] == "text" and str(v).isdigit() and len(str(v)) >= 8:
+            shown = "*" * (len(str(v)) - 4) + str(v)[-4:]
+        elif f["type"] in ("text", "textarea"):
+            shown = redact(str(v))
+        else:
+            shown = str(v)
+        rows.append((f["label"], shown))
+    return rows
 
 
 def missing_materials(a: Application) -> list[Material]:

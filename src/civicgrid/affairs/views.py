@@ -136,7 +136,7 @@ def _detail(request, a, *, revealed=None, status=200):
         "a": a, "v": a.item_version, "materials": a.materials.all(), "notices": a.notices.all(),
         "events": a.events.all(), "actions": actions, "action_names": [t.action for t in actions],
         "labels": W.ACTION_LABELS, "can_reveal": services.can_reveal(request.user, a), "revealed": revealed,
-        "form_rows": [(f["label"], a.form.get(f["key"])) for f in a.item_version.fields],
+        "form_rows": services.masked_form(a, clear=bool(revealed and revealed.get("form"))),
         "missing": services.missing_materials(a), "rating": Rating.objects.filter(application=a).first(),
         "fields_revealable": services.REVEALABLE.items(), "now": timezone.now()}, status=status)
     return no_store(response) if revealed else response
@@ -193,6 +193,8 @@ def reveal(request, number: str):
     except ValidationError as exc:
         messages.error(request, messages_of(exc))
         return _detail(request, a, status=400)
+    if field == "form_data":  # the whole form, shown in its own rows
+        return _detail(request, a, revealed={"label": services.REVEALABLE[field], "value": "见下方申请表", "form": True})
     return _detail(request, a, revealed={"label": services.REVEALABLE[field], "value": value})
 
 
