@@ -42,6 +42,10 @@ FORM = {"name": "张桂兰", "birth": "1940-05-01", "phone": "13912345678", "ban
 
 @pytest.fixture
 def world(territory):
+    return build_world(territory)
+
+
+def build_world(territory):
     from civicgrid.affairs import services as S
     from civicgrid.departments.models import Department, DepartmentUnit
     from civicgrid.people import idnumbers
