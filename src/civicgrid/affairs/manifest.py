@@ -24,9 +24,10 @@ _own_verbs = {a: label for a, label in W.ACTION_LABELS.items() if a not in ("acc
 MANIFEST = AppManifest(
     app="affairs",
     roles=(
-        RoleDef(W.CLERK, "受理窗口人员", frozenset({"community", "street"}), capabilities=frozenset({"reveal"})),
-        RoleDef(W.REVIEWER, "事务审核人员", frozenset({"community", "street", "district"}),
-                capabilities=frozenset({"reveal"})),
+        # No personal-data capabilities: they would open other apps' data (a dispute's parties, the
+        # register) to these seats. Revealing an applicant's data is this app's rule (services.REVEALERS).
+        RoleDef(W.CLERK, "受理窗口人员", frozenset({"community", "street"})),
+        RoleDef(W.REVIEWER, "事务审核人员", frozenset({"community", "street", "district"})),
     ),
     urls=(UrlInclude("affairs/", "civicgrid.affairs.urls"), UrlInclude("r/affairs/", "civicgrid.affairs.resident_urls")),
     api_routers=("civicgrid.affairs.api.router",),
@@ -35,6 +36,7 @@ MANIFEST = AppManifest(
                   css="affairs-nav", order=35),),
     tiles=(
         Tile((W.CLERK,), "一口受理", "affairs:accept", "找居民、选事项、预填、收材料、打回执", order=35),
+        Tile((W.CLERK,), "窗口叫号", "affairs:queue", "今日预约、现场取号、叫号、等候时间", order=35),
         Tile(WORKERS, "一门式办件", "affairs:home", "窗口待办、审核、部门审批、超期督办", order=36),
         Tile(WORKERS, "事项目录", "affairs:catalogue", "材料清单、表单、时限、收费，按版本", order=37),
         Tile(WORKERS, "办件统计与好差评", "affairs:stats", "各事项办件量、用时、按时率、满意率", order=38),
@@ -44,7 +46,7 @@ MANIFEST = AppManifest(
     audit_subjects={"application": "办件", "affairs": "一门式"},
     audit_verbs={**_own_verbs, "publish": "发布事项版本", "prefill": "信息库预填申请表", "rate": "好差评",
                  "rating_answer": "差评整改反馈", "rating_late": "差评超期未反馈", "print_notice": "打印一次性告知书",
-                 "print_receipt": "打印受理回执", "window_save": "设置受理窗口"},
+                 "print_receipt": "打印受理回执", "window_save": "设置受理窗口", "book": "窗口预约"},
     personal_data=(
         PersonalField("affairs.Application", "applicant_name", "name", encrypted=True),
         PersonalField("affairs.Application", "phone", "phone", encrypted=True),
@@ -56,6 +58,8 @@ MANIFEST = AppManifest(
         PersonalField("affairs.Rating", "answer", "free_text"),
         PersonalField("affairs.Notice", "reason", "free_text"),
         PersonalField("affairs.ApplicationEvent", "note", "free_text"),
+        PersonalField("affairs.Booking", "name", "name", encrypted=True),
+        PersonalField("affairs.Booking", "phone", "phone", encrypted=True),
     ),
     kpis=(
         Kpi("affairs.applications", "一门式办件量", "本期受理窗口收件的申请数", K + "kpi_applications", order=70),
@@ -71,6 +75,8 @@ MANIFEST = AppManifest(
         Route("affairs:list", STAFF, note="selectors.applications → visible_to"),
         Route("affairs:catalogue", STAFF, note="the catalogue is public information"),
         Route("affairs:item", STAFF, args=M + "item_args", note="the catalogue is public information"),
+        Route("affairs:queue", ROLES, roles=(W.CLERK,), refusal="窗口叫号需要以下角色之一：受理窗口人员"),
+        Route("affairs_public:book", PUBLIC, note="public booking form; rate-limited; phone gets the code"),
         Route("affairs:stats", STAFF, note="per-item figures through visible_to; published rates hold no personal data"),
         Route("affairs:ratings", STAFF, note="ratings through visible_to"),
         Route("affairs:accept", ROLES, roles=(W.CLERK,), refusal="一口受理需要以下角色之一：受理窗口人员"),

@@ -314,3 +314,68 @@ class Rating(models.Model):
     @property
     def is_poor(self) -> bool:
         return self.score in W.POOR
+
+
+class Booking(models.Model):
+    """预约: a resident books a window slot for an item from the phone; checked in at the window."""
+
+    SCOPE_REGION_FIELD = "window__region"
+    STATUS_CHOICES = [("booked", "已预约"), ("checked_in", "已签到取号"), ("missed", "未到")]
+
+    window = models.ForeignKey(Window, on_delete=models.PROTECT, related_name="bookings", verbose_name="窗口")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+", verbose_name="事项")
+    day = models.DateField("预约日期")
+    slot = models.TimeField("时段")
+    name = EncryptedTextField("姓名")
+    phone = EncryptedTextField("手机号")
+    phone_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    code = models.CharField("预约码", max_length=6)
+    status = models.CharField("状态", max_length=12, choices=STATUS_CHOICES, default="booked")
+    created_at = models.DateTimeField("预约时间")
+
+    class Meta:
+        verbose_name = "窗口预约"
+        verbose_name_plural = "窗口预约"
+        ordering = ["day", "slot", "id"]
+        constraints = [models.UniqueConstraint(fields=["window", "day", "code"], name="affairs_booking_code")]
+        indexes = [models.Index(fields=["window", "day", "slot"], name="affairs_booking_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%m-%d} {self.slot:%H:%M} {mask_name(self.name)}（{self.get_status_display()}）"
+
+    @property
+    def name_masked(self) -> str:
+        return mask_name(self.name)
+
+
+class Ticket(models.Model):
+    """排队号: a walk-in's number (A…) or a checked-in booking's (B…); waiting time = called − taken."""
+
+    SCOPE_REGION_FIELD = "window__region"
+    STATUS_CHOICES = [("waiting", "等候中"), ("called", "已叫号"), ("done", "已办理"), ("absent", "过号")]
+
+    window = models.ForeignKey(Window, on_delete=models.PROTECT, related_name="tickets", verbose_name="窗口")
+    day = models.DateField("日期")
+    label = models.CharField("号码", max_length=8)
+    booking = models.OneToOneField(Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="ticket")
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name="事项")
+    status = models.CharField("状态", max_length=10, choices=STATUS_CHOICES, default="waiting")
+    taken_at = models.DateTimeField("取号时间")
+    called_at = models.DateTimeField("叫号时间", null=True, blank=True)
+    done_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "排队号"
+        verbose_name_plural = "排队号"
+        ordering = ["day", "taken_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["window", "day", "label"], name="affairs_ticket_label")]
+
+    def __str__(self) -> str:
+        return f"{self.label}号（{self.get_status_display()}）"
+
+    @property
+    def wait_minutes(self) -> int | None:
+        if self.called_at is None:
+            return None
+        return int((self.called_at - self.taken_at).total_seconds() // 60)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -71,3 +72,41 @@ def rates(request):
     return render(request, "affairs/r_rates.html",
                   {"rates": [(label, selectors.published_rates(k)) for k, label in
                              (("window", "按窗口"), ("item", "按事项"), ("department", "按部门"))]})
+
+
+@require_http_methods(["GET", "POST"])
+def book(request):
+    """预约: pick an item, a window, a day and a half-hour; the code comes by SMS."""
+    from civicgrid.core import params as P
+
+    from . import queue
+    from .models import Window
+
+    src = request.POST if request.method == "POST" else request.GET
+    items = selectors.items()
+    windows = Window.objects.filter(active=True).select_related("region").order_by("region__path", "name")
+    item = items.filter(code=(src.get("item") or "")[:30]).first()
+    window = windows.filter(pk=P.parse_id(src.get("window"), "窗口", field="window") or 0).first()
+    days = queue.bookable_days()
+    day = P.parse_date(src.get("day"), "日期", field="day") if src.get("day") else None
+    error, status, done = "", 200, None
+    if request.method == "POST":
+        from civicgrid.hotline import ratelimit
+        from civicgrid.hotline.errors import RateLimited
+
+        try:
+            ratelimit.hit(f"affairs-book:{client_ip(request) or '-'}", 10, dt.timedelta(hours=1),
+                          "预约过于频繁，请稍后再试。")
+            if item is None or window is None or day is None:
+                raise ValidationError("请选择事项、窗口和日期。")
+            try:
+                slot = dt.time.fromisoformat((src.get("slot") or "")[:5])
+            except ValueError:
+                raise ValidationError("请选择时段。")
+            done = queue.book(window, item, day, slot, name=src.get("name", ""), phone=src.get("phone", ""))
+        except (RateLimited, *USER_ERRORS) as exc:
+            error, status = messages_of(exc), status_of(exc)
+    free = queue.slots(window, day) if window and day else []
+    return render(request, "affairs/r_book.html", {
+        "items": items, "windows": windows, "item": item, "window": window, "days": days, "day": day,
+        "free": free, "error": error, "done": done, "post": request.POST}, status=status)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("catalogue/import/", views.catalogue_import, name="import"),
     path("catalogue/<str:code>/", views.item, name="item"),
     path("stats/", views.stats, name="stats"),
+    path("queue/", views.queue_desk, name="queue"),
     path("ratings/", views.ratings, name="ratings"),
     path("ratings/<int:pk>/answer/", views.answer, name="answer"),
     path("<str:number>/", views.detail, name="detail"),

@@ -314,3 +314,42 @@ def media_allowed(request, relpath: str) -> bool:
         return False
     m = Material.objects.filter(scan=relpath).select_related("application").first()
     return m is not None and visible_to(user, type(m.application).objects.filter(pk=m.application_id)).exists()
+
+
+# -- appointments and the queue ------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def queue_desk(request):
+    """The window's queue: today's bookings, numbers waiting, call the next, measured waits."""
+    from . import queue
+
+    if not _is(request.user, W.CLERK):
+        raise PermissionDenied("窗口叫号需要以下角色之一：受理窗口人员")
+    windows = list(selectors.windows_for(request.user))
+    wid = P.parse_id(request.POST.get("window") or request.GET.get("window"), "窗口", field="window")
+    window = next((w for w in windows if w.pk == wid), windows[0] if windows else None)
+    if wid and window is not None and window.pk != wid:
+        raise Http404("该窗口不存在或不在您的管辖范围内")
+    if request.method == "POST" and window is not None:
+        action = P.choice(request.POST.get("action"), "操作", ["take", "checkin", "call", "done", "absent"])
+        try:
+            if action == "take":
+                item = selectors.items().filter(code=(request.POST.get("item") or "")[:30]).first()
+                t = queue.take(request.user, window, item=item)
+                messages.success(request, f"已取号 {t.label}")
+            elif action == "checkin":
+                t = queue.take(request.user, window, code=request.POST.get("code", ""))
+                messages.success(request, f"预约已签到，号码 {t.label}")
+            elif action == "call":
+                t = queue.call_next(request.user, window)
+                messages.success(request, f"请 {t.label} 号到{window.name}" if t else "没有等候的号码")
+            else:
+                current = queue.today(window)["current"]
+                if current is None:
+                    raise ValidationError("当前没有已叫号的号码。")
+                queue.finish(request.user, current, absent=action == "absent")
+        except USER_ERRORS as exc:
+            messages.error(request, messages_of(exc))
+        return redirect(f"{request.path}?window={window.pk}")
+    return render(request, "affairs/queue.html", {"windows": windows, "window": window, "items": selectors.items(),
+                                                  "q": queue.today(window) if window else None})
