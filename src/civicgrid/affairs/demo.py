@@ -229,11 +229,13 @@ def run(stdout=None, *, seed: int = 15, per_day: int = 40, days: int = 30) -> di
         Notice.objects.bulk_create(notices, batch_size=500)
         ApplicationEvent.objects.bulk_create(events, batch_size=1000)
         Rating.objects.bulk_create(ratings, batch_size=500)
+        queued = _queue(rng, cal, windows, versions, now)
     by_state: dict[str, int] = {}
     for a in apps:
         by_state[a.state] = by_state.get(a.state, 0) + 1
     say(f"一门式：{len(versions)} 个事项、{len(windows)} 个窗口、{len(apps)} 件申请（"
-        + "、".join(f"{W.STATE_LABELS[s]} {n}" for s, n in sorted(by_state.items())) + f"）、{len(ratings)} 条评价。")
+        + "、".join(f"{W.STATE_LABELS[s]} {n}" for s, n in sorted(by_state.items())) + f"）、{len(ratings)} 条评价、"
+        + f"{queued} 个排队号。")
     return {"items": len(versions), "windows": len(windows), "applications": len(apps), "ratings": len(ratings),
             "states": by_state}
 
@@ -306,3 +308,47 @@ def _timeline(rng, cal, a: Application, v, units, now, hours_day) -> dict:
         events.append((action, state, nxt, done, ""))
         t = done
     return stop(W.DELIVERED)
+
+
+def _queue(rng, cal, windows, versions, now) -> int:
+    """Bookings for the coming working days and the last fortnight's numbers at the street centres'
+    windows (walk-ins and checked-in bookings, with their waits), so the queue desk and the waiting
+    times have something true to show."""
+    from .models import Booking, Ticket
+
+    street_windows = [w for w in windows if w.region.level == "street"]
+    bookings, tickets = [], []
+    today = timezone.localdate()
+    day = today - dt.timedelta(days=14)
+    while day <= today + dt.timedelta(days=5):
+        if cal.is_working_day(day):
+            for w in street_windows:
+                for k in range(rng.randint(2, 5)):
+                    slot = dt.time(rng.choice([9, 10, 14, 15]), rng.choice([0, 30]))
+                    phone = "1390000" + f"{rng.randint(0, 9999):04d}"
+                    status = "checked_in" if day < today else "booked"
+                    bookings.append(Booking(window=w, item=rng.choice(versions).item, day=day, slot=slot,
+                                            name=rng.choice(SURNAMES) + rng.choice(GIVEN), phone=phone,
+                                            phone_hash=lookup_hash(phone), code=f"{rng.randint(0, 999999):06d}",
+                                            status=status, created_at=now - dt.timedelta(days=3)))
+                if day <= today:
+                    t = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+                    for n in range(1, rng.randint(15, 30)):
+                        taken = t + dt.timedelta(minutes=n * rng.randint(6, 14))
+                        called = taken + dt.timedelta(minutes=rng.randint(2, 35))
+                        if called > now:
+                            tickets.append(Ticket(window=w, day=day, label=f"A{n:03d}", taken_at=taken,
+                                                  status="waiting"))
+                            continue
+                        tickets.append(Ticket(window=w, day=day, label=f"A{n:03d}", taken_at=taken, called_at=called,
+                                              done_at=called + dt.timedelta(minutes=rng.randint(5, 20)), status="done",
+                                              item=rng.choice(versions).item))
+        day += dt.timedelta(days=1)
+    seen, unique = set(), []
+    for b in bookings:  # one code per window and day
+        if (b.window_id, b.day, b.code) not in seen:
+            seen.add((b.window_id, b.day, b.code))
+            unique.append(b)
+    Booking.objects.bulk_create(unique, batch_size=1000)
+    Ticket.objects.bulk_create(tickets, batch_size=1000)
+    return len(tickets)

@@ -103,6 +103,10 @@ def windows_for(user) -> QuerySet:
     return visible_to(user, Window.objects.filter(active=True).select_related("region"), roles=(W.CLERK,))
 
 
+def windows_in_scope(user) -> QuerySet:
+    return visible_to(user, Window.objects.all(), roles=W.VIEWERS)
+
+
 def residents_for(user) -> QuerySet:
     """The register as a window clerk may search it: the clerk's seats only, living residents only."""
     from civicgrid.people.models import Person

@@ -274,8 +274,12 @@ def stats(request):
     today = timezone.localdate()
     start, end = P.parse_period(request.GET.get("start"), request.GET.get("end"), default_end=today, default_days=30,
                                 max_days=366)
+    from . import queue
+
+    since = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
     return render(request, "affairs/stats.html", {
         "rows": selectors.item_stats(request.user, start, end), "start": start, "end": end,
+        "waits": queue.wait_stats(selectors.windows_in_scope(request.user), since),
         "rates": {k: selectors.published_rates(k) for k in ("window", "item", "department")}})
 
 
