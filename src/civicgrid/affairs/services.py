@@ -32,7 +32,7 @@ from civicgrid.core.crypto import lookup_hash
 from civicgrid.core.notifications import notify
 from civicgrid.core.scoping import require_role, sees_everything, user_roles, visible_to
 from civicgrid.core.sms import send_sms
-from civicgrid.core.workflow import SYSTEM, Machine
+from civicgrid.core.workflow import Machine
 
 from . import catalogue as C
 from . import scans
@@ -539,7 +539,7 @@ def _fx_deliver(a, row, now, *, actor, data, method="", signed_by="", **kw):
     data["method"] = method  # the signer's name stays encrypted on the row, not in the event
 
 
-def _fx_escalate(a, row, now, *, actor, data, **kw):
+def _fx_supervise(a, row, now, *, actor, data, **kw):
     a.escalations += 1
     # The level above the late step: the district unit of the department over a street unit, and the
     # district command centre over everyone.
@@ -561,7 +561,7 @@ def _fx_withdraw(a, row, now, *, actor, data, **kw):
 
 MACHINE = AffairsMachine(W.WORKFLOW, Application, ApplicationEvent, event_parent="application", effects={
     "supplement": _fx_supplement, "return": _fx_return, "pass_review": _fx_pass_review, "approve": _fx_approve,
-    "reject": _fx_reject, "deliver": _fx_deliver, "supervise": _fx_escalate, "withdraw": _fx_withdraw,
+    "reject": _fx_reject, "deliver": _fx_deliver, "supervise": _fx_supervise, "withdraw": _fx_withdraw,
 })
 
 
