@@ -120,7 +120,7 @@ def _form(rng, version, name, phone, ident, address) -> dict:
     return out
 
 
-def run(stdout=None, *, seed: int = 15, per_day: int = 40, days: int = 30) -> dict:
+def run(stdout=None, *, seed: int = 15, per_day: int = 30, days: int = 30) -> dict:
     from civicgrid.people import idnumbers
     from civicgrid.regions.demo import DISTRICT_CODE
     from civicgrid.regions.models import Region

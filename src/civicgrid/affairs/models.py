@@ -341,7 +341,8 @@ class Booking(models.Model):
         indexes = [models.Index(fields=["window", "day", "slot"], name="affairs_booking_slot")]
 
     def __str__(self) -> str:
-        return f"{self.day:%m-%d} {self.slot:%H:%M} {mask_name(self.name)}（{self.get_status_display()}）"
+        when = f"{self.day:%m-%d} {self.slot:%H:%M}" if self.day and self.slot else ""
+        return f"预约 {when} {mask_name(self.name)}（{self.get_status_display()}）"
 
     @property
     def name_masked(self) -> str:
