@@ -113,6 +113,14 @@ FILL = {
     "services:reveal": lambda w: {"number": w["order"].number},
     "services:provider": lambda w: {"pk": w["order"].provider_id},
     "services:public_community": lambda w: {"code": w["t"].communities["A1"].code},
+    "affairs:detail": lambda w: {"number": w["affairs"].number},
+    "affairs:act": lambda w: {"number": w["affairs"].number},
+    "affairs:reveal": lambda w: {"number": w["affairs"].number},
+    "affairs:receipt": lambda w: {"number": w["affairs"].number},
+    "affairs:notice": lambda w: {"number": w["affairs"].number, "seq": 1},
+    "affairs:answer": lambda w: {"pk": w["affairs_rating"].pk},
+    "affairs:item": lambda w: {"code": w["affairs"].item.code},
+    "affairs_public:status": lambda w: {"number": w["affairs"].number},
 }
 # Extra starting parameters for views that read some parameters only after others are set.
 SEEDS = {
@@ -191,7 +199,10 @@ def world(territory):
         _, raw = api_services.issue_token(superuser, user=users[name], name=f"walk-{name}")
         tokens[name] = raw
     photo = case.events.get(seq=1).attachments.get().thumbnail.name
-    return {"t": t, "users": users, "tokens": tokens, "case": case, "building": building, "room": room,
+    from civicgrid.affairs import matrix as affairs_matrix
+
+    affairs = affairs_matrix.objects(t)
+    return {"affairs": affairs["affairs_A"], "affairs_rating": affairs["affairs_rating_A"], "t": t, "users": users, "tokens": tokens, "case": case, "building": building, "room": room,
             "person": person, "tag": tag, "place": place, "job": job, "contact": contact, "article": article,
             "report": report, "grid": t.grids["A1a"], "photo": photo, "callback": callback, "dispute": dispute,
             "org": orgs_objs["org_A"], "call": orgs_objs["call_A"], "fund": orgs_objs["fund_A"], "order": order}
@@ -508,6 +519,8 @@ def api_fill(world, path_param: str, path: str) -> str:
     if path_param == "number":
         if "/procurement/" in path:
             return world["call"].number
+        if "/affairs/" in path:
+            return world["affairs"].number
         return world["dispute"].number if "/mediation/" in path else world["case"].number
     if path_param == "pk":
         if "/orgs/" in path:

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "civicgrid.procurement",
     "civicgrid.care",
     "civicgrid.services",
+    "civicgrid.affairs",
 ]
 
 MIDDLEWARE = [
