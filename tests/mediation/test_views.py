@@ -12,6 +12,7 @@ from civicgrid.core.models import AuditEntry
 from civicgrid.mediation import services as S
 from civicgrid.mediation import workflow as W
 from civicgrid.mediation.models import Dispute
+from tests.factories import make_user
 
 from .conftest import AGREEMENT, SESSION, register
 
@@ -227,7 +228,8 @@ def test_api_register_list_act_and_refusals(world, client, api):
                                                        "region_code": world.grids["A1a"].code,
                                                        "parties": [{"side": "applicant", "name": "甲"}]},
                        content_type="application/json", **api("urban_A"))
-    assert resp.status_code == 403 and "需要以下角色之一" in resp.json()["error"]["message"]
+    # An urban-management handler is not among mediation's roles at all: refused with that reason.
+    assert resp.status_code == 403 and "矛盾纠纷调解仅限" in resp.json()["error"]["message"]
     month = timezone.localdate().strftime("%Y-%m")
     rep = client.get(f"/api/v1/mediation/report?area={world.streets['A'].code}&month={month}", **h)
     assert rep.status_code == 404  # a community mediator cannot report on the whole street
@@ -245,3 +247,24 @@ def test_hostile_month_and_party_are_refused_not_500(world, client):
         resp = client.post(reverse("mediation:reveal", args=[d.number]), {"party": hostile, "field": "phone",
                                                                            "reason": "电话约调解时间"})
         assert resp.status_code == 400 and "“当事人”须为整数" in resp.content.decode()  # never a 500
+
+
+def test_other_apps_roles_in_the_same_community_cannot_read_disputes(world, client):
+    """Least privilege across apps: a seat inside the territory is not enough. A care helper of community
+    A1 (another app's role, which may hold the reveal capability for its own people) reads no dispute and
+    reveals no party."""
+    from civicgrid.core.manifest import role_defs
+    from civicgrid.mediation.manifest import WORKERS
+
+    d = now_register(world)
+    other = next(code for code, rd in sorted(role_defs().items()) if code not in WORKERS and "community" in rd.levels)
+    user = make_user("other_app_A1", other, world.communities["A1"])
+    client.force_login(user)
+    for url in (reverse("mediation:worklist"), reverse("mediation:detail", args=[d.number]),
+                reverse("mediation:report")):
+        resp = client.get(url)
+        assert resp.status_code == 403 and "矛盾纠纷调解仅限" in resp.content.decode(), url
+    resp = client.post(reverse("mediation:reveal", args=[d.number]),
+                       {"party": d.parties.first().pk, "field": "phone", "reason": "电话约调解时间"})
+    assert resp.status_code == 403 and "13912345678" not in resp.content.decode()
+    assert not AuditEntry.objects.filter(action="dispute.reveal_party").exists()

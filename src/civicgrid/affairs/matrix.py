@@ -34,11 +34,11 @@ def objects(territory) -> dict:
     version = _item(t)
     out = {"affairs_item": version.item}
     for key in ("A", "B"):
-        clerk = User.objects.create_user(username=f"matrix_clerk_{key}", display_name=f"窗口{key}")
+        clerk = User.objects.create_user(username=f"matrix_affairs_clerk_{key}", display_name=f"窗口{key}")
         Role.objects.create(user=clerk, role=W.CLERK, region=t.communities[f"{key}1"])
-        reviewer = User.objects.create_user(username=f"matrix_reviewer_{key}", display_name=f"审核{key}")
+        reviewer = User.objects.create_user(username=f"matrix_affairs_reviewer_{key}", display_name=f"审核{key}")
         Role.objects.create(user=reviewer, role=W.REVIEWER, region=t.streets[key])
-        handler = User.objects.create_user(username=f"matrix_urban_{key}", display_name=f"城管{key}")
+        handler = User.objects.create_user(username=f"matrix_affairs_urban_{key}", display_name=f"城管{key}")
         Role.objects.create(user=handler, role=R.DEPARTMENT_HANDLER, department_unit=t.units[("urban", key)])
         window = services.save_window(None, region=t.communities[f"{key}1"], name=f"{key}1社区综合窗口")
         apps = []

@@ -19,7 +19,9 @@ M = "civicgrid.mediation.matrix."
 WORKERS = (W.MEDIATOR, R.COMMUNITY_STAFF, R.GRID_WORKER, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER,
            R.HOTLINE_OPERATOR, W.SECURITY_LIAISON, R.SYSTEM_ADMIN)
 REGISTRARS = tuple(r for r in W.REGISTRARS if r != W.SYSTEM)
-STREET_LEVEL = (R.GRID_WORKER, R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DEPARTMENT_HANDLER)
+# The street-level seats among mediation's roles (a department handler is refused by role, not by scope).
+STREET_LEVEL = (R.GRID_WORKER, R.COMMUNITY_STAFF, R.STREET_DISPATCHER)
+ACCESS = "矛盾纠纷调解仅限"  # the start of selectors.ACCESS_REFUSAL, which the matrix looks for
 REPORTERS = (W.MEDIATOR, R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER, W.SECURITY_LIAISON,
              R.SYSTEM_ADMIN)
 
@@ -67,31 +69,33 @@ MANIFEST = AppManifest(
         Kpi("mediation.risk", "风险纠纷", "本期登记且触发风险预警规则的纠纷数", K + "kpi_risk", order=63),
     ),
     routes=(
-        Route("mediation:worklist", STAFF, note="selectors.disputes → visible_to"),
+        Route("mediation:worklist", ROLES, roles=WORKERS, refusal=ACCESS, note="selectors.disputes → visible_to"),
         Route("mediation:new", ROLES, roles=REGISTRARS, refusal="登记纠纷需要以下角色之一"),
-        Route("mediation:screening", STAFF, note="lists and coverage only inside the user's scope"),
-        Route("mediation:register", STAFF, note="mediators and rooms through visible_to"),
-        Route("mediation:handover", STAFF, note="lists only visible dispute cases; handover refuses others"),
-        Route("mediation:report", STAFF, note="areas limited to report_areas(user); others 404"),
+        Route("mediation:screening", ROLES, roles=WORKERS, refusal=ACCESS, note="lists and coverage only inside the user's scope"),
+        Route("mediation:register", ROLES, roles=WORKERS, refusal=ACCESS, note="mediators and rooms through visible_to"),
+        Route("mediation:handover", ROLES, roles=WORKERS, refusal=ACCESS, note="lists only visible dispute cases; handover refuses others"),
+        Route("mediation:report", ROLES, roles=WORKERS, refusal=ACCESS, note="areas limited to report_areas(user); others 404"),
         # The party picker searches the register: only the seats that use it (people.capabilities).
         Route("mediation:residents", ROLES, roles=tuple(sorted(REGISTER_ROLES)), refusal=REGISTER_REFUSAL[:20],
               note="people.selectors.search_people → visible_to; each search logged"),
-        Route("mediation:detail", SCOPED, args=M + "dispute_args"),
-        Route("mediation:agreement", SCOPED, args=M + "dispute_args"),
+        Route("mediation:detail", SCOPED, roles=WORKERS, args=M + "dispute_args", role_refusal=ACCESS),
+        Route("mediation:agreement", SCOPED, roles=WORKERS, args=M + "dispute_args", role_refusal=ACCESS),
         # Accepting is the mediator's step: every other role is refused in scope with the reason, and
         # the street-level seats get the out-of-scope refusal for street B's dispute.
         Route("mediation:act", SCOPED, roles=(W.MEDIATOR,), args=M + "new_dispute_args", method="POST", data={"action": "accept"},
-              role_refusal="需要以下角色之一：人民调解员", outsiders=STREET_LEVEL),
+              role_refusal="需要以下角色之一：人民调解员|" + ACCESS, outsiders=STREET_LEVEL),
         Route("mediation:reveal", SCOPED, roles=(R.GRID_WORKER, R.COMMUNITY_STAFF, W.MEDIATOR), args=M + "dispute_args",
               method="POST", data={"field": "phone", "reason": "电话约调解时间"},
-              role_refusal="查看完整证件号/电话"),
-        Route("GET /api/v1/mediation/disputes", STAFF, note="visible_to"),
+              role_refusal="查看完整证件号/电话|" + ACCESS),
+        Route("GET /api/v1/mediation/disputes", ROLES, roles=WORKERS, note="visible_to; other apps' roles 403"),
         Route("POST /api/v1/mediation/disputes", STAFF, method="POST",
               note="the service refuses roles that may not register (403 forbidden, tests/mediation)"),
-        Route("GET /api/v1/mediation/disputes/{number}", SCOPED, args=M + "dispute_args"),
+        Route("GET /api/v1/mediation/disputes/{number}", SCOPED, roles=WORKERS, args=M + "dispute_args",
+              role_refusal="forbidden"),
         Route("POST /api/v1/mediation/disputes/{number}/act", SCOPED, roles=(W.MEDIATOR,), args=M + "new_dispute_args",
               method="POST", data={"action": "accept"}, role_refusal="forbidden", outsiders=STREET_LEVEL),
-        Route("GET /api/v1/mediation/report", STAFF, note="area must be in report_areas(user), else 404"),
+        Route("GET /api/v1/mediation/report", STAFF, note="422 without area and month; with them other apps' roles get 403 (selectors.report_areas); "
+              "area must be in report_areas(user), else 404"),
     ),
     matrix_objects=M + "objects",
     seeders=(Seeder("演示矛盾纠纷（调解员、工作室、一个季度的纠纷）", "civicgrid.mediation.demo.run", order=50),),

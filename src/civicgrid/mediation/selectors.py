@@ -5,14 +5,34 @@ import datetime as dt
 
 from django.db.models import Count, Q, QuerySet
 
-from civicgrid.core.scoping import get_visible_or_404, visible_to
+from django.core.exceptions import PermissionDenied
+
+from civicgrid.core.scoping import get_visible_or_404, sees_everything, user_roles, visible_to
 from civicgrid.regions.models import Region
 
 from . import workflow as W
 from .models import Dispute, MediationRoom, Mediator, Screening
 
 
+# Least privilege across apps: a seat inside the territory is not enough to read disputes. The roles
+# that work them (manifest.WORKERS) may; a care helper, a service-centre clerk or a department handler
+# in the same community may not — other apps' roles are refused with this reason.
+ACCESS_REFUSAL = "矛盾纠纷调解仅限人民调解员、网格员、社区工作者、街道、区指挥中心、热线话务员和综治中心使用。"
+
+
+def may_use(user) -> bool:
+    from .manifest import WORKERS
+
+    return sees_everything(user) or any(s.role in WORKERS for s in user_roles(user))
+
+
+def require_access(user) -> None:
+    if not may_use(user):
+        raise PermissionDenied(ACCESS_REFUSAL)
+
+
 def disputes(user, *, state: str = "", tier: str = "", risky: bool = False) -> QuerySet:
+    require_access(user)
     qs = visible_to(user, Dispute.objects.select_related("region", "street", "community"))
     if state == "open":
         qs = qs.filter(state__in=W.WORKFLOW.open_states)
@@ -26,12 +46,14 @@ def disputes(user, *, state: str = "", tier: str = "", risky: bool = False) -> Q
 
 
 def dispute(user, number: str) -> Dispute:
+    require_access(user)
     return get_visible_or_404(user, Dispute.objects.select_related("region", "street", "community", "district", "room"),
                               number=number)
 
 
 def mediators(user, *, active_only: bool = False) -> QuerySet:
     """Mediators in scope with their load: open disputes they are assigned to now."""
+    require_access(user)
     qs = visible_to(user, Mediator.objects.select_related("region"))
     if active_only:
         qs = qs.filter(active=True)
@@ -39,6 +61,7 @@ def mediators(user, *, active_only: bool = False) -> QuerySet:
 
 
 def rooms(user, *, active_only: bool = False) -> QuerySet:
+    require_access(user)
     qs = visible_to(user, MediationRoom.objects.select_related("region", "lead"))
     if active_only:
         qs = qs.filter(active=True)
@@ -46,6 +69,7 @@ def rooms(user, *, active_only: bool = False) -> QuerySet:
 
 
 def screenings(user, week: dt.date) -> QuerySet:
+    require_access(user)
     return visible_to(user, Screening.objects.select_related("region", "by")).filter(week=week)
 
 
@@ -64,19 +88,24 @@ def coverage(user, week: dt.date) -> dict:
 
 
 def report_areas(user) -> QuerySet:
+    require_access(user)
     return visible_to(user, Region.objects.filter(level__in=["community", "street", "district"])).order_by("path")
 
 
 def screenable(user) -> QuerySet:
+    require_access(user)
     return visible_to(user, Region.objects.filter(level__in=["grid", "community"])).order_by("path")
 
 
 def places(user) -> QuerySet:
+    require_access(user)
     return visible_to(user, Region.objects.filter(level__in=["grid", "community", "street"])).order_by("path")
 
 
 def nav_badges(user) -> list[tuple[str, str, str]]:
     """The navigation badge: open disputes in scope, and how many are overdue."""
+    if not may_use(user):
+        return []
     qs = visible_to(user, Dispute.objects.filter(state__in=W.WORKFLOW.open_states))
     n, overdue = qs.count(), qs.filter(is_overdue=True).count()
     out = [(str(n), "", "在办纠纷")] if n else []

@@ -222,6 +222,7 @@ def register(request):
 @require_http_methods(["GET", "POST"])
 def handover(request):
     """Dispute-category cases from the closed loop, handed over to mediation."""
+    selectors.require_access(request.user)
     if request.method == "POST":
         try:
             d = cases_adapter.handover(request.user, request.POST.get("case", ""))
