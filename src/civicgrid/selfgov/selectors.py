@@ -1,0 +1,107 @@
+"""Every read a user triggers, through visible_to(user); the public board reads published items only."""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from civicgrid.core.scoping import get_visible_or_404, visible_to
+from civicgrid.regions.models import Region
+
+from . import workflow as W
+from .models import (AdmissionItem, CharterVersion, Disclosure, EvaluationPeriod, GridReview, Meeting, Poll,
+                     Proposal, SealUse, TaskRequest)
+
+
+def communities(user) -> QuerySet:
+    return visible_to(user, Region.objects.filter(level="community")).order_by("path")
+
+
+def proposals(user, *, state: str = "") -> QuerySet:
+    qs = visible_to(user, Proposal.objects.select_related("community"))
+    if state == "open":
+        qs = qs.filter(state__in=W.WORKFLOW.open_states)
+    elif state in W.STATE_LABELS:
+        qs = qs.filter(state=state)
+    return qs.order_by("-is_overdue", "-created_at", "-id")
+
+
+def proposal(user, number: str) -> Proposal:
+    return get_visible_or_404(user, Proposal.objects.select_related("community", "proposer"), number=number)
+
+
+def meetings(user) -> QuerySet:
+    return visible_to(user, Meeting.objects.select_related("community")).order_by("-starts_at", "-id")
+
+
+def meeting(user, pk: int) -> Meeting:
+    return get_visible_or_404(user, Meeting.objects.select_related("community", "proposal"), pk=pk)
+
+
+def polls(user) -> QuerySet:
+    return visible_to(user, Poll.objects.select_related("community")).order_by("-opens_at", "-id")
+
+
+def poll(user, pk: int) -> Poll:
+    return get_visible_or_404(user, Poll.objects.select_related("community"), pk=pk)
+
+
+def board(user) -> QuerySet:
+    return visible_to(user, Disclosure.objects.select_related("community")).order_by("-published_on", "-id")
+
+
+def tasks(user) -> QuerySet:
+    return visible_to(user, TaskRequest.objects.select_related("community", "department", "item")) \
+        .order_by("-requested_at", "-id")
+
+
+def task(user, pk: int) -> TaskRequest:
+    return get_visible_or_404(user, TaskRequest.objects.select_related("community", "department", "item"), pk=pk)
+
+
+def admission_list(user) -> QuerySet:
+    return visible_to(user, AdmissionItem.objects.select_related("department")).filter(active=True)
+
+
+def seal_uses(user) -> QuerySet:
+    return visible_to(user, SealUse.objects.select_related("community"))
+
+
+def periods(user) -> QuerySet:
+    return visible_to(user, EvaluationPeriod.objects.all())
+
+
+def reviews(user, period) -> QuerySet:
+    return visible_to(user, GridReview.objects.filter(period=period).select_related("grid", "grid__parent"))
+
+
+# -- public (no account): the board and the resident pages of one community -------------------------
+def public_community(code: str) -> Region:
+    c = Region.objects.filter(level="community", code=(code or "")[:15]).first()
+    if c is None:
+        raise Http404("社区不存在")
+    return c
+
+
+def public_board(community) -> QuerySet:
+    return Disclosure.objects.filter(community=community).order_by("-published_on", "-id")
+
+
+def public_proposals(community) -> QuerySet:
+    return Proposal.objects.filter(community=community).order_by("-created_at", "-id")
+
+
+def public_polls(community) -> QuerySet:
+    return Poll.objects.filter(community=community).order_by("-opens_at", "-id")
+
+
+def public_charters(community) -> QuerySet:
+    return CharterVersion.objects.filter(community=community).select_related("adopted_by")
+
+
+def nav_badges(user) -> list[tuple[str, str, str]]:
+    qs = visible_to(user, Proposal.objects.filter(state__in=[W.COMMITTEE, W.MEETING, W.EXECUTING]))
+    n, overdue = qs.count(), qs.filter(is_overdue=True).count()
+    out = [(str(n), "", "待办议题")] if n else []
+    if overdue:
+        out.append((f"超期 {overdue}", "badge-overdue", "超期议题"))
+    return out
