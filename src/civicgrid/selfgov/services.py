@@ -492,7 +492,7 @@ def publish_monthly(actor, community, month: dt.date, *, now=None) -> Disclosure
             lines.append(f"· {label} {n} 项")
     money = items.aggregate(s=Sum("amount"))["s"]
     if money:
-        lines.append(f"涉及金额合计 {money} 元")
+        lines.append(f"涉及金额合计 {Decimal(money).quantize(Decimal('0.01'))} 元")
     props = Proposal.objects.filter(community=community)
     lines.append(f"议题：本月提出 {props.filter(created_at__date__gte=month, created_at__date__lt=nxt).count()} 项，"
                  f"执行中 {props.filter(state=W.EXECUTING).count()} 项，"
