@@ -11,6 +11,7 @@ def at(*args) -> dt.datetime:
 
 
 T0 = at(2026, 3, 4, 10, 0)
+NAMES = ["王秀英", "李建国", "张桂兰", "刘志强", "陈海燕", "杨国华", "赵玉梅", "黄德明", "周春生", "吴丽娟", "徐文杰", "孙凤英"]
 
 
 def person(community, name, phone="", *, born=dt.date(1980, 5, 1), grid=None, moved_out=None):
@@ -28,7 +29,7 @@ def world(territory):
 
     t = territory
     a1, b1 = t.communities["A1"], t.communities["B1"]
-    t.people = [person(a1, f"居民{i:02d}", f"139000000{i:02d}", grid=t.grids["A1a"]) for i in range(12)]
+    t.people = [person(a1, NAMES[i], f"139000000{i:02d}", grid=t.grids["A1a"]) for i in range(12)]
     t.child = person(a1, "小明", "13900000099", born=dt.date(2015, 1, 1))
     t.gone = person(a1, "迁出者", "13900000098", moved_out=dt.date(2025, 1, 1))
     t.outsider = person(b1, "外社区", "13900000097")

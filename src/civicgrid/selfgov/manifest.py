@@ -9,6 +9,8 @@ from . import workflow as W
 
 K = "civicgrid.selfgov.report."
 M = "civicgrid.selfgov.matrix."
+DESK_ROLES = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER, R.SYSTEM_ADMIN)
+REFUSAL = "居民自治工作台需要以下角色之一"
 DESK = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER, R.DEPARTMENT_HANDLER, R.SYSTEM_ADMIN)
 
 MANIFEST = AppManifest(
@@ -49,13 +51,15 @@ MANIFEST = AppManifest(
     ),
     routes=(
         Route("selfgov:home", STAFF, note="selectors.* → visible_to"),
-        Route("selfgov:proposal", SCOPED, args=M + "proposal_args"),
+        Route("selfgov:proposal", SCOPED, roles=DESK_ROLES, args=M + "proposal_args", role_refusal=REFUSAL),
         Route("selfgov:meeting_new", STAFF, note="communities(user) only; call_meeting refuses other roles"),
-        Route("selfgov:meeting", SCOPED, args=M + "meeting_args"),
-        Route("selfgov:poll_publish", SCOPED, args=M + "poll_args", method="POST"),
+        Route("selfgov:meeting", SCOPED, roles=DESK_ROLES, args=M + "meeting_args", role_refusal=REFUSAL),
+        Route("selfgov:poll_publish", SCOPED, roles=DESK_ROLES, args=M + "poll_args", method="POST",
+              role_refusal=REFUSAL),
         Route("selfgov:board", STAFF, note="board(user) → visible_to; publish refuses outside scope"),
         Route("selfgov:tasks", STAFF, note="tasks(user) → visible_to; request_task needs a department seat"),
-        Route("selfgov:task", SCOPED, args=M + "task_args"),
+        Route("selfgov:task", SCOPED, roles=DESK_ROLES + (R.DEPARTMENT_HANDLER,), args=M + "task_args",
+              role_refusal=REFUSAL),
         Route("selfgov:evaluation", STAFF, note="periods/reviews through visible_to; review needs a district seat"),
         Route("selfgov:board_public", PUBLIC, args=M + "community_args", note="the community's published board"),
         Route("selfgov:r_home", PUBLIC, args=M + "community_args", note="SMS to the registered phone"),
@@ -65,11 +69,13 @@ MANIFEST = AppManifest(
         Route("selfgov:r_register", PUBLIC, args=M + "meeting_public_args", method="POST"),
         Route("selfgov:r_vote", PUBLIC, args=M + "poll_public_args"),
         Route("GET /api/v1/selfgov/proposals", STAFF, note="visible_to"),
-        Route("GET /api/v1/selfgov/proposals/{number}", SCOPED, args=M + "proposal_args"),
-        Route("GET /api/v1/selfgov/board/{code}", SCOPED, args=M + "community_args"),
+        Route("GET /api/v1/selfgov/proposals/{number}", SCOPED, roles=DESK_ROLES, args=M + "proposal_args",
+              role_refusal="forbidden"),
+        Route("GET /api/v1/selfgov/board/{code}", STAFF, args=M + "community_args", note="the board is public"),
         Route("POST /api/v1/selfgov/tasks", STAFF, method="POST",
               note="request_task refuses non-department roles (403) and off-list tasks (403 selfgov.not_on_admission_list)"),
-        Route("GET /api/v1/selfgov/evaluation/{period_id}/rates", SCOPED, args=M + "period_args"),
+        Route("GET /api/v1/selfgov/evaluation/{period_id}/rates", STAFF, args=M + "period_args",
+              note="published rates of the user's own district (selectors.periods)"),
     ),
     matrix_objects=M + "objects",
     seeders=(Seeder("演示居民自治（议题、会议、投票、居务公开、准入清单、共治考评）", "civicgrid.selfgov.demo.run", order=60),),

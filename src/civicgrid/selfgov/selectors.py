@@ -67,7 +67,15 @@ def seal_uses(user) -> QuerySet:
 
 
 def periods(user) -> QuerySet:
-    return visible_to(user, EvaluationPeriod.objects.all())
+    """Rounds of the user's district (a round is the district's; every seat inside it sees the published rates)."""
+    from civicgrid.core.scoping import scope_paths
+
+    paths = scope_paths(user)
+    if paths is None:
+        return EvaluationPeriod.objects.all()
+    ids = [p.pk for p in EvaluationPeriod.objects.select_related("district")
+           if any(x.startswith(p.district.path) or p.district.path.startswith(x) for x in paths)]
+    return EvaluationPeriod.objects.filter(pk__in=ids)
 
 
 def reviews(user, period) -> QuerySet:

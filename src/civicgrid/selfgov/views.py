@@ -23,6 +23,18 @@ from . import workflow as W
 from .models import CharterVersion, HearingStatement, Meeting, Poll
 
 
+DESK = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER, R.SYSTEM_ADMIN)
+TASK_DESK = DESK + (R.DEPARTMENT_HANDLER,)
+
+
+def desk_roles(user, roles=DESK) -> None:
+    """Self-governance records sit at the community: grid seats and departments are refused with the reason
+    (rather than an empty 404) — they take part through the register, the board and the task list."""
+    if user.is_superuser or any(s.role in roles for s in user_roles(user)):
+        return
+    raise PermissionDenied("居民自治工作台需要以下角色之一：" + "、".join(R.label(r) for r in roles))
+
+
 def _err(exc) -> str:
     if isinstance(exc, ValidationError):
         return "；".join(exc.messages)
@@ -113,6 +125,9 @@ def _back(request, code, exc=None, ok=""):
 @require_POST
 def resident_propose(request, code):
     community = selectors.public_community(code)
+    if identity.person(request.session, community) is None:
+        messages.error(request, "请先用登记在册的手机号验证身份。")
+        return redirect("selfgov:r_home", code=code)
     try:
         p = services.submit_proposal(_resident(request, community), community, title=request.POST.get("title", ""),
                                      body=request.POST.get("body", ""),
@@ -198,6 +213,7 @@ def home(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_detail(request, number):
+    desk_roles(request.user)
     p = selectors.proposal(request.user, number)
     error, status = "", 200
     if request.method == "POST":
@@ -254,6 +270,7 @@ def meeting_new(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_detail(request, pk):
+    desk_roles(request.user)
     m = selectors.meeting(request.user, pk)
     error, status = "", 200
     if request.method == "POST":
@@ -302,6 +319,7 @@ def meeting_detail(request, pk):
 @login_required
 @require_POST
 def poll_publish(request, pk):
+    desk_roles(request.user)
     poll = selectors.poll(request.user, pk)
     try:
         services.publish_poll(request.user, poll)
@@ -371,6 +389,7 @@ def tasks(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_detail(request, pk):
+    desk_roles(request.user, TASK_DESK)
     t = selectors.task(request.user, pk)
     error, status = "", 200
     if request.method == "POST":
