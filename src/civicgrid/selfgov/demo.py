@@ -75,10 +75,11 @@ def run(stdout=None, *, seed: int = 17, communities: int = 2) -> dict:
                               mandate_to=today.replace(year=today.year + 3)) for p in adults[15:20]])
         # A year of proposals: every state.
         for i, (title, body) in enumerate(TOPICS):
-            t0 = now - dt.timedelta(days=330 - 40 * i)
-            author = adults[30 + i]
+            # the last is still collecting support; the sixth (short of support) lapses at the sweep
+            t0 = now - dt.timedelta(days=5 if i == 7 else 330 - 40 * i)
+            author = reps[i] if i % 3 == 0 else adults[30 + i]
             p = S.submit_proposal(author, c, title=title, body=body, as_representative=i % 3 == 0, now=t0)
-            goal = p.support_threshold if i != 7 else 2
+            goal = p.support_threshold if i not in (6, 7) else 2
             for sup in adults[40 + i * 12: 40 + i * 12 + goal - 1]:
                 p = S.support(sup, p, now=t0 + dt.timedelta(days=3))
             counts["proposals"] += 1
