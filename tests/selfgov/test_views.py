@@ -82,3 +82,27 @@ def test_desk_pages_keep_to_jurisdiction(client, world):
     assert client.get(f"/selfgov/proposals/{p.number}/").status_code == 200
     board = client.get(f"/selfgov/board/{world.communities['A1'].code}/")
     assert board.status_code == 200 and "居务公开" in board.content.decode()
+
+
+def test_resident_rates_a_serving_unit_once_and_rates_are_published(client, world):
+    from civicgrid.selfgov import evaluation as E
+    from civicgrid.selfgov.models import Rating
+
+    today = timezone.localdate()
+    period = E.set_period(world.users["commander"], world.district, label="本轮", start=today - dt.timedelta(days=10),
+                          end=today + dt.timedelta(days=10), weights={"surveys": 100})
+    a1 = world.communities["A1"]
+    police_b = world.units[("police", "B")]
+    verify(client, a1.code, "13900000004")
+    page = client.get(f"/selfgov/r/{a1.code}/rate/").content.decode()
+    assert world.units[("police", "A")].name in page and police_b.name not in page
+    r = client.post(f"/selfgov/r/{a1.code}/rate/", {"unit": police_b.pk, "score": 5})
+    assert r.status_code == 400 and "本社区服务" in r.content.decode()
+    unit = world.units[("police", "A")]
+    assert client.post(f"/selfgov/r/{a1.code}/rate/", {"unit": unit.pk, "score": 4}).status_code == 302
+    r = client.post(f"/selfgov/r/{a1.code}/rate/", {"unit": unit.pk, "score": 1})
+    assert r.status_code == 409 and Rating.objects.get().score == 4
+    period.end = today - dt.timedelta(days=1)
+    period.save()
+    board = client.get(f"/selfgov/board/{a1.code}/").content.decode()
+    assert "驻区单位满意率" in board and "100.00%" in board

@@ -68,6 +68,7 @@ MANIFEST = AppManifest(
         Route("selfgov:r_support", PUBLIC, args=M + "proposal_public_args", method="POST"),
         Route("selfgov:r_register", PUBLIC, args=M + "meeting_public_args", method="POST"),
         Route("selfgov:r_vote", PUBLIC, args=M + "poll_public_args"),
+        Route("selfgov:r_rate", PUBLIC, args=M + "community_args", note="rating needs a verified resident"),
         Route("GET /api/v1/selfgov/proposals", STAFF, note="visible_to"),
         Route("GET /api/v1/selfgov/proposals/{number}", SCOPED, roles=DESK_ROLES, args=M + "proposal_args",
               role_refusal="forbidden"),

@@ -58,8 +58,22 @@ def task(user, pk: int) -> TaskRequest:
     return get_visible_or_404(user, TaskRequest.objects.select_related("community", "department", "item"), pk=pk)
 
 
+def _district_ids(user) -> list[int] | None:
+    """Districts containing (or inside) the user's seats: district-wide lists every seat in it reads."""
+    from civicgrid.core.scoping import scope_paths
+
+    paths = scope_paths(user)
+    if paths is None:
+        return None
+    return [d.pk for d in Region.objects.filter(level="district")
+            if any(x.startswith(d.path) or d.path.startswith(x) for x in paths)]
+
+
 def admission_list(user) -> QuerySet:
-    return visible_to(user, AdmissionItem.objects.select_related("department")).filter(active=True)
+    """The district's admission list: public to every seat in the district (departments included)."""
+    ids = _district_ids(user)
+    qs = AdmissionItem.objects.select_related("department").filter(active=True)
+    return qs if ids is None else qs.filter(district_id__in=ids)
 
 
 def seal_uses(user) -> QuerySet:
@@ -68,14 +82,8 @@ def seal_uses(user) -> QuerySet:
 
 def periods(user) -> QuerySet:
     """Rounds of the user's district (a round is the district's; every seat inside it sees the published rates)."""
-    from civicgrid.core.scoping import scope_paths
-
-    paths = scope_paths(user)
-    if paths is None:
-        return EvaluationPeriod.objects.all()
-    ids = [p.pk for p in EvaluationPeriod.objects.select_related("district")
-           if any(x.startswith(p.district.path) or p.district.path.startswith(x) for x in paths)]
-    return EvaluationPeriod.objects.filter(pk__in=ids)
+    ids = _district_ids(user)
+    return EvaluationPeriod.objects.all() if ids is None else EvaluationPeriod.objects.filter(district_id__in=ids)
 
 
 def reviews(user, period) -> QuerySet:
@@ -113,3 +121,37 @@ def nav_badges(user) -> list[tuple[str, str, str]]:
     if overdue:
         out.append((f"超期 {overdue}", "badge-overdue", "超期议题"))
     return out
+
+
+def open_period(community):
+    """The district's evaluation round running today (ratings are taken until a month after its end)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    district = Region.objects.filter(level="district", pk__in=[community.parent.parent_id]).first() \
+        if community.parent_id else None
+    if district is None:
+        return None
+    return EvaluationPeriod.objects.filter(district=district, start__lte=today,
+                                           end__gte=today - dt.timedelta(days=31)).order_by("-start").first()
+
+
+def serving_units(community) -> QuerySet:
+    """Department units whose service area contains the community (the street's local units)."""
+    from civicgrid.departments.models import DepartmentUnit
+
+    paths = [community.path[:i + 1] for i, c in enumerate(community.path) if c == "/"]
+    return DepartmentUnit.objects.filter(region__path__in=paths, region__level="street").select_related("department") \
+        .order_by("name")
+
+
+def published_period(community):
+    """The latest round of the community's district that has ended: its rates are published."""
+    from django.utils import timezone
+
+    if not community.parent_id:
+        return None
+    return EvaluationPeriod.objects.filter(district_id=community.parent.parent_id, end__lt=timezone.localdate()) \
+        .order_by("-end").first()

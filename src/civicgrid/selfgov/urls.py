@@ -19,4 +19,5 @@ urlpatterns = [
     path("r/<str:code>/proposals/<str:number>/support/", views.resident_support, name="r_support"),
     path("r/<str:code>/meetings/<int:pk>/register/", views.resident_register, name="r_register"),
     path("r/<str:code>/polls/<int:pk>/", views.resident_vote, name="r_vote"),
+    path("r/<str:code>/rate/", views.resident_rate, name="r_rate"),
 ]

@@ -188,14 +188,50 @@ def resident_vote(request, code, pk):
                                                     "done": done, "options": poll.options.all()}, status=status)
 
 
+@require_http_methods(["GET", "POST"])
+def resident_rate(request, code):
+    """满意度测评 on the phone: a verified resident (or representative) rates the units serving the community."""
+    community = selectors.public_community(code)
+    period = selectors.open_period(community)
+    person = identity.person(request.session, community)
+    error, status = "", 200
+    units = selectors.serving_units(community)
+    if request.method == "POST":
+        if person is None:
+            messages.error(request, "请先用登记在册的手机号验证身份。")
+            return redirect("selfgov:r_home", code=code)
+        try:
+            if period is None:
+                raise ValidationError("当前没有进行中的测评。")
+            unit = units.filter(pk=P.parse_id(request.POST.get("unit"), "被评单位")).first()
+            if unit is None:
+                raise ValidationError("请选择为本社区服务的单位。")
+            evaluation.rate(period, score=request.POST.get("score", ""), unit=unit, person=person, community=community,
+                            comment=request.POST.get("comment", ""))
+            messages.success(request, f"已评价“{unit.name}”，谢谢！")
+            return redirect("selfgov:r_rate", code=code)
+        except errors.USER_ERRORS as exc:
+            error, status = _err(exc), errors.status_of(exc)
+    done = set()
+    if person is not None and period is not None:
+        done = set(period.ratings.filter(rater_key=f"person:{person.pk}").values_list("unit_id", flat=True))
+    return render(request, "selfgov/r_rate.html", {
+        "community": community, "period": period, "person": person, "error": error,
+        "units": [(u, u.pk in done) for u in units], "scores": [(5, "非常满意"), (4, "满意"), (3, "一般"),
+                                                                  (2, "不满意"), (1, "非常不满意")]}, status=status)
+
+
 def public_board(request, code):
     community = selectors.public_community(code)
     kind = request.GET.get("kind", "")
     items = selectors.public_board(community)
     if kind in rules.DISCLOSURE_KINDS:
         items = items.filter(kind=kind)
+    period = selectors.published_period(community)
+    serving = set(selectors.serving_units(community).values_list("pk", flat=True))
+    rates = [r for r in evaluation.unit_rates(period) if r["unit"].pk in serving] if period else []
     return render(request, "selfgov/board_public.html", {
-        "community": community, "items": items[:50], "kinds": rules.DISCLOSURE_KINDS, "kind": kind,
+        "community": community, "period": period, "rates": rates, "items": items[:50], "kinds": rules.DISCLOSURE_KINDS, "kind": kind,
         "proposals": selectors.public_proposals(community).exclude(state=W.COLLECTING)[:20],
         "polls": selectors.public_polls(community).filter(state="published")[:10],
         "charters": selectors.public_charters(community)})
@@ -415,6 +451,10 @@ def evaluation_page(request):
     error, status = "", 200
     if request.method == "POST" and period is not None:
         try:
+            if request.FILES.get("survey"):
+                saved, problems = _import_survey(request, period)
+                messages.success(request, f"第三方测评导入 {saved} 行。" + ("；".join(problems[:20])))
+                return redirect(f"{request.path}?period={period.pk}")
             evaluation.review(request.user, period)
             messages.success(request, "半年考评已计算。")
             return redirect(f"{request.path}?period={period.pk}")
@@ -424,3 +464,25 @@ def evaluation_page(request):
         "periods": periods, "period": period, "error": error,
         "rates": evaluation.unit_rates(period) if period else [],
         "reviews": selectors.reviews(request.user, period) if period else []}, status=status)
+
+
+def _import_survey(request, period):
+    """The upload goes to a temporary file with its own suffix: people.importer.read_rows reads .xlsx/.csv."""
+    import os
+    import tempfile
+
+    f = request.FILES["survey"]
+    suffix = os.path.splitext(f.name or "")[1].lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise ValidationError("请上传 .xlsx 或 .csv 文件。")
+    if f.size > 5 * 1024 * 1024:
+        raise ValidationError("文件不能超过 5 MB。")
+    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as tmp:
+        for chunk in f.chunks():
+            tmp.write(chunk)
+    try:
+        return evaluation.import_third_party(request.user, period, tmp.name)
+    except (ValueError, OSError) as exc:
+        raise ValidationError(f"文件无法读取：{exc}")
+    finally:
+        os.unlink(tmp.name)
