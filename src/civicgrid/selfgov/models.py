@@ -9,7 +9,12 @@ option and never a row per ballot. A table of one anonymous row per ballot would
 insertion (SQLite's hidden rowid, PostgreSQL's xmin/ctid and an autoincrement id) in step with the
 roll's, so the k-th voter would be the k-th ballot; a counter that is overwritten at each vote keeps
 no such trace. Running tallies of a secret poll are not shown before it closes (a watcher could
-otherwise diff the counters between two votes).
+otherwise diff the counters between two votes), and no audit entry is written for a secret ballot
+(the audit log would be a second roll, with times).
+
+What this does not cover: someone with superuser access to the database server who reads heap pages
+before VACUUM could match the transaction ids of old counter versions to the roll's rows. Closing that
+would need ballots queued and flushed to the counters in shuffled batches; it is not done here.
 """
 from __future__ import annotations
 
