@@ -98,7 +98,18 @@ SEEDS = {
     "hotline:contact": [{"outcome": "answered"}, {"outcome": "case"}, {"outcome": "forwarded"}],
     "resident:report": [{"step": "code"}, {"step": "verify"}],
     "resident:follow": [{"step": "code"}, {"step": "verify"}],
+    **{f"selfgov:{name}": (lambda fn: lambda w: getattr(SG_MATRIX(), fn)(w["selfgov"], True))(fn) for name, fn in (
+        ("proposal", "proposal_args"), ("meeting", "meeting_args"), ("poll_publish", "poll_args"),
+        ("task", "task_args"), ("board_public", "community_args"), ("r_home", "community_args"),
+        ("r_propose", "community_args"), ("r_rate", "community_args"), ("r_support", "proposal_public_args"),
+        ("r_register", "meeting_public_args"), ("r_vote", "poll_public_args"))},
 }
+def SG_MATRIX():
+    from civicgrid.selfgov import matrix
+
+    return matrix
+
+
 # Routes deliberately not walked here, with the reason.
 SKIP = {
     "core:logout": "ends the session of the walking client; reads no parameters",
@@ -156,6 +167,7 @@ def world(territory):
     dispute = register(t, who="mediator_A1")
     superuser = User.objects.create_superuser("root", password="pass-1234", display_name="超级管理员")
     users = dict(t.users, superuser=superuser)
+    selfgov = SG_MATRIX().objects(t)
     tokens = {}
     for name in ROLES[1:]:
         _, raw = api_services.issue_token(superuser, user=users[name], name=f"walk-{name}")
@@ -163,7 +175,7 @@ def world(territory):
     photo = case.events.get(seq=1).attachments.get().thumbnail.name
     return {"t": t, "users": users, "tokens": tokens, "case": case, "building": building, "room": room,
             "person": person, "tag": tag, "place": place, "job": job, "contact": contact, "article": article,
-            "report": report, "grid": t.grids["A1a"], "photo": photo, "callback": callback, "dispute": dispute}
+            "report": report, "grid": t.grids["A1a"], "photo": photo, "callback": callback, "dispute": dispute, "selfgov": selfgov}
 
 
 def _place_kind():

@@ -111,9 +111,9 @@ def request_task(request, payload: TaskIn):
     return 201, {"id": t.pk, "state": t.state, "reference": t.item.reference, "funding": t.item.funding}
 
 
-@router.get("/evaluation/{period_id}/rates", response={200: list[RateOut], **COMMON}, summary="驻区单位满意率")
-def rates(request, period_id: int):
-    period = selectors.periods(request.user).filter(pk=period_id).first()
+@router.get("/evaluation/{pk}/rates", response={200: list[RateOut], **COMMON}, summary="驻区单位满意率")
+def rates(request, pk: int):
+    period = selectors.periods(request.user).filter(pk=pk).first()
     if period is None:
         raise ApiError(404, "not_found", "考评周期不存在或不在您的管辖范围内。")
     return [{"unit": r["unit"].name, "ratings": r["n"], "satisfied": r["satisfied"], "rate": r["rate"]}

@@ -66,7 +66,7 @@ def task_args(objs, inside: bool) -> dict:
 
 
 def period_args(objs, inside: bool) -> dict:
-    return {"period_id": objs["sg_period"].pk}
+    return {"pk": objs["sg_period"].pk}
 
 
 def community_args(objs, inside: bool) -> dict:
