@@ -482,7 +482,9 @@ def _import_survey(request, period):
             tmp.write(chunk)
     try:
         return evaluation.import_third_party(request.user, period, tmp.name)
-    except (ValueError, OSError) as exc:
-        raise ValidationError(f"文件无法读取：{exc}")
+    except ValidationError:
+        raise
+    except Exception as exc:  # a damaged workbook can fail in zipfile/openpyxl in many ways: say so, never 500
+        raise ValidationError(f"文件无法读取，请另存为 .xlsx 或 UTF-8 编码的 .csv 后重试（{type(exc).__name__}）。")
     finally:
         os.unlink(tmp.name)
