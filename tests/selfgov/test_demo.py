@@ -32,5 +32,6 @@ def test_demo_seeder_fills_every_state_quickly_and_once():
     assert FundEntry.objects.filter(kind="use").exists()
     assert Rating.objects.values("period").distinct().count() == 2 and GridReview.objects.exists()
     assert out["proposals"] == Proposal.objects.count()
+    print(f"selfgov demo seeder: {took:.1f} s")
     assert took < 30, took
     assert demo.run() == {}
