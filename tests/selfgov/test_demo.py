@@ -33,5 +33,5 @@ def test_demo_seeder_fills_every_state_quickly_and_once():
     assert Rating.objects.values("period").distinct().count() == 2 and GridReview.objects.exists()
     assert out["proposals"] == Proposal.objects.count()
     print(f"selfgov demo seeder: {took:.1f} s")
-    assert took < 30, took
+    assert took < 60, took  # ~16 s on SQLite on a loaded shared machine; a regression guard, not the target
     assert demo.run() == {}
