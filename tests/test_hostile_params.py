@@ -90,6 +90,11 @@ FILL = {
     "mediation:act": lambda w: {"number": w["dispute"].number},
     "mediation:reveal": lambda w: {"number": w["dispute"].number},
     "mediation:agreement": lambda w: {"number": w["dispute"].number},
+    **{f"selfgov:{name}": (lambda fn: lambda w: getattr(SG_MATRIX(), fn)(w["selfgov"], True))(fn) for name, fn in (
+        ("proposal", "proposal_args"), ("meeting", "meeting_args"), ("poll_publish", "poll_args"),
+        ("task", "task_args"), ("board_public", "community_args"), ("r_home", "community_args"),
+        ("r_propose", "community_args"), ("r_rate", "community_args"), ("r_support", "proposal_public_args"),
+        ("r_register", "meeting_public_args"), ("r_vote", "poll_public_args"))},
     "media": lambda w: {"path": w["photo"]},
 }
 # Extra starting parameters for views that read some parameters only after others are set.
@@ -98,12 +103,11 @@ SEEDS = {
     "hotline:contact": [{"outcome": "answered"}, {"outcome": "case"}, {"outcome": "forwarded"}],
     "resident:report": [{"step": "code"}, {"step": "verify"}],
     "resident:follow": [{"step": "code"}, {"step": "verify"}],
-    **{f"selfgov:{name}": (lambda fn: lambda w: getattr(SG_MATRIX(), fn)(w["selfgov"], True))(fn) for name, fn in (
-        ("proposal", "proposal_args"), ("meeting", "meeting_args"), ("poll_publish", "poll_args"),
-        ("task", "task_args"), ("board_public", "community_args"), ("r_home", "community_args"),
-        ("r_propose", "community_args"), ("r_rate", "community_args"), ("r_support", "proposal_public_args"),
-        ("r_register", "meeting_public_args"), ("r_vote", "poll_public_args"))},
+    "selfgov:r_home": [{"step": "send_code"}, {"step": "verify"}, {"step": "choose"}],
+    "selfgov:meeting": [{"step": s} for s in ("hold", "resolution", "statement", "publish", "charter")],
 }
+
+
 def SG_MATRIX():
     from civicgrid.selfgov import matrix
 
