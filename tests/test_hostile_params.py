@@ -91,6 +91,11 @@ FILL = {
     "mediation:act": lambda w: {"number": w["dispute"].number},
     "mediation:reveal": lambda w: {"number": w["dispute"].number},
     "mediation:agreement": lambda w: {"number": w["dispute"].number},
+    **{f"selfgov:{name}": (lambda fn: lambda w: getattr(SG_MATRIX(), fn)(w["selfgov"], True))(fn) for name, fn in (
+        ("proposal", "proposal_args"), ("meeting", "meeting_args"), ("poll_publish", "poll_args"),
+        ("task", "task_args"), ("board_public", "community_args"), ("r_home", "community_args"),
+        ("r_propose", "community_args"), ("r_rate", "community_args"), ("r_support", "proposal_public_args"),
+        ("r_register", "meeting_public_args"), ("r_vote", "poll_public_args"))},
     "media": lambda w: {"path": w["photo"]},
     "orgs:public": lambda w: {"pk": w["org"].pk},
     "orgs:detail": lambda w: {"pk": w["org"].pk},
@@ -128,7 +133,17 @@ SEEDS = {
     "hotline:contact": [{"outcome": "answered"}, {"outcome": "case"}, {"outcome": "forwarded"}],
     "resident:report": [{"step": "code"}, {"step": "verify"}],
     "resident:follow": [{"step": "code"}, {"step": "verify"}],
+    "selfgov:r_home": [{"step": "send_code"}, {"step": "verify"}, {"step": "choose"}],
+    "selfgov:meeting": [{"step": s} for s in ("hold", "resolution", "statement", "publish", "charter")],
 }
+
+
+def SG_MATRIX():
+    from civicgrid.selfgov import matrix
+
+    return matrix
+
+
 # Routes deliberately not walked here, with the reason.
 SKIP = {
     "core:logout": "ends the session of the walking client; reads no parameters",
@@ -194,6 +209,7 @@ def world(territory):
     order = services_matrix.completed_order(staff, User.objects.get(username="prov_A"), meal, t.grids["A1a"])
     superuser = User.objects.create_superuser("root", password="pass-1234", display_name="超级管理员")
     users = dict(t.users, superuser=superuser)
+    selfgov = SG_MATRIX().objects(t)
     tokens = {}
     for name in ROLES[1:]:
         _, raw = api_services.issue_token(superuser, user=users[name], name=f"walk-{name}")
@@ -205,7 +221,8 @@ def world(territory):
     return {"affairs": affairs["affairs_A"], "affairs_rating": affairs["affairs_rating_A"], "t": t, "users": users, "tokens": tokens, "case": case, "building": building, "room": room,
             "person": person, "tag": tag, "place": place, "job": job, "contact": contact, "article": article,
             "report": report, "grid": t.grids["A1a"], "photo": photo, "callback": callback, "dispute": dispute,
-            "org": orgs_objs["org_A"], "call": orgs_objs["call_A"], "fund": orgs_objs["fund_A"], "order": order}
+            "org": orgs_objs["org_A"], "call": orgs_objs["call_A"], "fund": orgs_objs["fund_A"], "order": order,
+            "selfgov": selfgov}
 
 
 def _place_kind():

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "civicgrid.care",
     "civicgrid.services",
     "civicgrid.affairs",
+    "civicgrid.selfgov",
 ]
 
 MIDDLEWARE = [
