@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "civicgrid.dashboard",
     "civicgrid.api",
     "civicgrid.mediation",
+    "civicgrid.workforce",
 ]
 
 MIDDLEWARE = [
