@@ -69,12 +69,14 @@ def sheet(profiles, month: dt.date) -> list[dict]:
     profiles = list(profiles.filter(left_on__isnull=True).select_related("user", "staff_type", "region"))
     if not profiles:
         return []
-    districts = {p.pk: int(p.region.path.strip("/").split("/")[3]) if len(p.region.path.strip("/").split("/")) >= 4 else None
-                 for p in profiles}
-    rules = {(r.district_id, r.staff_type_id): r for r in PayRule.objects.filter(district_id__in=set(districts.values()))}
+    from .tasklist import district_code
+
+    districts = {p.pk: district_code(p.region.path) for p in profiles}
+    rules = {(r.district.code, r.staff_type_id): r
+             for r in PayRule.objects.filter(district__code__in=set(districts.values())).select_related("district")}
     quotas: dict = defaultdict(list)
-    for q in Quota.objects.filter(district_id__in=set(districts.values())).order_by("metric"):
-        quotas[(q.district_id, q.staff_type_id)].append(q)
+    for q in Quota.objects.filter(district__code__in=set(districts.values())).select_related("district").order_by("metric"):
+        quotas[(q.district.code, q.staff_type_id)].append(q)
     users = {p.user_id for p in profiles}
     monthly = metrics(users, *month_bounds(month))
     qms = quarter_months(month)

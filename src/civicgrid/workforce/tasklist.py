@@ -51,20 +51,21 @@ def sources() -> dict[str, Source]:
     return dict(_SOURCES)
 
 
-def _district_id(grid) -> int | None:
-    # grid → community → street → district; paths are "<id>/<id>/…/"
-    parts = grid.path.strip("/").split("/")
-    return int(parts[-4]) if len(parts) >= 4 else None
+def district_code(path: str) -> str | None:
+    """The district's code in a region path ("/<city>/<district>/<street>/…/"): the last 6-digit part."""
+    six = [p for p in path.strip("/").split("/") if len(p) == 6]
+    return six[-1] if six else None
 
 
 def _day_end(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
-def duty_items(district_ids) -> dict[int, list[DutyItem]]:
-    out: dict[int, list[DutyItem]] = defaultdict(list)
-    for item in DutyItem.objects.filter(district_id__in=list(district_ids), active=True).order_by("list", "order", "id"):
-        out[item.district_id].append(item)
+def duty_items(district_codes) -> dict[str, list[DutyItem]]:
+    out: dict[str, list[DutyItem]] = defaultdict(list)
+    for item in (DutyItem.objects.filter(district__code__in=list(district_codes), active=True)
+                 .select_related("district").order_by("list", "order", "id")):
+        out[item.district.code].append(item)
     return out
 
 
@@ -76,7 +77,7 @@ def for_grids(grids, day: dt.date, *, worker_ids: dict | None = None) -> dict[in
         return {}
     gids = [g.pk for g in grids]
     by_path = {g.path: g.pk for g in grids}
-    districts = {g.pk: _district_id(g) for g in grids}
+    districts = {g.pk: district_code(g.path) for g in grids}
     items = duty_items(set(districts.values()))
     end = _day_end(day)
     horizon = max((i.interval_days for lst in items.values() for i in lst), default=0)
