@@ -455,7 +455,8 @@ def confirm_hours(actor, entry: HourEntry, *, accept: bool = True) -> HourEntry:
 
 
 def confirmed_hours(volunteer: Volunteer) -> Decimal:
-    return volunteer.hours.filter(state="confirmed").aggregate(s=Sum("hours"))["s"] or Decimal("0")
+    total = volunteer.hours.filter(state="confirmed").aggregate(s=Sum("hours"))["s"] or Decimal("0")
+    return Decimal(total).quantize(Decimal("0.1"))  # SQLite sums decimals to "2", PostgreSQL to "2.0"
 
 
 def time_bank_balance(volunteer: Volunteer) -> Decimal | None:
