@@ -31,7 +31,7 @@ def report_finding(actor, *, grid, category_code: str, description: str, buildin
 
 def open_cases(grid_ids, *, limit: int | None = None):
     """The grids' open cases (values only: the task list needs number, category, state, due)."""
-    qs = (Case.objects.filter(grid_id__in=list(grid_ids), state__in=CW.OPEN_STATES)
+    qs = (Case.objects.filter(grid_id__in=grid_ids, state__in=CW.OPEN_STATES)
           .order_by("due_at").values("number", "grid_id", "state", "due_at", "urgent", "category__name"))
     return qs[:limit] if limit else qs
 

@@ -18,16 +18,16 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Max, Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from civicgrid.people import models as PM
 
 from . import cases_adapter
-from .models import DutyItem, PatrolCheck, TaskDone
+from .models import LIST_CHOICES, DutyItem, PatrolCheck, TaskDone
 
 
-@dataclass
+@dataclass(slots=True)
 class Task:
     key: str             # stable for the day: "duty:12:b:345", "case:2026112700012"
     kind: str            # duty / case / an extension's own
@@ -69,78 +69,63 @@ def duty_items(district_codes) -> dict[str, list[DutyItem]]:
     return out
 
 
-def for_grids(grids, day: dt.date, *, worker_ids: dict | None = None) -> dict[int, list[Task]]:
-    """{grid_id: [Task]} for `grids` (Region rows with .path) on `day`. `worker_ids` ({grid_id: user_id})
-    marks the tasks each grid's worker ticked off today."""
-    grids = list(grids)
+def _due_places(model, grid_field: str, check_field: str, gids, since, end, *, tag: str = "", day=None):
+    """(grid_id, pk, label) of the places in the grids not checked since `since`: one query, the
+    "already seen" set a subquery (NOT IN), so no check times travel to Python."""
+    seen = PatrolCheck.objects.filter(patrol__grid_id__in=gids, at__gte=since, at__lt=end,
+                                      **{f"{check_field}__isnull": False}).values(check_field)
+    qs = model.objects.filter(**{f"{grid_field}__in": gids}).exclude(pk__in=seen)
+    if tag:
+        tagged = (PM.PersonTag.objects.filter(kind=tag, start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
+                  .values("person__household_id"))
+        qs = qs.filter(pk__in=tagged)
+    if model is PM.Building:
+        return [(g, pk, f"{addr}{name}") for g, pk, addr, name in qs.values_list(grid_field, "pk", "address", "name")]
+    return [(g, pk, number or f"户{pk}") for g, pk, number in qs.values_list(grid_field, "pk", "number")]
+
+
+def for_grids(grids, day: dt.date) -> dict[int, list[Task]]:
+    """{grid_id: [Task]} for `grids` (Region rows with .path) on `day`, with a fixed number of queries
+    whatever the number of grids (per checklist item, not per grid or place)."""
+    # A queryset of grids (a batch: a street, a range of codes) is used as a subquery: a list of
+    # thousands of ids costs Django ~0.1 ms per id per query to prepare, more than the query itself.
+    selection = grids.values("pk") if isinstance(grids, QuerySet) else None
+    grids = list(grids.only("id", "code", "name", "path")) if selection is not None else list(grids)
     if not grids:
         return {}
     gids = [g.pk for g in grids]
-    by_path = {g.path: g.pk for g in grids}
     districts = {g.pk: district_code(g.path) for g in grids}
     items = duty_items(set(districts.values()))
     end = _day_end(day)
-    horizon = max((i.interval_days for lst in items.values() for i in lst), default=0)
-    since = end - dt.timedelta(days=horizon)
-
-    def grid_of(path: str) -> int | None:
-        # a building/household region is its grid (or its community: then it belongs to no grid's list)
-        return by_path.get(path)
-
-    # Buildings and their last check; households (with their tags) and their last check.
-    wants_buildings = any(i.target == "building" for lst in items.values() for i in lst)
-    wants_households = any(i.target == "household" for lst in items.values() for i in lst)
-    buildings: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    households: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    last_b: dict[int, dt.datetime] = {}
-    last_h: dict[int, dt.datetime] = {}
-    tags: dict[int, set[str]] = defaultdict(set)
-    if wants_buildings:
-        for pk, name, addr, gid in PM.Building.objects.filter(grid_id__in=gids).values_list("pk", "name", "address", "grid_id"):
-            buildings[gid].append((pk, f"{addr}{name}"))
-        last_b = dict(PatrolCheck.objects.filter(patrol__grid_id__in=gids, building__isnull=False, at__gte=since, at__lt=end)
-                      .values("building_id").annotate(m=Max("at")).values_list("building_id", "m"))
-    if wants_households:
-        for pk, number, gid in PM.Household.objects.filter(region_id__in=gids).values_list("pk", "number", "region_id"):
-            households[gid].append((pk, number or f"户{pk}"))
-        last_h = dict(PatrolCheck.objects.filter(patrol__grid_id__in=gids, household__isnull=False, at__gte=since, at__lt=end)
-                      .values("household_id").annotate(m=Max("at")).values_list("household_id", "m"))
-        for hh, kind in (PM.PersonTag.objects.filter(person__household__region_id__in=gids, start__lte=day)
-                         .filter(Q(end__isnull=True) | Q(end__gte=day)).values_list("person__household_id", "kind")):
-            tags[hh].add(kind)
-    occasion_done: dict[tuple[int, str], dt.date] = {}
-    occasion_keys = [f"duty:{i.pk}" for lst in items.values() for i in lst if i.target == "occasion"]
-    if occasion_keys:
-        for gid, key, d in (TaskDone.objects.filter(grid_id__in=gids, key__in=occasion_keys, day__gt=day - dt.timedelta(days=horizon),
-                                                    day__lte=day).values_list("grid_id", "key", "day")):
-            if d > occasion_done.get((gid, key), dt.date.min):
-                occasion_done[(gid, key)] = d
-
+    labels = dict(LIST_CHOICES)
     out: dict[int, list[Task]] = {gid: [] for gid in gids}
-    for g in grids:
-        tasks = out[g.pk]
-        for item in items.get(districts[g.pk], ()):
-            cutoff = end - dt.timedelta(days=item.interval_days)
-            label = item.get_list_display()
+    by_district: dict[str, list[int]] = defaultdict(list)
+    for gid, code in districts.items():
+        by_district[code].append(gid)
+    for code, ids in by_district.items():
+        dgids = selection if selection is not None and len(by_district) == 1 else ids
+        for item in items.get(code, ()):
+            prefix = f"{labels[item.list]}·{item.name}"
+            since = end - dt.timedelta(days=item.interval_days)
             if item.target == "building":
-                for pk, name in buildings.get(g.pk, ()):
-                    seen = last_b.get(pk)
-                    if seen is None or seen < cutoff:
-                        tasks.append(Task(f"duty:{item.pk}:b:{pk}", "duty", f"{label}·{item.name}：{name}",
-                                          "上次：" + (f"{timezone.localtime(seen):%m-%d}" if seen else "未走访")))
+                detail = f"超过 {item.interval_days} 天未巡查"
+                for gid, pk, name in _due_places(PM.Building, "grid_id", "building", dgids, since, end):
+                    out[gid].append(Task(f"duty:{item.pk}:b:{pk}", "duty", f"{prefix}：{name}", detail))
             elif item.target == "household":
-                for pk, number in households.get(g.pk, ()):
-                    if item.tag and item.tag not in tags.get(pk, ()):
-                        continue
-                    seen = last_h.get(pk)
-                    if seen is None or seen < cutoff:
-                        tasks.append(Task(f"duty:{item.pk}:h:{pk}", "duty", f"{label}·{item.name}：{number}",
-                                          "上次：" + (f"{timezone.localtime(seen):%m-%d}" if seen else "未走访")))
+                detail = f"超过 {item.interval_days} 天未走访"
+                for gid, pk, number in _due_places(PM.Household, "region_id", "household", dgids, since, end,
+                                                   tag=item.tag, day=day):
+                    out[gid].append(Task(f"duty:{item.pk}:h:{pk}", "duty", f"{prefix}：{number}", detail))
             else:
-                last = occasion_done.get((g.pk, f"duty:{item.pk}"))
-                if last is None or last <= day - dt.timedelta(days=item.interval_days) or last == day:
-                    tasks.append(Task(f"duty:{item.pk}", "duty", f"{label}·{item.name}", f"每 {item.interval_days} 天"))
-    for c in cases_adapter.open_cases(gids):
+                # Due unless ticked within the interval; ticked today it stays on the list as done.
+                done = set(TaskDone.objects.filter(grid_id__in=dgids, key=f"duty:{item.pk}",
+                                                   day__gt=day - dt.timedelta(days=item.interval_days), day__lt=day)
+                           .values_list("grid_id", flat=True))
+                detail = f"每 {item.interval_days} 天"
+                for gid in ids:
+                    if gid not in done:
+                        out[gid].append(Task(f"duty:{item.pk}", "duty", prefix, detail))
+    for c in cases_adapter.open_cases(selection if selection is not None else gids):
         out[c["grid_id"]].append(Task(
             f"case:{c['number']}", "case", f"案件 {c['number']} {c['category__name']}",
             cases_adapter.state_label(c["state"]) + (f" · 时限 {timezone.localtime(c['due_at']):%m-%d %H:%M}" if c["due_at"] else ""),
@@ -149,13 +134,6 @@ def for_grids(grids, day: dt.date, *, worker_ids: dict | None = None) -> dict[in
         for gid, extra in (source(grids, day) or {}).items():
             if gid in out:
                 out[gid].extend(extra)
-    if worker_ids:
-        done = defaultdict(set)
-        for gid, key in TaskDone.objects.filter(day=day, grid_id__in=gids).values_list("grid_id", "key"):
-            done[gid].add(key)
-        for gid, tasks in out.items():
-            for t in tasks:
-                t.done = t.key in done[gid]
     return out
 
 

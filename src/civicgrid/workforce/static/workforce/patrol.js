@@ -20,6 +20,7 @@
   }
   function load() { try { return JSON.parse(localStorage.getItem(KEY) || "null"); } catch (e) { return null; } }
   function save(p) { if (p) localStorage.setItem(KEY, JSON.stringify(p)); else localStorage.removeItem(KEY); }
+  function hhmm(iso) { var d = new Date(iso); return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2); }
   function status(text) { $("p-status").textContent = text; }
   function queueText(p) {
     var n = p ? p.points.length + p.checks.length : 0;
@@ -32,7 +33,7 @@
     var on = !!(p && !p.ended_at);
     $("p-start").hidden = on; $("p-stop").hidden = !on; $("p-check").disabled = !on; $("p-grid").disabled = on;
     if (p) $("p-grid").value = p.grid;
-    status(on ? "巡查中（开始于 " + p.started_at.slice(11, 16) + "）" : (p ? "已结束，等待上传" : "未开始"));
+    status(on ? "巡查中（开始于 " + hhmm(p.started_at) + "）" : (p ? "已结束，等待上传" : "未开始"));
     queueText(p);
   }
 
