@@ -1,6 +1,8 @@
 """/api/v1/workforce/: the day's task list and the patrol upload (the same service as the phone page)."""
 from __future__ import annotations
 
+import dataclasses
+
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -54,7 +56,7 @@ def tasks(request, grid: str = Query("", max_length=15)):
         if not grids:
             raise ApiError(404, "not_found", f"网格 {grid} 不是您的网格。")
     lists = tasklist.for_worker(request.user, grids, timezone.localdate())
-    return [{"grid": g.code, "name": g.name, "tasks": [t.__dict__ for t in lists.get(g.pk, [])]} for g in grids]
+    return [{"grid": g.code, "name": g.name, "tasks": [dataclasses.asdict(t) for t in lists.get(g.pk, [])]} for g in grids]
 
 
 @router.post("/patrols/sync", response={200: SyncOut, **COMMON}, summary="上传巡查（可重复上传，不会重复保存）")

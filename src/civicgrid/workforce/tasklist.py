@@ -18,7 +18,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils import timezone
 
 from civicgrid.people import models as PM
@@ -69,9 +70,12 @@ def duty_items(district_codes) -> dict[str, list[DutyItem]]:
     return out
 
 
-def _due_places(model, grid_field: str, check_field: str, gids, since, end, *, tag: str = "", day=None):
-    """(grid_id, pk, label) of the places in the grids not checked since `since`: one query, the
-    "already seen" set a subquery (NOT IN), so no check times travel to Python."""
+def _due_places(model, grid_field: str, check_field: str, gids, since, end, *, key: str, title: str,
+                tag: str = "", day=None) -> list[tuple[int, str, str]]:
+    """(grid_id, task key, task title) for the places in the grids not checked since `since`.
+
+    One query: the "already seen" set is a subquery (NOT IN), so no check times travel to Python,
+    and the key and title are concatenated by the database, so Python only wraps the rows."""
     seen = PatrolCheck.objects.filter(patrol__grid_id__in=gids, at__gte=since, at__lt=end,
                                       **{f"{check_field}__isnull": False}).values(check_field)
     qs = model.objects.filter(**{f"{grid_field}__in": gids}).exclude(pk__in=seen)
@@ -79,9 +83,11 @@ def _due_places(model, grid_field: str, check_field: str, gids, since, end, *, t
         tagged = (PM.PersonTag.objects.filter(kind=tag, start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
                   .values("person__household_id"))
         qs = qs.filter(pk__in=tagged)
-    if model is PM.Building:
-        return [(g, pk, f"{addr}{name}") for g, pk, addr, name in qs.values_list(grid_field, "pk", "address", "name")]
-    return [(g, pk, number or f"户{pk}") for g, pk, number in qs.values_list(grid_field, "pk", "number")]
+    name = (Concat("address", "name", output_field=CharField()) if model is PM.Building
+            else Coalesce(NullIf("number", Value("")), Concat(Value("户"), Cast("pk", CharField()), output_field=CharField())))
+    return list(qs.annotate(k=Concat(Value(key), Cast("pk", CharField()), output_field=CharField()),
+                            t=Concat(Value(title), name, output_field=CharField()))
+                .values_list(grid_field, "k", "t"))
 
 
 def for_grids(grids, day: dt.date) -> dict[int, list[Task]]:
@@ -109,13 +115,14 @@ def for_grids(grids, day: dt.date) -> dict[int, list[Task]]:
             since = end - dt.timedelta(days=item.interval_days)
             if item.target == "building":
                 detail = f"超过 {item.interval_days} 天未巡查"
-                for gid, pk, name in _due_places(PM.Building, "grid_id", "building", dgids, since, end):
-                    out[gid].append(Task(f"duty:{item.pk}:b:{pk}", "duty", f"{prefix}：{name}", detail))
+                for gid, key, title in _due_places(PM.Building, "grid_id", "building", dgids, since, end,
+                                                   key=f"duty:{item.pk}:b:", title=f"{prefix}："):
+                    out[gid].append(Task(key, "duty", title, detail))
             elif item.target == "household":
                 detail = f"超过 {item.interval_days} 天未走访"
-                for gid, pk, number in _due_places(PM.Household, "region_id", "household", dgids, since, end,
-                                                   tag=item.tag, day=day):
-                    out[gid].append(Task(f"duty:{item.pk}:h:{pk}", "duty", f"{prefix}：{number}", detail))
+                for gid, key, title in _due_places(PM.Household, "region_id", "household", dgids, since, end,
+                                                   key=f"duty:{item.pk}:h:", title=f"{prefix}：", tag=item.tag, day=day):
+                    out[gid].append(Task(key, "duty", title, detail))
             else:
                 # Due unless ticked within the interval; ticked today it stays on the list as done.
                 done = set(TaskDone.objects.filter(grid_id__in=dgids, key=f"duty:{item.pk}",
