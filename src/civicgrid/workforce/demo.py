@@ -89,10 +89,10 @@ def run(stdout=None, *, seed: int = 18, patrol_grids: int = 40) -> dict:
             Quota(district=district, staff_type=types["grid_leader"], metric="patrol_days", target=4),
             Quota(district=district, staff_type=types["social_worker"], metric="checks", target=20),
         ])
-        # Profiles for every public seat of the demo district
-        seats = list(Role.objects.filter(public=True, user__is_active=True, staff_profile__isnull=True)
+        # Profiles for the seats sent into the grids (grid workers, community staff, the street units' handlers)
+        seats = list(Role.objects.filter(user__is_active=True, staff_profile__isnull=True)
                      .filter(region__path__startswith=district.path).select_related("region", "user")) + \
-            list(Role.objects.filter(public=True, user__is_active=True, staff_profile__isnull=True,
+            list(Role.objects.filter(user__is_active=True, staff_profile__isnull=True,
                                      department_unit__region__path__startswith=district.path)
                  .select_related("department_unit__region", "department_unit__department", "user"))
         profiles = []
