@@ -91,7 +91,19 @@ FILL = {
     "mediation:reveal": lambda w: {"number": w["dispute"].number},
     "mediation:agreement": lambda w: {"number": w["dispute"].number},
     "media": lambda w: {"path": w["photo"]},
+    "workforce:leave": lambda w: {"pk": _workforce(w)["wf_profile_A"].pk},
+    "workforce:certificate": lambda w: {"number": _workforce(w)["wf_volunteer_A"].number},
+    "workforce:joint": lambda w: {"number": _workforce(w)["wf_case_A"].number},
 }
+
+
+def _workforce(w):
+    """The workforce app's objects (its matrix builder), made once per walk."""
+    if "workforce" not in w:
+        from civicgrid.workforce.matrix import objects
+
+        w["workforce"] = objects(w["t"])
+    return w["workforce"]
 # Extra starting parameters for views that read some parameters only after others are set.
 SEEDS = {
     "regions:import": [{"action": "preview"}, {"action": "confirm"}, {"action": "cancel"}],
