@@ -30,7 +30,7 @@ def unprofiled_seats(user) -> QuerySet:
     return (Role.objects.filter(staff_profile__isnull=True, user__is_active=True)
             .filter(Q(region__in=visible_to(user, Region.objects.all())) |
                     Q(department_unit__region__in=visible_to(user, Region.objects.all())))
-            .select_related("user", "region", "department_unit").order_by("region__path", "role")[:200])
+            .select_related("user", "region", "department_unit").order_by("region__path", "role"))
 
 
 def grids(user) -> QuerySet:

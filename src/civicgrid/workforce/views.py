@@ -167,7 +167,7 @@ def roster(request):
             acc[i] += n
     return render(request, "workforce/roster.html", {
         "profiles": profiles[:300], "types": types, "by_region": by_region, "by_street": sorted(by_street.items()),
-        "seats": selectors.unprofiled_seats(request.user), "can_manage": sees_everything(request.user) or has_role(request.user, *MANAGERS),
+        "seats": selectors.unprofiled_seats(request.user)[:200], "can_manage": sees_everything(request.user) or has_role(request.user, *MANAGERS),
     })
 
 
