@@ -16,6 +16,10 @@ psql -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE \"$DB\""
 cleanup() {
   psql -q -d postgres -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" || true
   psql -q -d postgres -c "DROP DATABASE IF EXISTS \"test_$DB\" WITH (FORCE)" || true
+  # pytest-xdist workers each get their own test database: test_<db>_gw0, test_<db>_gw1, …
+  for extra in $(psql -Atq -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE 'test_${DB}_gw%'"); do
+    psql -q -d postgres -c "DROP DATABASE IF EXISTS \"$extra\" WITH (FORCE)" || true
+  done
 }
 trap cleanup EXIT
 export DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$DB"

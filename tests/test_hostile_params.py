@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.datastructures import MultiValueDict
 
+from tests.care import hostile as care_hostile
 from tests.cases.conftest import P_A1a, jpeg, load_categories
 from tests.people.conftest import ident
 
@@ -91,6 +92,27 @@ FILL = {
     "mediation:reveal": lambda w: {"number": w["dispute"].number},
     "mediation:agreement": lambda w: {"number": w["dispute"].number},
     "media": lambda w: {"path": w["photo"]},
+    "orgs:public": lambda w: {"pk": w["org"].pk},
+    "orgs:detail": lambda w: {"pk": w["org"].pk},
+    "orgs:act": lambda w: {"pk": w["org"].pk},
+    "procurement:detail": lambda w: {"number": w["call"].number},
+    "procurement:act": lambda w: {"number": w["call"].number},
+    "procurement:bid": lambda w: {"number": w["call"].number},
+    "procurement:score": lambda w: {"number": w["call"].number},
+    "procurement:public_call": lambda w: {"number": w["call"].number},
+    "procurement:contract": lambda w: {"number": w["call"].contract.number},
+    "procurement:milestone_act": lambda w: {"number": w["call"].contract.number, "seq": 1},
+    "care:plan": lambda w: care_hostile.plan(w),
+    "care:call": lambda w: care_hostile.plan(w),
+    "care:log": lambda w: care_hostile.rhythm(w),
+    "care:alert": lambda w: care_hostile.alert(w),
+    "care:alert_act": lambda w: care_hostile.alert(w),
+    "care:alert_reveal": lambda w: care_hostile.alert(w),
+    "services:order": lambda w: {"number": w["order"].number},
+    "services:act": lambda w: {"number": w["order"].number},
+    "services:reveal": lambda w: {"number": w["order"].number},
+    "services:provider": lambda w: {"pk": w["order"].provider_id},
+    "services:public_community": lambda w: {"code": w["t"].communities["A1"].code},
     "workforce:leave": lambda w: {"pk": _workforce(w)["wf_profile_A"].pk},
     "workforce:certificate": lambda w: {"number": _workforce(w)["wf_volunteer_A"].number},
     "workforce:joint": lambda w: {"number": _workforce(w)["wf_case_A"].number},
@@ -104,6 +126,8 @@ def _workforce(w):
 
         w["workforce"] = objects(w["t"])
     return w["workforce"]
+
+
 # Extra starting parameters for views that read some parameters only after others are set.
 SEEDS = {
     "regions:import": [{"action": "preview"}, {"action": "confirm"}, {"action": "cancel"}],
@@ -166,6 +190,14 @@ def world(territory):
 
     t.users["mediator_A1"] = make_user("mediator_A1", MW.MEDIATOR, t.communities["A1"], name="调解员A1")
     dispute = register(t, who="mediator_A1")
+    from civicgrid.orgs import matrix as orgs_matrix
+    from civicgrid.procurement import matrix as procurement_matrix
+
+    orgs_objs = {**orgs_matrix.objects(t), **procurement_matrix.objects(t)}
+    from civicgrid.services import matrix as services_matrix
+    meal = services_matrix.catalogue()["meal"]
+    services_matrix.provider("A街道为老服务社", t.communities["A1"], [meal], area=t.streets["A"], username="prov_A")
+    order = services_matrix.completed_order(staff, User.objects.get(username="prov_A"), meal, t.grids["A1a"])
     superuser = User.objects.create_superuser("root", password="pass-1234", display_name="超级管理员")
     users = dict(t.users, superuser=superuser)
     tokens = {}
@@ -175,7 +207,8 @@ def world(territory):
     photo = case.events.get(seq=1).attachments.get().thumbnail.name
     return {"t": t, "users": users, "tokens": tokens, "case": case, "building": building, "room": room,
             "person": person, "tag": tag, "place": place, "job": job, "contact": contact, "article": article,
-            "report": report, "grid": t.grids["A1a"], "photo": photo, "callback": callback, "dispute": dispute}
+            "report": report, "grid": t.grids["A1a"], "photo": photo, "callback": callback, "dispute": dispute,
+            "org": orgs_objs["org_A"], "call": orgs_objs["call_A"], "fund": orgs_objs["fund_A"], "order": order}
 
 
 def _place_kind():
@@ -487,8 +520,14 @@ def api_fill(world, path_param: str, path: str) -> str:
     if path_param == "code":
         return world["grid"].code if "/regions/" in path else world["case"].category.code
     if path_param == "number":
+        if "/procurement/" in path:
+            return world["call"].number
         return world["dispute"].number if "/mediation/" in path else world["case"].number
     if path_param == "pk":
+        if "/orgs/" in path:
+            return str(world["org"].pk)
+        if "/procurement/funds/" in path:
+            return str(world["fund"].pk)
         return str(world["person"].pk)
     raise LookupError(f"cannot fill API path parameter {path_param} of {path}")
 

@@ -86,6 +86,10 @@ INSTALLED_APPS = [
     "civicgrid.dashboard",
     "civicgrid.api",
     "civicgrid.mediation",
+    "civicgrid.orgs",
+    "civicgrid.procurement",
+    "civicgrid.care",
+    "civicgrid.services",
     "civicgrid.workforce",
 ]
 
@@ -132,7 +136,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'civicgrid.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        # Production keeps connections between requests (a new PostgreSQL connection costs more than
+        # an intake's queries), checked before reuse so a restarted database costs one failed check.
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "600" if PRODUCTION else "0")),
+        conn_health_checks=os.environ.get("DB_CONN_HEALTH_CHECKS", "1" if PRODUCTION else "0") == "1",
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -208,6 +215,12 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Behind nginx: hand permitted media files over with X-Accel-Redirect to this internal location.
 MEDIA_X_ACCEL_PREFIX = os.environ.get("CIVICGRID_MEDIA_X_ACCEL", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A larger upload (a scanned document, a photo) is spooled to disk before it is checked and re-encoded:
+# into a folder of our own that only the service user can read, not the shared /tmp. Stored uploads
+# are readable by the service user only.
+FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "upload-tmp")
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 TASKS = {
@@ -215,6 +228,13 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# Scale-out (deploy/README.md, the [scale] extra): with CIVICGRID_REDIS_URL the task queue lives in
+# Redis (RQ) instead of the database, so several workers take tasks without polling PostgreSQL.
+REDIS_URL = os.environ.get("CIVICGRID_REDIS_URL", "")
+if REDIS_URL:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 1800}}
 
 # Office hours used for working-time deadlines: list of (start, end) "HH:MM" pairs.
 OFFICE_HOURS = [

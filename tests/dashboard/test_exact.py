@@ -111,17 +111,25 @@ def _reconcile_finds_nothing_then_repairs_tampering(walked):
 
 
 def test_rollup_written_in_the_event_transaction(territory, cats):
-    """A failed step leaves no trace in the rollups: they roll back with the event."""
+    """A failed step leaves no trace in the rollups: its deltas roll back with the event; the fold
+    moves the committed ones into the rollups once."""
     from django.db import transaction
+
+    from civicgrid.dashboard.fold import fold
+    from civicgrid.dashboard.models import HeatDelta, RollupDelta
 
     t = territory
     with pytest.raises(RuntimeError):
         with transaction.atomic():
             report(t, cats)
-            assert DailyRollup.objects.filter(reported=1).count() == 5  # grid, community, street, district, city
+            assert RollupDelta.objects.filter(reported=1).count() == 5  # grid, community, street, district, city
             raise RuntimeError
-    assert not DailyRollup.objects.exists() and not LiveCase.objects.exists()
+    assert not RollupDelta.objects.exists() and not LiveCase.objects.exists() and not HeatDelta.objects.exists()
     c = report(t, cats, where="B1a")
+    assert not DailyRollup.objects.exists() and RollupDelta.objects.count() == 5  # appended, not folded yet
+    fold()
+    assert not RollupDelta.objects.exists() and not HeatDelta.objects.exists()
+    fold()  # nothing left: a second fold adds nothing
     rows = {(r.level, r.region_id): r.reported for r in DailyRollup.objects.all()}
     assert rows == {("grid", c.grid_id): 1, ("community", c.community_id): 1, ("street", c.street_id): 1,
                     ("district", c.district_id): 1, ("city", t.city.pk): 1}

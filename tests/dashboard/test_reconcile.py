@@ -16,6 +16,9 @@ from .conftest import T0, report
 
 
 def _grid_row(case):
+    from civicgrid.dashboard.fold import fold
+
+    fold()
     return DailyRollup.objects.get(day=T0.date(), region_id=case.grid_id, category_id=case.category_id,
                                    department_key=0, channel=case.channel)
 

@@ -88,3 +88,28 @@ def test_bulk_load_on_postgresql_puts_indexes_and_foreign_keys_back(territory, c
             cur.execute("INSERT INTO cases_caseevent (case_id, seq, action, from_state, to_state, actor_name, "
                         "actor_role, at, note, data) VALUES (999999999, 1, 'report', '', 'reported', 'x', 'system', "
                         "now(), '', '{}')")
+
+
+def test_a_load_moves_an_existing_days_number_sequence_above_its_numbers(territory, cats):
+    """PostgreSQL numbers cases from a sequence per day (cases/serials.py). When the worker has already
+    made the sequence for a day the load writes into, the load moves it above the loaded numbers, so
+    the next live intake cannot take a number the load used."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("per-day sequences exist on PostgreSQL only")
+    from civicgrid.cases import serials
+    from civicgrid.dashboard import seed
+
+    days = [END.astimezone(TZ).date() - dt.timedelta(days=k) for k in range(4)]
+    for day in days:
+        serials.ensure_day(day)  # as the worker's prepare_ahead does for today and tomorrow
+    seed.load(300, district=territory.district, days=3, end=END, seed=5)
+    checked = 0
+    for day in days:
+        top = Case.objects.filter(number__startswith=f"{day:%Y%m%d}").order_by("-number").first()
+        if top is not None:
+            moment = dt.datetime.combine(day, dt.time(12), tzinfo=TZ)
+            assert serials.next_number(moment) > top.number
+            checked += 1
+    assert checked >= 2

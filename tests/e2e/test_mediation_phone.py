@@ -81,3 +81,37 @@ def test_community_mediator_on_a_phone_and_the_street_report(page, live_server, 
     assert cells[3:7] == ["1", "1", "1", "100.0%"], cells  # found, mediated, agreements, success rate
     assert page.locator("#report-total th").all_inner_texts()[6] == "100.0%"
     shot(page, "mediation_report_street")
+
+
+def test_community_staff_picks_a_registered_resident_as_party_on_a_phone(page, live_server, transactional_db):
+    """The party picker: search the register from the form, pick the resident, register; the party is linked."""
+    from civicgrid.mediation.models import Dispute
+    from civicgrid.people import services as people
+    from tests.factories import build_territory
+    from tests.people.conftest import ident
+
+    t = build_territory()
+    staff = t.users["staff_A1"]
+    b = people.create_building(staff, community=t.communities["A1"], name="1号楼", address="学院路12号院",
+                               lng=116.005, lat=39.905)
+    resident = people.create_person(staff, {"name": "张秀兰", "id_number": ident(31), "phone": "13912345678"},
+                                    room=people.room_at(staff, b, "2单元", "201"))
+
+    login(page, live_server, "staff_A1")
+    page.goto(f"{live_server.url}/mediation/new/")
+    page.select_option("#id_type", "neighbour")
+    page.select_option("#id_region", t.grids["A1a"].code)
+    page.fill("#id_summary", "楼上卫生间漏水渗到楼下")
+    page.fill("#pick-applicant", "张秀")
+    page.press("#pick-applicant", "Enter")  # searches; does not submit the form
+    page.wait_for_selector(f"[data-pick-person='{resident.pk}']")
+    assert "139****5678" in page.inner_text("[data-pick-results=applicant]")
+    page.click(f"[data-pick-person='{resident.pk}']")
+    assert "张秀兰" in page.inner_text("[data-picked=applicant]")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "mediation_party_picker_phone")
+    page.fill("#id_respondent_name", "刘建国")
+    page.click("#dispute-form button[type=submit]")
+    page.wait_for_selector("#dispute-state")
+    party = Dispute.objects.get().parties.get(side="applicant")
+    assert party.person_id == resident.pk and party.phone == "13912345678"

@@ -88,6 +88,11 @@ def test_reveal_on_the_page_is_logged(world, client):
                        {"party": p.pk, "field": "phone", "reason": "电话约调解时间"}, follow=True)
     assert "13912345678" in resp.content.decode() and resp["Cache-Control"] == "no-store"
     assert AuditEntry.objects.get(action="dispute.reveal_party").reason == "电话约调解时间"
+    # The full value travels only in that response: nothing of it is kept in the session store.
+    from django.contrib.sessions.models import Session
+
+    stored = "".join(str(s.get_decoded()) for s in Session.objects.all())
+    assert "13912345678" not in stored and "mediation-reveal" not in stored
     # Shown once: a reload is masked again.
     assert "13912345678" not in client.get(reverse("mediation:detail", args=[d.number])).content.decode()
 

@@ -159,3 +159,38 @@ def test_unknown_endpoint_is_an_open311_error(client, db):
     r = client.get(f"{BASE}/nothing.json")
     assert r.status_code == 404 and r.json()[0]["code"] == 404
     assert RequestToken.objects.count() == 0
+
+
+def test_post_with_idempotency_key_is_made_once_and_replayed(territory, client, api_key):
+    """A partner that retries after a timeout (or a server killed mid-request) gets the first answer
+    again and no second case; the same key with another request is refused; XML replays as XML."""
+    form = dict(api_key=api_key, service_code="01037", lat="39.905", long="116.005", description="路灯不亮")
+    first = client.post(f"{BASE}/requests.json", form, HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert first.status_code == 200 and "Idempotent-Replayed" not in first
+    again = client.post(f"{BASE}/requests.json", form, HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json() and Case.objects.count() == 1
+    other = client.post(f"{BASE}/requests.json", {**form, "description": "另一件事"}, HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert other.status_code == 422 and "幂等键" in other.json()[0]["description"] and Case.objects.count() == 1
+    x1 = client.post(f"{BASE}/requests.xml", form, HTTP_IDEMPOTENCY_KEY="retry-x")
+    x2 = client.post(f"{BASE}/requests.xml", form, HTTP_IDEMPOTENCY_KEY="retry-x")
+    assert x2["Content-Type"].startswith("text/xml") and x2.content == x1.content and Case.objects.count() == 2
+    # a refusal is an answer too: replayed, still no case
+    bad = dict(form, service_code="99999")
+    assert client.post(f"{BASE}/requests.json", bad, HTTP_IDEMPOTENCY_KEY="bad-1").status_code == 404
+    replay = client.post(f"{BASE}/requests.json", bad, HTTP_IDEMPOTENCY_KEY="bad-1")
+    assert replay.status_code == 404 and replay["Idempotent-Replayed"] == "true" and Case.objects.count() == 2
+    assert client.post(f"{BASE}/requests.json", form).status_code == 200 and Case.objects.count() == 3  # no key
+
+
+def test_revoked_key_is_refused_at_once(territory, client):
+    """The key lookup is cached; revoking through the service clears the cache at once."""
+    from civicgrid.api.models import ClientKey
+
+    raw = api_services.create_client(None, name="revoke-app", region=territory.district)[1]
+    form = dict(api_key=raw, service_code="01037", lat="39.905", long="116.005", description="路灯不亮")
+    assert client.post(f"{BASE}/requests.json", form).status_code == 200
+    key = ClientKey.objects.get(client__name="revoke-app")
+    api_services.revoke_client_key(None, key, reason="泄露")
+    r = client.post(f"{BASE}/requests.json", form)
+    assert r.status_code == 403 and Case.objects.count() == 1

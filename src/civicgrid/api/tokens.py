@@ -2,12 +2,24 @@
 
 User tokens (/api/v1) and Open311 keys (/open311/v2) live in different tables and carry different
 prefixes, so a value found in one lookup is never accepted by the other.
+
+Lookups are cached in the process for API_CREDENTIAL_CACHE_SECONDS (default 10), keyed by the
+SHA-256 of the value, with the owner's roles loaded: a partner posting hundreds of requests a
+minute costs one hash per request instead of the key, the user and the roles from the database.
+Revocation bound: revoking a key or token, disabling a client application or a user, and any save
+of these rows clears this process's cache at once (post_save, api/apps.py); other app servers
+stop accepting the credential within API_CREDENTIAL_CACHE_SECONDS. A database edit that bypasses
+the models (a bulk UPDATE) also takes effect within that bound.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
+import threading
+import time
 
+from django.conf import settings
 from django.utils import timezone
 
 TOKEN_PREFIX = "cg_"
@@ -36,6 +48,10 @@ def _mark_used(obj) -> None:
     if obj.last_used_at is None or (now - obj.last_used_at).total_seconds() > 60:
         type(obj).objects.filter(pk=obj.pk).update(last_used_at=now)
         obj.last_used_at = now
+        with _cache_lock:  # the cached copy too, or every request would write again
+            for k, (exp, cached) in list(_cache.items()):
+                if cached is not None and type(cached) is type(obj) and cached.pk == obj.pk:
+                    cached.last_used_at = now
 
 
 def is_service_user(user) -> bool:
@@ -45,16 +61,58 @@ def is_service_user(user) -> bool:
     return ClientApplication.objects.filter(user_id=user.pk).exists()
 
 
+_cache: dict[tuple[str, str], tuple[float, object]] = {}
+_cache_lock = threading.Lock()
+CACHE_MAX = 10_000  # distinct values remembered; beyond that the cache starts again (random junk keys)
+
+
+def cache_seconds() -> float:
+    return float(getattr(settings, "API_CREDENTIAL_CACHE_SECONDS", 10))
+
+
+def forget_all(**kwargs) -> None:
+    """Drop every cached lookup of this process (a credential, client or user was saved)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _cached(kind: str, h: str, load):
+    """load() once per cache period per value; each caller gets its own copy (threads, mutation)."""
+    now = time.monotonic()
+    hit = _cache.get((kind, h))
+    if hit is None or hit[0] <= now:
+        found = load()
+        with _cache_lock:
+            if len(_cache) >= CACHE_MAX:
+                _cache.clear()
+            _cache[(kind, h)] = (now + cache_seconds(), found)
+        hit = _cache[(kind, h)]
+    return copy.deepcopy(hit[1]) if hit[1] is not None else None
+
+
+def _with_roles(user) -> None:
+    from civicgrid.core.scoping import user_roles
+
+    user_roles(user)  # loaded now, cached on the user: intake's role check reads them without a query
+
+
 def resolve(raw: str | None):
     """The active ApiToken (a user's /api/v1 token) for a raw value, or None."""
     from .models import ApiToken
 
     if not _usable(raw):
         return None
-    token = ApiToken.objects.select_related("user").filter(token_hash=digest(raw.strip())).first()
-    if token is None or not token.active or not token.user.is_active or is_service_user(token.user):
-        return None
-    _mark_used(token)
+
+    def load():
+        token = ApiToken.objects.select_related("user").filter(token_hash=digest(raw.strip())).first()
+        if token is None or not token.active or not token.user.is_active or is_service_user(token.user):
+            return None
+        _with_roles(token.user)
+        return token
+
+    token = _cached("token", digest(raw.strip()), load)
+    if token is not None:
+        _mark_used(token)
     return token
 
 
@@ -64,11 +122,18 @@ def resolve_client_key(raw: str | None):
 
     if not _usable(raw):
         return None
-    key = ClientKey.objects.select_related("client__user", "client__region").filter(
-        key_hash=digest(raw.strip())).first()
-    if key is None or not key.active or not key.client.user.is_active:
-        return None
-    _mark_used(key)
+
+    def load():
+        key = ClientKey.objects.select_related("client__user", "client__region").filter(
+            key_hash=digest(raw.strip())).first()
+        if key is None or not key.active or not key.client.user.is_active:
+            return None
+        _with_roles(key.client.user)
+        return key
+
+    key = _cached("key", digest(raw.strip()), load)
+    if key is not None:
+        _mark_used(key)
     return key
 
 

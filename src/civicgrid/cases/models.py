@@ -10,8 +10,7 @@ from django.db import models
 
 from civicgrid.core.crypto import EncryptedTextField, mask_name, mask_phone
 from civicgrid.core.pii import SplitsPrivateText
-from civicgrid.core.models import AppendOnlyModel
-from civicgrid.core.workflow.models import WorkflowLabels
+from civicgrid.core.workflow.models import WorkflowEventFields, WorkflowLabels
 
 from . import workflow as W
 
@@ -181,6 +180,12 @@ class Case(WorkflowLabels, SplitsPrivateText, models.Model):
             # class and latitude band — a hot spot of thousands of calls has one or a few of these.
             models.Index(fields=["category", "lat", "lng"], name="case_dup_roots",
                          condition=models.Q(possible_duplicate__isnull=True, duplicate_of__isnull=True)),
+            # Worklists: the open cases (the backlog, however long the history) in deadline order.
+            # PostgreSQL uses it for queries that imply its condition (state IN open states, or NOT
+            # state IN terminal ones). Written as three inequalities: that text survives
+            # pg_get_indexdef and re-creation unchanged (the bulk loader drops and re-creates it).
+            models.Index(fields=["due_at", "created_at"], name="case_open_due",
+                         condition=models.Q(*[~models.Q(state=s) for s in sorted(W.TERMINAL)])),
         ]
 
     def __str__(self) -> str:
@@ -195,21 +200,11 @@ class Case(WorkflowLabels, SplitsPrivateText, models.Model):
         return mask_name(self.requester_name)
 
 
-class CaseEvent(AppendOnlyModel):
-    """One step of the case's history. Append-only; (case, seq) unique so the history cannot fork."""
+class CaseEvent(WorkflowEventFields):
+    """One step of the case's history (the engine's event fields). Append-only; (case, seq) unique so the
+    history cannot fork."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField("序号")
-    action = models.CharField("动作", max_length=30)
-    from_state = models.CharField("原状态", max_length=20, blank=True)
-    to_state = models.CharField("新状态", max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+", verbose_name="操作人")
-    actor_name = models.CharField("操作人", max_length=150, blank=True)
-    actor_role = models.CharField("操作身份", max_length=30, blank=True)
-    at = models.DateTimeField("时间")
-    note = models.TextField("说明", blank=True)
-    data = models.JSONField("数据", default=dict, blank=True)
 
     class Meta:
         verbose_name = "案件流转记录"

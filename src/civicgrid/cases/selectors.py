@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Case as When_, IntegerField, Q, QuerySet, Value, When
@@ -46,7 +47,7 @@ def with_urgency(qs: QuerySet[Case], now: dt.datetime | None = None) -> QuerySet
         When(warn_at__lte=now, then=Value(1)),
         When(due_at__isnull=True, then=Value(3)),
         default=Value(2), output_field=IntegerField(),
-    )).order_by("urgency", "due_at", "-created_at")
+    )).order_by("urgency", "due_at", "-created_at", "-id")
 
 
 def _todo_q(user) -> Q:
@@ -99,8 +100,13 @@ class Filters:
         return f
 
 
-def search(user, f: Filters, now: dt.datetime | None = None) -> QuerySet[Case]:
-    now = now or timezone.now()
+def _filtered(user, f: Filters, now: dt.datetime) -> QuerySet[Case]:
+    """The cases the filters select, unordered. Every filter is put on a column of the case table
+    itself (ids resolved from the small tables first), so the indexes on the case table answer it:
+    a join condition like region__path__contains or created_at__date cannot use them."""
+    from civicgrid.departments.models import Department
+    from civicgrid.regions.models import Region
+
     qs = cases_for(user)
     if f.view == "todo":
         qs = qs.filter(_todo_q(user))
@@ -111,33 +117,119 @@ def search(user, f: Filters, now: dt.datetime | None = None) -> QuerySet[Case]:
     if f.state:
         qs = qs.filter(state=f.state)
     if f.category:
-        qs = qs.filter(category__code__startswith=f.category)
+        qs = qs.filter(category_id__in=list(Category.objects.filter(code__startswith=f.category)
+                                            .values_list("pk", flat=True)))
     if f.region:
-        qs = qs.filter(region__path__contains=f"/{f.region}/")
+        # path contains /code/ = the case lies in that region's subtree = its chain column names it.
+        region = Region.objects.filter(code=f.region).values("pk", "level").first()
+        column = {"grid": "grid_id", "community": "community_id", "street": "street_id",
+                  "district": "district_id"}.get(region["level"]) if region else None
+        qs = qs.filter(**{column: region["pk"]}) if column else qs.filter(region__path__contains=f"/{f.region}/")
     if f.department:
-        qs = qs.filter(department__code=f.department)
+        qs = qs.filter(department_id__in=list(Department.objects.filter(code=f.department).values_list("pk", flat=True)))
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.date_from:
-        qs = qs.filter(created_at__date__gte=f.date_from)
+        qs = qs.filter(created_at__gte=_local_midnight(f.date_from))
     if f.date_to:
-        qs = qs.filter(created_at__date__lte=f.date_to)
+        qs = qs.filter(created_at__lt=_local_midnight(f.date_to + dt.timedelta(days=1)))
     if f.q:
-        qs = qs.filter(Q(number__startswith=f.q) | Q(description__icontains=f.q) | Q(address__icontains=f.q))
-    return with_urgency(qs, now)
+        if CASE_NUMBER_PREFIX.fullmatch(f.q):
+            # A run of 8+ digits is (the start of) a case number, YYYYMMDD + serial: looked up on the
+            # number's index alone. OR-ed with a text search it would read every case.
+            qs = qs.filter(number__startswith=f.q)
+        else:
+            qs = qs.filter(Q(number__startswith=f.q) | Q(description__icontains=f.q) | Q(address__icontains=f.q))
+    return qs
 
 
-def nav_counts(user, now: dt.datetime | None = None) -> dict:
+CASE_NUMBER_PREFIX = re.compile(r"[0-9]{8,20}")
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def search(user, f: Filters, now: dt.datetime | None = None) -> QuerySet[Case]:
+    now = now or timezone.now()
+    return with_urgency(_filtered(user, f, now), now)
+
+
+PER_PAGE = 30
+# A stable order of the terminal states: the partial index on open cases (models.Case) names them in
+# this order, and PostgreSQL uses a partial index only when the query states the same condition.
+TERMINAL_STATES = sorted(W.TERMINAL)
+
+
+def open_cases(qs: QuerySet[Case]) -> QuerySet[Case]:
+    return qs.exclude(state__in=TERMINAL_STATES)
+
+
+def urgency_parts(qs: QuerySet[Case], now: dt.datetime, *, only_open: bool = False,
+                  only_terminal: bool = False) -> list[QuerySet[Case]]:
+    """with_urgency()'s order as five index-ordered pieces, in order: overdue (by deadline), past the
+    warning point (by deadline), the rest with a deadline (by deadline), open without a deadline
+    (newest first), closed (newest first; a closed case has no deadline). Concatenated they are
+    exactly search()'s order; each is read along an index, so a page never sorts the whole list."""
+    # only_open: the filters already keep to open states. Saying it twice would make PostgreSQL
+    # multiply the two selectivities, expect a handful of rows and sort them all instead of walking
+    # the deadline index.
+    live = qs if only_open else open_cases(qs)
+    by_due = ("due_at", "-created_at", "-id")
+    warned = Q(warn_at__lte=now)
+    parts = [
+        live.filter(due_at__lte=now).order_by(*by_due),
+        live.filter(Q(due_at__gt=now) | Q(due_at__isnull=True)).filter(warned).order_by(*by_due),
+        live.filter(due_at__gt=now).exclude(warned).order_by(*by_due),
+        live.filter(due_at__isnull=True).exclude(warned).order_by("-created_at", "-id"),
+    ]
+    if only_terminal:
+        parts = []
+    if not only_open:
+        parts.append(qs.filter(state__in=TERMINAL_STATES).order_by("-created_at", "-id"))
+    return parts
+
+
+def worklist_page(user, f: Filters, number=1, *, per_page: int = PER_PAGE, now: dt.datetime | None = None):
+    """One page of the worklist in search()'s order, without sorting or counting the case history:
+    the pieces of urgency_parts() read in turn, counted up to paging.COUNT_CAP ("超过 1,000 件")."""
+    from civicgrid.core import paging
+
+    now = now or timezone.now()
+    only_open = f.view in ("todo", "open", "overdue") or f.state in W.OPEN_STATES
+    parts = urgency_parts(_filtered(user, f, now), now, only_open=only_open, only_terminal=f.state in W.TERMINAL)
+    return paging.chain_window(parts, number, per_page, fetch=_page_cases)
+
+
+def _page_cases(ids: list[int]) -> dict[int, Case]:
+    """The page's cases with what a row shows (the ids came from the user's scoped list)."""
+    return Case.objects.select_related("category", "grid", "community", "street", "assigned_unit",
+                                       "region").in_bulk(ids)
+
+
+def nav_counts(user, now: dt.datetime | None = None, *, warning: bool = True) -> dict:
     """Counts for the navigation: my to-do, and how many of them are overdue or near it."""
     now = now or timezone.now()
     if not getattr(user, "is_authenticated", False):
         return {}
-    qs = cases_for(user).filter(_todo_q(user))
-    todo = qs.count()
+    from civicgrid.core.paging import count_upto
+
+    # Shown on every page: counted only up to NAV_CAP (the badge then reads "99+").
+    qs = open_cases(cases_for(user).filter(_todo_q(user)))
+    todo = count_upto(qs, NAV_CAP)
     if not todo:
         return {"todo": 0, "overdue": 0, "warning": 0}
-    return {"todo": todo, "overdue": qs.filter(due_at__lte=now).count(),
-            "warning": qs.filter(warn_at__lte=now, due_at__gt=now).count()}
+    out = {"todo": todo, "overdue": count_upto(qs.filter(due_at__lte=now), NAV_CAP)}
+    if warning:
+        out["warning"] = count_upto(qs.filter(warn_at__lte=now, due_at__gt=now), NAV_CAP)
+    return out
+
+
+NAV_CAP = 99  # a badge says "99+" beyond; reading a thousand rows on every page was a third of a page
+
+
+def _badge(n: int) -> str:
+    return f"{NAV_CAP}+" if n > NAV_CAP else str(n)
 
 
 def grid_worker_cases(user) -> dict:
@@ -159,7 +251,9 @@ def filter_choices(user) -> dict:
     from civicgrid.departments.models import Department
     from civicgrid.regions.models import Region
 
-    regions = visible_to(user, Region.objects.filter(level__in=["street", "community", "grid"])).order_by("path")
+    # Only what the filter's <select> shows: not the boundaries (a few kB of geometry per region).
+    regions = visible_to(user, Region.objects.filter(level__in=["street", "community", "grid"])).only(
+        "code", "name", "level", "path").order_by("path")
     return {
         "states": W.STATE_CHOICES,
         "channels": Case.CHANNEL_CHOICES,
@@ -228,12 +322,12 @@ def case_numbers(ids) -> dict[int, str]:
 
 def nav_badges(user) -> list[tuple[str, str, str]]:
     """The navigation badges of the 案件 link (cases/manifest.py): my to-do, and how many are overdue."""
-    counts = nav_counts(user)
+    counts = nav_counts(user, warning=False)  # the badges show the to-do and the overdue only
     out = []
     if counts.get("todo"):
-        out.append((str(counts["todo"]), "", "待办"))
+        out.append((_badge(counts["todo"]), "", "待办"))
     if counts.get("overdue"):
-        out.append((f"超期 {counts['overdue']}", "badge-overdue", "超期"))
+        out.append((f"超期 {_badge(counts['overdue'])}", "badge-overdue", "超期"))
     return out
 
 

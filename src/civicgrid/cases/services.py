@@ -28,7 +28,7 @@ import math
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import ExpressionWrapper, F, FloatField, Q, Value
 from django.utils import timezone
 
@@ -46,10 +46,11 @@ from civicgrid.regions import locate
 from civicgrid.regions.models import Region
 
 from . import photos as photo_mod
+from . import serials
 from . import signals
 from . import workflow as W
 from .errors import CaseActionError, CaseConflict, IllegalAction  # noqa: F401  (raised here, caught by callers)
-from .models import Attachment, Case, CaseEvent, CaseSerial, Category
+from .models import Attachment, Case, CaseEvent, Category
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,38 @@ def supervisors(case: Case):
     return _users_with_role(W.SUPERVISOR_OF_TIER[case.tier], case)
 
 
+# Who supervises a new case changes when a seat is given or taken, a few times a month; every intake
+# asks. Kept per process for SUPERVISOR_SECONDS; any saved or deleted seat or user clears it at once in
+# this process (other app servers notice within the bound).
+SUPERVISOR_SECONDS = 30
+_supervisor_cache: dict[tuple[str, str], tuple[float, list]] = {}
+
+
+def _forget_supervisors(**kwargs) -> None:
+    _supervisor_cache.clear()
+
+
+def _new_case_supervisors(case: Case) -> list:
+    import time
+
+    key = (W.SUPERVISOR_OF_TIER[case.tier], case.region.path)
+    hit = _supervisor_cache.get(key)
+    if hit is None or hit[0] <= time.monotonic():
+        hit = _supervisor_cache[key] = (time.monotonic() + SUPERVISOR_SECONDS, list(supervisors(case)))
+    return hit[1]
+
+
+def _connect_supervisor_cache() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    for model in ("core.Role", settings.AUTH_USER_MODEL):
+        post_save.connect(_forget_supervisors, sender=model, dispatch_uid=f"cases.supervisors.{model}.save")
+        post_delete.connect(_forget_supervisors, sender=model, dispatch_uid=f"cases.supervisors.{model}.delete")
+
+
+_connect_supervisor_cache()
+
+
 def _notify_all(users, title: str, body: str, case: Case, *, sms: bool = False) -> int:
     link = f"/cases/{case.number}/"
     n = 0
@@ -106,15 +139,8 @@ def _notify_all(users, title: str, body: str, case: Case, *, sms: bool = False) 
 
 
 def _next_number(now: dt.datetime) -> str:
-    day = timezone.localtime(now).date()
-    if not CaseSerial.objects.filter(day=day).update(last=F("last") + 1):
-        try:
-            with transaction.atomic():
-                CaseSerial.objects.create(day=day, last=1)
-        except IntegrityError:  # another intake created today's row first
-            CaseSerial.objects.filter(day=day).update(last=F("last") + 1)
-    last = CaseSerial.objects.get(day=day).last
-    return f"{day:%Y%m%d}{last:05d}"
+    """The case number: serials.py (a PostgreSQL sequence per day: no lock shared by intakes)."""
+    return serials.next_number(now)
 
 
 def step_hours(case: Case, step: str) -> float:
@@ -160,6 +186,17 @@ def duplicate_candidates(category: Category, *, lng=None, lat=None, grid=None, n
     LIMIT), so the neighbourhood never travels to Python; the few rows that come back are checked
     with the great-circle distance. Without a point: the newest open case of the class in the grid.
     """
+    return [(pk, d) for pk, _, d in _candidates(category, lng=lng, lat=lat, grid=grid, now=now, exclude_pk=exclude_pk,
+                                                limit=limit)]
+
+
+def _candidates(category: Category, *, lng=None, lat=None, grid=None, now=None, exclude_pk=None,
+                limit: int = DUPLICATE_CANDIDATES) -> list[tuple[int, str, float | None]]:
+    """duplicate_candidates with each case's number: [(pk, number, metres or None)].
+
+    On PostgreSQL both looks go to the database in one statement (intake pays one round trip, not
+    two): the original reports, and — evaluated only when that first look found nothing (NOT
+    EXISTS, a one-time filter) — all open reports."""
     meters = float(getattr(settings, "CASES_DUPLICATE_METERS", 50))
     hours = float(getattr(settings, "CASES_DUPLICATE_HOURS", 72))
     now = now or timezone.now()
@@ -168,22 +205,44 @@ def duplicate_candidates(category: Category, *, lng=None, lat=None, grid=None, n
     if lng is None or lat is None:
         if grid is None:
             return []
-        return [(pk, None) for pk in qs.filter(grid=grid).order_by("-created_at").values_list("pk", flat=True)[:limit]]
+        return [(pk, number, None) for pk, number in
+                qs.filter(grid=grid).order_by("-created_at").values_list("pk", "number")[:limit]]
     ky = 111_320.0
     kx = ky * max(0.01, math.cos(math.radians(lat)))
     dlat, dlng = meters / ky, meters / kx
     dx = (F("lng") - Value(float(lng))) * Value(kx)
     dy = (F("lat") - Value(float(lat))) * Value(ky)
     box = qs.filter(lat__range=(lat - dlat, lat + dlat), lng__range=(lng - dlng, lng + dlng))
-    for stage in (box.filter(possible_duplicate__isnull=True, duplicate_of__isnull=True), box):
-        near = (stage.annotate(d2=ExpressionWrapper(dx * dx + dy * dy, output_field=FloatField()))
+
+    def near(stage):
+        return (stage.annotate(d2=ExpressionWrapper(dx * dx + dy * dy, output_field=FloatField()))
                 .filter(d2__lte=(meters * 1.01) ** 2)  # a hair of slack: the exact check below decides
-                .order_by("d2", "created_at", "pk").values_list("pk", "lng", "lat")[:limit])
-        found = sorted(((pk, _meters(lng, lat, c_lng, c_lat)) for pk, c_lng, c_lat in near), key=lambda t: t[1])
-        found = [(pk, d) for pk, d in found if d <= meters]
-        if found:
-            return found
-    return []
+                .order_by("d2", "created_at", "pk").values_list("pk", "number", "lng", "lat")[:limit])
+
+    def exact(rows):
+        found = sorted(((pk, number, _meters(lng, lat, c_lng, c_lat)) for pk, number, c_lng, c_lat in rows),
+                       key=lambda t: t[2])
+        return [(pk, number, d) for pk, number, d in found if d <= meters]
+
+    roots = near(box.filter(possible_duplicate__isnull=True, duplicate_of__isnull=True))
+    everyone = near(box)
+    if connection.vendor != "postgresql":
+        # SQLite runs in the process (no round trip to save) and would sort the whole box for the
+        # second look before applying the one-time filter: two plain queries instead.
+        return exact(roots) or exact(everyone)
+    r_sql, r_params = roots.query.sql_with_params()
+    e_sql, e_params = everyone.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(f"WITH roots AS ({r_sql}) SELECT 1, * FROM roots UNION ALL "
+                    f"SELECT 2, * FROM ({e_sql}) everyone WHERE NOT EXISTS (SELECT 1 FROM roots)",
+                    (*r_params, *e_params))
+        rows = cur.fetchall()
+    first = exact(r[1:5] for r in rows if r[0] == 1)
+    if first:
+        return first
+    if any(r[0] == 1 for r in rows):  # roots only in the slack: the exact check refused them all
+        return exact(everyone)
+    return exact(r[1:5] for r in rows if r[0] == 2)
 
 
 def find_duplicate(category: Category, *, lng=None, lat=None, grid=None, now=None, exclude_pk=None) -> Case | None:
@@ -221,7 +280,8 @@ def _check_intake_actor(actor, channel: str, source: str, place: locate.Place) -
 def intake(actor, *, channel: str, category: Category, description: str, lng: float | None = None,
            lat: float | None = None, grid: Region | None = None, region: Region | None = None, address: str = "",
            urgent: bool = False, requester_name: str = "", requester_phone: str = "", photos=(),
-           reporter=None, source: str = "", within: Region | None = None, now: dt.datetime | None = None) -> Case:
+           reporter=None, source: str = "", within: Region | None = None, now: dt.datetime | None = None,
+           then=None) -> Case:
     """信息采集: create a case from any channel, find its place, stamp the acceptance deadline, flag duplicates.
 
     `actor` is the logged-in user; it may be None only for channel "resident" or "api", and then
@@ -229,6 +289,8 @@ def intake(actor, *, channel: str, category: Category, description: str, lng: fl
     Location (regions/locate.py): the point; else `grid`/`region` (a chosen grid, community or
     street); else the `address` text through the address registry (a building gives its point),
     searched only under `within` when given (an operator's or API client's area). `photos` are uploads or bytes; each is verified and re-encoded.
+    `then(case)`, when given, runs inside the intake's transaction after everything else (a channel's
+    own record of the case, e.g. Open311's request token): both commit together, without a savepoint.
     """
     description = (description or "").strip()
     if not description:
@@ -245,7 +307,8 @@ def intake(actor, *, channel: str, category: Category, description: str, lng: fl
     lng, lat = place.lng, place.lat  # a building found from the address text gives its point too
 
     with transaction.atomic():
-        dup = find_duplicate(category, lng=lng, lat=lat, grid=place.grid, now=now)
+        best = _candidates(category, lng=lng, lat=lat, grid=place.grid, now=now, limit=1)
+        dup_pk, dup_number = (best[0][0], best[0][1]) if best else (None, None)
         case = Case(
             number=_next_number(now), channel=channel, source=source[:100], category=category,
             description=description, urgent=bool(urgent), lng=lng, lat=lat, address=(address or "")[:200],
@@ -253,23 +316,25 @@ def intake(actor, *, channel: str, category: Category, description: str, lng: fl
             district=place.district, state=W.REPORTED, tier=category.default_tier,
             requester_name=(requester_name or "")[:50], requester_phone=requester_phone,
             requester_phone_hash=lookup_hash(requester_phone), reporter=reporter or actor,
-            possible_duplicate=dup, created_at=now, version=1,
+            possible_duplicate_id=dup_pk, created_at=now, version=1,
         )
         if case.tier == W.COMMUNITY and case.community is None:
             case.tier = W.STREET  # no community known: the street is the lowest tier that can take it
         _start_clock(case, "accept", now)
         case.save()
-        data = {"possible_duplicate": dup.number if dup else None}
+        data = {"possible_duplicate": dup_number}
         event = _append_event(case, None if actor is None else actor, role, "report", "", W.REPORTED, now,
                               note="", data=data, photos=prepared, photo_kind="before", source=source)
         audit.record(actor if actor is not None else (source or "系统"), "case.intake", case,
                      detail={"channel": channel, "category": category.code, "grid": place.grid.code if place.grid else None,
-                             "duplicate_of": dup.number if dup else None, "source": source})
+                             "duplicate_of": dup_number, "source": source})
         body = f"{category.name}：{description[:60]}"
-        if dup:
-            body += f"（疑似与 {dup.number} 重复）"
-        _notify_all(supervisors(case), f"新案件待受理 {case.number}", body, case, sms=case.urgent)
+        if dup_number:
+            body += f"（疑似与 {dup_number} 重复）"
+        _notify_all(_new_case_supervisors(case), f"新案件待受理 {case.number}", body, case, sms=case.urgent)
         MACHINE.emit(case, event, data)
+        if then is not None:
+            then(case)
     return case
 
 

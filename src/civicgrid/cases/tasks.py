@@ -10,3 +10,12 @@ def sweep_deadlines() -> dict:
     from . import services
 
     return services.sweep()
+
+
+@task()
+def prepare_serials() -> list:
+    """Hourly: today's and tomorrow's number counters exist before the first intake of the day needs
+    them (serials.py), so no intake pays for creating one."""
+    from . import serials
+
+    return serials.prepare_ahead()

@@ -14,8 +14,21 @@ class CoreConfig(AppConfig):
         from .models import WorkingDayOverride
 
         self._load_manifests()
+        self._private_upload_dir()
         post_save.connect(invalidate_overrides, sender=WorkingDayOverride, dispatch_uid="calendar_overrides_save")
         post_delete.connect(invalidate_overrides, sender=WorkingDayOverride, dispatch_uid="calendar_overrides_del")
+
+    @staticmethod
+    def _private_upload_dir() -> None:
+        """Large uploads are spooled here (settings.FILE_UPLOAD_TEMP_DIR): it must exist, owner-only."""
+        import os
+
+        from django.conf import settings
+
+        path = getattr(settings, "FILE_UPLOAD_TEMP_DIR", None)
+        if path:
+            os.makedirs(path, mode=0o700, exist_ok=True)
+            os.chmod(path, 0o700)
 
     def _load_manifests(self) -> None:
         """Register every app's periodic tasks and media rules from its manifest (core names no app)."""

@@ -114,6 +114,9 @@ class PersonalField:
     field: str
     kind: str  # one of PD_KINDS
     encrypted: bool = False
+    # False for a model whose rows are about staff or businesses (a mediator's work phone, a shop's
+    # contact): the register's retention rule does not reach them (personal_data.anonymise_for_phone).
+    anonymise: bool = True
 
     def __post_init__(self):
         if self.kind not in PD_KINDS:

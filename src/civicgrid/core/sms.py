@@ -20,9 +20,9 @@ class ConsoleSMSBackend:
         from .crypto import mask_phone
         from .pii import redact
 
-        shown, text = mask_phone(phone), redact(text)
-        log.info("短信 → %s：%s", shown, text)
-        print(f"[短信] {shown}: {text}", flush=True)
+        # Logged once (the civicgrid logger writes INFO to the console in the demo); it used to be printed
+        # as well, so every message showed twice.
+        log.info("短信 → %s：%s", mask_phone(phone), redact(text))
 
 
 class MemorySMSBackend:

@@ -34,6 +34,7 @@ from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.hotline.rates import REQUESTER_CHANNELS, response_counts
 
 from .models import COUNTERS, HOUR_BUCKETS, DailyRollup, DailyTotal, LiveCase
+from .fold import fold
 from .reconcile import bounds
 from .rollup import FIRST_STEP_SEQ, SIMPLE
 
@@ -78,11 +79,15 @@ def _day_key(d) -> str:
 
 
 # -- from the rollups ----------------------------------------------------------------------------
+# Every read of the rollups folds the deltas the live path appended first (fold.py): a read sees
+# every event that had committed when it began, as when the events wrote the rollups themselves.
 def rollup_rows(area, start: dt.date, end: dt.date):
+    fold()
     return DailyRollup.objects.filter(region=area, day__gte=start, day__lte=end)
 
 
 def total_rows(area, start: dt.date, end: dt.date):
+    fold()
     return DailyTotal.objects.filter(region=area, day__gte=start, day__lte=end)
 
 
@@ -210,6 +215,7 @@ def board_raw(area, start: dt.date, end: dt.date, *, now: dt.datetime | None = N
 def by_region(regions, start: dt.date, end: dt.date, counters=COUNTERS) -> dict[int, dict]:
     """region id → counters summed over the period, for each of `regions` (any levels)."""
     out = {r.pk: {c: 0 for c in counters} for r in regions}
+    fold()
     qs = (DailyTotal.objects.filter(region__in=list(out), day__gte=start, day__lte=end)
           .values("region_id").annotate(**{c: Sum(c) for c in counters}))
     for r in qs:
@@ -232,6 +238,7 @@ def by_department(area, start: dt.date, end: dt.date) -> dict[int, dict]:
 def matrix(regions, start: dt.date, end: dt.date) -> dict[tuple[int, int], dict]:
     """(region id, department key) → counters: how each department serves each region."""
     out: dict[tuple[int, int], dict] = {}
+    fold()
     qs = (DailyRollup.objects.filter(region__in=[r.pk for r in regions], day__gte=start, day__lte=end)
           .exclude(department_key=0).values("region_id", "department_key")
           .annotate(**{c: Sum(c) for c in COUNTERS}))

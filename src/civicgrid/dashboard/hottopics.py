@@ -26,6 +26,7 @@ from civicgrid.cases.models import Case
 from civicgrid.core.scoping import visible_to
 
 from . import figures
+from .fold import fold
 from .models import DailyRollup
 from .reconcile import bounds
 
@@ -58,6 +59,7 @@ def rising_categories(area, month: dt.date, *, limit: int = 5) -> list[dict]:
 
     months = months_back(month, 6)
     counts: dict[int, list[int]] = defaultdict(lambda: [0] * 6)
+    fold()
     rows = (DailyRollup.objects.filter(region=area, day__gte=months[0], day__lte=month_end(month))
             .values("category_id", "day").annotate(n=Sum("reported")))
     index = {m: i for i, m in enumerate(months)}

@@ -45,30 +45,34 @@ BUCKET_LABELS = ("2 工作时内", "2–8 工作时", "8–24 工作时", "24–
 
 
 class Counters(models.Model):
-    """The COUNTERS as integer columns, shared by the two rollup tables."""
+    """The COUNTERS as integer columns, shared by the rollup tables and their deltas.
 
-    reported = models.PositiveIntegerField(default=0)
-    filed = models.PositiveIntegerField(default=0)
-    not_filed = models.PositiveIntegerField(default=0)
-    dispatched = models.PositiveIntegerField(default=0)
-    returned = models.PositiveIntegerField(default=0)
-    extended = models.PositiveIntegerField(default=0)
-    escalated = models.PositiveIntegerField(default=0)
-    handled = models.PositiveIntegerField(default=0)
-    reworked = models.PositiveIntegerField(default=0)
-    closed = models.PositiveIntegerField(default=0)
-    closed_on_time = models.PositiveIntegerField(default=0)
-    closed_reworked = models.PositiveIntegerField(default=0)
-    closed_timed = models.PositiveIntegerField(default=0)
+    Signed: a delta may subtract (a reopen undoes a closure), and the fold adds a batch of deltas to a
+    row in one INSERT … ON CONFLICT, whose proposed row is checked before it meets the existing one.
+    That no total goes below zero is the reconciler's check (reconcile.py), not a column constraint."""
+
+    reported = models.IntegerField(default=0)
+    filed = models.IntegerField(default=0)
+    not_filed = models.IntegerField(default=0)
+    dispatched = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    extended = models.IntegerField(default=0)
+    escalated = models.IntegerField(default=0)
+    handled = models.IntegerField(default=0)
+    reworked = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    closed_on_time = models.IntegerField(default=0)
+    closed_reworked = models.IntegerField(default=0)
+    closed_timed = models.IntegerField(default=0)
     closed_centihours = models.BigIntegerField(default=0)
-    merged = models.PositiveIntegerField(default=0)
-    h0 = models.PositiveIntegerField(default=0)
-    h1 = models.PositiveIntegerField(default=0)
-    h2 = models.PositiveIntegerField(default=0)
-    h3 = models.PositiveIntegerField(default=0)
-    h4 = models.PositiveIntegerField(default=0)
-    answered = models.PositiveIntegerField(default=0)
-    answered_in_time = models.PositiveIntegerField(default=0)
+    merged = models.IntegerField(default=0)
+    h0 = models.IntegerField(default=0)
+    h1 = models.IntegerField(default=0)
+    h2 = models.IntegerField(default=0)
+    h3 = models.IntegerField(default=0)
+    h4 = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)
+    answered_in_time = models.IntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -118,6 +122,50 @@ class DailyTotal(Counters):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {self.region.name if self.region_id else ''} 日合计"
+
+
+class RollupDelta(Counters):
+    """What one case event adds to DailyRollup and DailyTotal, appended on the request path.
+
+    Why: every intake of a district used to update the same DailyTotal rows (the district's and the
+    city's day), each locked until commit, so concurrent intakes queued behind each other. An insert
+    locks nothing another intake needs. dashboard/fold.py moves these rows into DailyRollup (per key)
+    and DailyTotal (per day and region) in one transaction — the worker every minute, and every read
+    of the rollups before it reads — so the figures stay exact. Plain ids, no foreign keys: the
+    insert checks nothing, and the fold writes the rows that carry the constraints.
+    """
+
+    day = models.DateField()
+    region_id = models.BigIntegerField()
+    level = models.CharField(max_length=10)
+    category_id = models.BigIntegerField()
+    department_key = models.PositiveIntegerField(default=0)
+    channel = models.CharField(max_length=15)
+
+    class Meta:
+        verbose_name = "汇总增量（待归并）"
+        verbose_name_plural = "汇总增量（待归并）"
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} 区域 {self.region_id} 汇总增量"
+
+
+class HeatDelta(models.Model):
+    """One report's heat cell, appended on the request path and folded into HeatCell (as RollupDelta)."""
+
+    day = models.DateField()
+    region_id = models.BigIntegerField()
+    path = models.CharField(max_length=120)
+    x = models.IntegerField()
+    y = models.IntegerField()
+    n = models.IntegerField(default=1)
+
+    class Meta:
+        verbose_name = "热力增量（待归并）"
+        verbose_name_plural = "热力增量（待归并）"
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} 热力增量（{self.x}, {self.y}）"
 
 
 class LiveCase(models.Model):

@@ -23,3 +23,12 @@ def generate_monthly_report(report_id: int) -> str:
     from .report import build
 
     return build(report_id)
+
+
+@task()
+def fold_rollups() -> int:
+    """Every minute: move the deltas the live path appended into the rollups (fold.py), so the table
+    of pending deltas stays small and a read's own fold has little to do."""
+    from .fold import fold
+
+    return fold()

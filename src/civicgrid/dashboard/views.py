@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from civicgrid.cases.models import Case
+from civicgrid.core import paging
 from civicgrid.core import params as P
 
 from . import hottopics, rankings, selectors, services
@@ -109,17 +110,20 @@ def cases(request):
     try:
         area = selectors.area_for(request.user, g.get("area", ""))
         period = selectors.parse_period(g, default_days=30)
-        qs = selectors.cases_behind(request.user, area, g.get("figure", "reported"), period, channel=g.get("channel", ""),
-                                    category=g.get("category", ""), day=g.get("day", ""), bucket=g.get("bucket", ""),
-                                    department=g.get("department", ""))
+        filters = dict(channel=g.get("channel", ""), category=g.get("category", ""), day=g.get("day", ""),
+                       bucket=g.get("bucket", ""), department=g.get("department", ""))
+        figure = g.get("figure", "reported")
+        qs = selectors.cases_behind(request.user, area, figure, period, **filters)
+        total = selectors.rollup_count(area, figure, period, **filters)
     except ValidationError as exc:
         return _error(request, exc)
-    page = Paginator(qs, 50).get_page(g.get("page"))
+    # The count comes from the rollups where they hold it exactly; otherwise up to paging.COUNT_CAP.
+    page = paging.window(qs, g.get("page"), 50, total=total)
     rows = [(c, _case_url(c.number)) for c in page]
     query = g.copy()
     query.pop("page", None)
     return render(request, "dashboard/cases.html", _ctx(
-        request, area, period, page=page, rows=rows, total=page.paginator.count, query=query.urlencode(),
+        request, area, period, page=page, rows=rows, total=page.count_label, query=query.urlencode(),
         figure_label=selectors.FIGURE_LABELS[g.get("figure", "reported")], filters=g))
 
 

@@ -24,11 +24,13 @@ class DisputeForm(forms.Form):
     risk_level = forms.ChoiceField(label="风险等级", choices=list(W.RISK_LEVELS.items()), initial="low")
     risk_flags = forms.MultipleChoiceField(label="风险因素", choices=list(W.RISK_FLAGS.items()), required=False,
                                            widget=forms.CheckboxSelectMultiple)
-    applicant_name = forms.CharField(label="申请方姓名", max_length=50)
+    applicant_person = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    applicant_name = forms.CharField(label="申请方姓名", max_length=50, required=False)
     applicant_phone = forms.CharField(label="申请方电话", max_length=20, required=False,
                                       widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}))
     applicant_id = forms.CharField(label="申请方身份证号", max_length=20, required=False)
     applicant_consent = forms.BooleanField(label="申请方同意调解", required=False, initial=True)
+    respondent_person = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     respondent_name = forms.CharField(label="被申请方姓名", max_length=50, required=False)
     respondent_phone = forms.CharField(label="被申请方电话", max_length=20, required=False,
                                        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}))
@@ -51,12 +53,41 @@ class DisputeForm(forms.Form):
             raise ValidationError("排查记录不存在或不在您的管辖范围内。")
         return s
 
+    def _person(self, side: str):
+        """A resident picked from the register: only by a seat that uses the register, inside its scope."""
+        pk = self.cleaned_data.get(f"{side}_person")
+        if not pk:
+            return None
+        from civicgrid.people import selectors as people
+
+        if not selectors.may_pick_residents(self.user):
+            raise ValidationError("您不能从居民登记中选择当事人，请直接填写姓名等信息。")
+        person = people.people_for(self.user).filter(pk=pk, anonymised_at__isnull=True).first()
+        if person is None:
+            raise ValidationError("所选居民不存在或不在您的管辖范围内。")
+        return person
+
+    def clean_applicant_person(self):
+        return self._person("applicant")
+
+    def clean_respondent_person(self):
+        return self._person("respondent")
+
+    def clean(self):
+        c = super().clean()
+        if not c.get("applicant_person") and not (c.get("applicant_name") or "").strip() \
+                and "applicant_person" not in self.errors:
+            self.add_error("applicant_name", "请填写申请方姓名，或从居民登记中选择。")
+        return c
+
     def service_kwargs(self) -> dict:
         c = self.cleaned_data
-        parties = [{"side": "applicant", "name": c["applicant_name"], "phone": c["applicant_phone"],
-                    "id_number": c["applicant_id"], "consent": c["applicant_consent"], "consent_how": "登记时确认"}]
-        if c.get("respondent_name"):
-            parties.append({"side": "respondent", "name": c["respondent_name"], "phone": c["respondent_phone"],
+        parties = [{"side": "applicant", "person": c.get("applicant_person"), "name": c["applicant_name"],
+                    "phone": c["applicant_phone"], "id_number": c["applicant_id"], "consent": c["applicant_consent"],
+                    "consent_how": "登记时确认"}]
+        if c.get("respondent_name") or c.get("respondent_person"):
+            parties.append({"side": "respondent", "person": c.get("respondent_person"),
+                            "name": c["respondent_name"], "phone": c["respondent_phone"],
                             "id_number": c["respondent_id"], "consent": c["respondent_consent"],
                             "consent_how": "登记时确认"})
         return dict(source=c["source"], type=c["type"], summary=c["summary"], region=self.places[c["region"]],

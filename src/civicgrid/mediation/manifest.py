@@ -10,6 +10,8 @@ from civicgrid.core import roles as R
 from civicgrid.core.manifest import (ROLES, SCOPED, STAFF, AppManifest, Kpi, NavEntry, Periodic, PersonalField,
                                      RoleDef, Route, Seeder, Tile, UrlInclude)
 
+from civicgrid.people.capabilities import REGISTER_REFUSAL, REGISTER_ROLES
+
 from . import workflow as W
 
 K = "civicgrid.mediation.report."
@@ -49,7 +51,7 @@ MANIFEST = AppManifest(
         PersonalField("mediation.Party", "name", "name", encrypted=True),
         PersonalField("mediation.Party", "phone", "phone", encrypted=True),
         PersonalField("mediation.Party", "id_number", "id_number", encrypted=True),
-        PersonalField("mediation.Mediator", "phone", "phone", encrypted=True),
+        PersonalField("mediation.Mediator", "phone", "phone", encrypted=True, anonymise=False),
         PersonalField("mediation.Dispute", "summary", "free_text"),
         PersonalField("mediation.Dispute", "address", "address"),
         PersonalField("mediation.Session", "applicant_statement", "free_text"),
@@ -71,6 +73,9 @@ MANIFEST = AppManifest(
         Route("mediation:register", STAFF, note="mediators and rooms through visible_to"),
         Route("mediation:handover", STAFF, note="lists only visible dispute cases; handover refuses others"),
         Route("mediation:report", STAFF, note="areas limited to report_areas(user); others 404"),
+        # The party picker searches the register: only the seats that use it (people.capabilities).
+        Route("mediation:residents", ROLES, roles=tuple(sorted(REGISTER_ROLES)), refusal=REGISTER_REFUSAL[:20],
+              note="people.selectors.search_people → visible_to; each search logged"),
         Route("mediation:detail", SCOPED, args=M + "dispute_args"),
         Route("mediation:agreement", SCOPED, args=M + "dispute_args"),
         # Accepting is the mediator's step: every other role is refused in scope with the reason, and

@@ -192,6 +192,8 @@ class Party(models.Model):
 
     SIDE_CHOICES = [("applicant", "申请方"), ("respondent", "被申请方")]
     REVEALABLE = ("name", "phone", "id_number")
+    # The register's retention rule anonymises a party only once the dispute is over (core.personal_data).
+    PERSONAL_DATA_FINISHED = {"dispute__state__in": W.WORKFLOW.terminal}
 
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="parties")
     side = models.CharField("当事方", max_length=10, choices=SIDE_CHOICES)

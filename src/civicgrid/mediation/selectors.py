@@ -83,3 +83,19 @@ def nav_badges(user) -> list[tuple[str, str, str]]:
     if overdue:
         out.append((f"超期 {overdue}", "badge-overdue", "超期纠纷"))
     return out
+
+
+def register_matches(user, q: str, *, limit: int = 8) -> list:
+    """Residents from the register matching `q`, for the party picker: the people app's own scoped search
+    (register access required; the caller logs the search), at most `limit`, masked by the template."""
+    from civicgrid.people import selectors as people
+    from civicgrid.people.permissions import require_register_access
+
+    require_register_access(user)
+    return list(people.search_people(user, q)[:limit])
+
+
+def may_pick_residents(user) -> bool:
+    from civicgrid.people.permissions import has_register_access
+
+    return has_register_access(user)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("handover/", views.handover, name="handover"),
     path("report/", views.report_view, name="report"),
+    path("residents/", views.residents, name="residents"),
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/act/", views.act, name="act"),
     path("<str:number>/reveal/", views.reveal, name="reveal"),

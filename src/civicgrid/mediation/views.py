@@ -57,13 +57,28 @@ def new(request):
         else:
             messages.success(request, f"已登记纠纷 {d.number}")
             return redirect("mediation:detail", number=d.number)
-    return render(request, "mediation/new.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "mediation/new.html", {"form": form, "picker": selectors.may_pick_residents(request.user)},
+                  status=400 if form.errors else 200)
 
 
 @login_required
-def detail(request, number: str):
-    d = selectors.dispute(request.user, number)
-    revealed = request.session.pop(f"mediation-reveal-{d.pk}", None)
+def residents(request):
+    """The party picker's search (a fragment): registered residents in the user's jurisdiction, masked.
+    Only the seats that use the register may search it; the search is logged like every register search."""
+    from civicgrid.people.permissions import require_register_access
+    from civicgrid.people.services import record_search
+
+    require_register_access(request.user)
+    q = P.clean_text(request.GET.get("q"), "查找居民", field="q", max_length=50).strip()
+    side = P.choice(request.GET.get("side"), "当事方", dict(Party.SIDE_CHOICES), field="side", default="applicant")
+    if len(q) < 2:
+        return render(request, "mediation/_residents.html", {"q": q, "short": True})
+    found = selectors.register_matches(request.user, q)
+    record_search(request.user, {"q": q}, len(found), extra={"via": "mediation.party_picker"})
+    return render(request, "mediation/_residents.html", {"q": q, "found": found, "side": side})
+
+
+def _detail_response(request, d, *, revealed: dict | None = None, status: int = 200):
     response = render(request, "mediation/detail.html", {
         "d": d, "parties": d.parties.select_related("person"), "sessions": d.sessions.select_related("room"),
         "events": d.events.all(), "followups": d.followups.all(), "referrals": d.referrals.all(),
@@ -75,12 +90,17 @@ def detail(request, number: str):
         "risk_levels": W.RISK_LEVELS.items(), "risk_flags": W.RISK_FLAGS.items(),
         "outcomes": [("continue", "继续调解"), ("agreement", "达成一致"), ("failed", "调解不成")],
         "now": timezone.now(),
-    })
+    }, status=status)
     if revealed:
         from civicgrid.core.reveal import no_store
 
         no_store(response)  # the page shows a full value once: no cache may keep it
     return response
+
+
+@login_required
+def detail(request, number: str):
+    return _detail_response(request, selectors.dispute(request.user, number))
 
 
 @login_required
@@ -118,10 +138,12 @@ def reveal(request, number: str):
         raise
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
-    else:
-        request.session[f"mediation-reveal-{d.pk}"] = {"party": party.pk, "field": field, "value": value,
-                                                       "label": dict(zip(Party.REVEALABLE, ("姓名", "电话", "证件号码")))[field]}
-    return redirect("mediation:detail", number=d.number)
+        return redirect("mediation:detail", number=d.number)
+    # The full value is rendered into this one response (not kept in the session, which is only signed
+    # and encoded, and not cached): reloading the page shows the masked value again.
+    return _detail_response(request, d, revealed={
+        "party": party.pk, "field": field, "value": value,
+        "label": dict(zip(Party.REVEALABLE, ("姓名", "电话", "证件号码")))[field]})
 
 
 @login_required

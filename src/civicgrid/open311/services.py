@@ -11,9 +11,9 @@ transaction as the case: a case never exists without it, nor a token without its
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass, field
 
-from django.db import transaction
 
 from civicgrid.cases import services as case_services
 from civicgrid.cases.models import Case, Category
@@ -29,8 +29,34 @@ def published_categories():
     return Category.objects.filter(active=True, kind__in=PUBLISHED_KINDS).order_by("code")
 
 
+# What a POST needs to know about its service changes rarely (an administrator's edit) and is read
+# by every POST: kept per process for CATALOGUE_SECONDS. A saved category or attribute clears this
+# process's copy at once (apps.py); other app servers see an edit within CATALOGUE_SECONDS.
+CATALOGUE_SECONDS = 30
+_catalogue: dict[tuple[str, str], tuple[float, object]] = {}
+
+
+def forget_catalogue(**kwargs) -> None:
+    _catalogue.clear()
+
+
+def _remember(kind: str, code: str, load):
+    now = time.monotonic()
+    hit = _catalogue.get((kind, code))
+    if hit is None or hit[0] <= now:
+        if len(_catalogue) > 5000:  # unknown codes sent by a client must not grow it without bound
+            _catalogue.clear()
+        hit = _catalogue[(kind, code)] = (now + CATALOGUE_SECONDS, load())
+    return hit[1]
+
+
 def attributes_of(code: str) -> list[ServiceAttribute]:
-    return list(ServiceAttribute.objects.filter(service_code=code))
+    return list(_remember("attributes", code, lambda: list(ServiceAttribute.objects.filter(service_code=code))))
+
+
+def published_category(code: str) -> Category | None:
+    """The active, published category with this code (cached as above), or None."""
+    return _remember("category", code, lambda: published_categories().filter(code=code).first())
 
 
 # Reads of a public tracker: GeoReport v2 shows every published request to anyone (descriptions
@@ -97,7 +123,7 @@ def submit(token, f: RequestFields) -> RequestToken:
     code = f.service_code.strip()
     if not code:
         raise BadRequest("service_code was not provided / 缺少 service_code")
-    category = published_categories().filter(code=code).first()
+    category = published_category(code)
     if category is None:
         raise UnknownService(f"service_code {code} not found / 服务编码不存在")
     lat, lng, address = f.lat.strip(), f.long.strip(), f.address_string.strip()
@@ -118,14 +144,17 @@ def submit(token, f: RequestFields) -> RequestToken:
         description += f"\n图片链接：{f.media_url.strip()[:300]}"
     name = (f.last_name.strip() + f.first_name.strip())[:50]
     client = token.client
-    with transaction.atomic():
-        try:
-            case = case_services.intake(
-                token.client.user, channel="api", category=category, description=description[:2000],
-                lng=lng or None, lat=lat or None, address=address, within=client.region,
-                requester_name=name, requester_phone=f.phone, source=f"open311:{client.name}"[:100])
-        except LocationError as exc:
-            if exc.code == UNLOCATABLE:
-                raise BadRequest("address_string could not be located; send lat & long / 地址无法定位，请提供坐标")
-            raise
-        return RequestToken.objects.create(token=secrets.token_hex(16), case=case, client=client)
+    made = []
+    try:
+        case_services.intake(
+            token.client.user, channel="api", category=category, description=description[:2000],
+            lng=lng or None, lat=lat or None, address=address, within=client.region,
+            requester_name=name, requester_phone=f.phone, source=f"open311:{client.name}"[:100],
+            # in the case's own transaction: a case never exists without its token, nor a token without its case
+            then=lambda case: made.append(RequestToken.objects.create(token=secrets.token_hex(16), case=case,
+                                                                       client=client)))
+    except LocationError as exc:
+        if exc.code == UNLOCATABLE:
+            raise BadRequest("address_string could not be located; send lat & long / 地址无法定位，请提供坐标")
+        raise
+    return made[0]

@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from civicgrid.core.crypto import redact_text
-from civicgrid.api import tokens
+from civicgrid.api import idempotency, tokens
+from civicgrid.api.errors import ApiError
 from civicgrid.core import params as P
 from civicgrid.cases import workflow as W
 from civicgrid.cases.models import Case
@@ -162,9 +163,16 @@ def _client_for(api_key: str):
 
 
 def _create(request, fmt):
-    """Parse the POST, hand it to open311.services.submit, render its answer or its refusal."""
+    """Parse the POST, hand it to open311.services.submit, render its answer or its refusal.
+
+    With an `Idempotency-Key` header (as on /api/v1), a retry of the same request by the same client
+    application — after a timeout, a dropped connection, a server killed mid-request — gets the first
+    answer again (header Idempotent-Replayed) and never makes a second case; the same key with a
+    different request is refused (422)."""
     p = request.POST
     token = _client_for(p.get("api_key", ""))
+    if token is None:
+        return _refusal(fmt, BadKey())
     given = {}
     for key in p:
         m = re.fullmatch(r"attribute\[(.+)\]", key)
@@ -174,15 +182,27 @@ def _create(request, fmt):
         **{name: p.get(name, "") for name in ("service_code", "lat", "long", "address_string", "address_id",
                                              "description", "first_name", "last_name", "phone", "media_url")},
         attributes=given)
+
+    def make():
+        try:
+            rt = submission.submit(token, fields)
+        except USER_ERRORS as exc:
+            resp = _refusal(fmt, exc)
+        else:
+            resp = render(fmt, "service_requests", [{"service_request_id": rt.case.number, "token": rt.token,
+                                                     "service_notice": "", "account_id": p.get("account_id", "")}])
+        return resp.status_code, resp.content.decode("utf-8")
+
+    ctype = "text/xml; charset=utf-8" if fmt == "xml" else "application/json; charset=utf-8"
     try:
-        if token is None:
-            raise BadKey()
-        rt = submission.submit(token, fields)
-    except USER_ERRORS as exc:
-        pr = problem(exc)
-        return error(fmt, pr.status, pr.message)
-    return render(fmt, "service_requests", [{"service_request_id": rt.case.number, "token": rt.token,
-                                             "service_notice": "", "account_id": p.get("account_id", "")}])
+        return idempotency.run(request, make, credential=f"client:{token.client_id}", content_type=ctype)
+    except ApiError as exc:  # the key reused for another request, or too long
+        return error(fmt, exc.status, exc.message)
+
+
+def _refusal(fmt, exc):
+    pr = problem(exc)
+    return error(fmt, pr.status, pr.message)
 
 
 @csrf_exempt  # a machine API authenticated by api_key, not by a browser session

@@ -56,8 +56,8 @@ MANIFEST = AppManifest(
         PersonalField("people.Person", "note", "free_text"),
         PersonalField("people.Visit", "note", "free_text"),
         PersonalField("people.ImportRejection", "original", "free_text", encrypted=True),
-        PersonalField("people.Place", "contact_name", "name"),
-        PersonalField("people.Place", "contact_phone", "phone", encrypted=True),
+        PersonalField("people.Place", "contact_name", "name", anonymise=False),
+        PersonalField("people.Place", "contact_phone", "phone", encrypted=True, anonymise=False),
     ),
     seeders=(Seeder("演示居民、户与楼栋", command("seed-people"), order=20),),
     routes=(

@@ -520,7 +520,18 @@ def export_people(user, people, *, unmasked: bool = False, filters: dict | None 
 # ---------------------------------------------------------------- retention
 
 def anonymise(person: Person, *, actor=None) -> None:
-    """Remove what identifies the person; keep what the statistics count."""
+    """Remove what identifies the person; keep what the statistics count.
+
+    The other apps' copies under the same phone (cases reported, calls, disputes) are anonymised too,
+    from their manifests' declarations, once finished — unless someone still in the register shares
+    the number (a family phone): then those rows may be theirs and are left alone.
+    """
+    from civicgrid.core.personal_data import anonymise_for_phone
+
+    elsewhere = {}
+    if person.phone_hash and not Person.objects.filter(phone_hash=person.phone_hash, anonymised_at__isnull=True) \
+            .exclude(pk=person.pk).exists():
+        elsewhere = anonymise_for_phone(person.phone, exclude=("people.Person",))
     band = age_band(age_on(person.birth_date, timezone.localdate())) if person.birth_date else person.kept_age_band
     Person.objects.filter(pk=person.pk).update(
         name="", name_grams="", id_number="", id_hash="", phone="", phone_hash="", phone_suffix="",
@@ -530,7 +541,8 @@ def anonymise(person: Person, *, actor=None) -> None:
     TagEvent.objects.filter(person=person).delete()
     Visit.objects.filter(person=person).update(note="")
     Household.objects.filter(head=person).update(head=None)
-    audit.record(actor or "系统", "person.anonymise", None, object_type="people.person", object_id=str(person.pk))
+    audit.record(actor or "系统", "person.anonymise", None, object_type="people.person", object_id=str(person.pk),
+                 detail={"other_records": elsewhere} if elsewhere else None)
 
 
 def anonymise_departed(today: dt.date | None = None) -> int:

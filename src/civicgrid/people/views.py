@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civicgrid.core import paging
 from civicgrid.core import params as P
 from civicgrid.core import spreadsheet
 from civicgrid.regions.models import Region
@@ -73,9 +74,11 @@ def index(request):
     people = selectors.search_people(request.user, **f) if any(v for v in f.values()) else None
     page = None
     if people is not None:
-        page = Paginator(people.order_by("name", "id"), 30).get_page(request.GET.get("page"))
+        # No exact count over a million residents for every search: the page's rows along the
+        # (name, id) index, and a count that stops at paging.COUNT_CAP ("超过 1,000 人").
+        page = paging.window(people.order_by("name", "id"), request.GET.get("page"), 30)
         if page.number == 1:  # turning pages of the same search is not a new search
-            services.record_search(request.user, f, page.paginator.count)
+            services.record_search(request.user, f, page.count_for_log)
     return render(request, "people/index.html", {
         "f": f, "page": page, "communities": selectors.communities_for(request.user),
         "grids": selectors.grids_for(request.user), "tag_kinds": selectors.tag_kinds_for(request.user),

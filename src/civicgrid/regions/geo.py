@@ -21,6 +21,7 @@ from shapely.geometry import shape
 
 _lock = threading.Lock()
 _index: "GridIndex | None" = None
+_nodes: dict = {}  # grid pk → the grid Region with its parents loaded, valid with _index
 _dirty = True
 _signature: tuple | None = None
 _checked_at = 0.0
@@ -118,6 +119,7 @@ def grid_index() -> GridIndex:
                 rows = list(Region.objects.filter(level="grid", geometry__isnull=False)
                             .values_list("pk", "code", "geometry"))
                 _index = GridIndex.build(rows)
+                _nodes.clear()  # the grids and their chains are read again with the new index
             except BaseException:
                 _dirty = True
                 raise
@@ -132,7 +134,18 @@ def grid_at(lng: float, lat: float):
     if pk is None:
         return None
     # A grid deleted in another process since the last signature check: answer as if uncovered.
-    return Region.objects.select_related("parent__parent__parent").filter(pk=pk).first()
+    # The grid with its community, street and district, kept beside the index and dropped with it
+    # (any region saved, or the signature check finding another process's change): every intake
+    # asks this, and grids change a few times a year. Without the boundaries: the index already
+    # used them, a city's polygons are large, and none of the readers needs them.
+    node = _nodes.get(pk)
+    if node is None:
+        node = (Region.objects.select_related("parent__parent__parent")
+                .defer("geometry", "parent__geometry", "parent__parent__geometry", "parent__parent__parent__geometry")
+                .filter(pk=pk).first())
+        if node is not None:
+            _nodes[pk] = node
+    return node
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -23,6 +24,9 @@ class Command(BaseCommand):
             self.stdout.write(f"周期任务：{names}")
             threading.Thread(target=periodic.run_scheduler, args=(stop,), daemon=True).start()
         try:
+            if getattr(settings, "REDIS_URL", ""):  # the scale-out queue (deploy/README.md): RQ's worker
+                call_command("rqworker", "default", job_class="django_tasks_rq.Job", verbosity=options["verbosity"])
+                return
             call_command("db_worker", interval=options["interval"], verbosity=options["verbosity"], reload=False)
         finally:
             stop.set()

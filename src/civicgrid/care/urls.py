@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "care"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("due/<int:pk>/log/", views.log, name="log"),
+    path("plans/", views.plans, name="plans"),
+    path("plans/new/", views.plan_new, name="plan_new"),
+    path("plans/<int:pk>/", views.plan, name="plan"),
+    path("plans/<int:pk>/call/", views.call, name="call"),
+    path("alerts/", views.alerts, name="alerts"),
+    path("alerts/new/", views.alert_new, name="alert_new"),
+    path("alerts/<str:number>/", views.alert, name="alert"),
+    path("alerts/<str:number>/act/", views.alert_act, name="alert_act"),
+    path("alerts/<str:number>/reveal/", views.alert_reveal, name="alert_reveal"),
+    path("overview/", views.overview, name="overview"),
+]

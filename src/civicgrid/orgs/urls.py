@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "orgs"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.new, name="new"),
+    path("catalogue/", views.catalogue_view, name="catalogue"),
+    path("catalogue/conditions/", views.conditions, name="conditions"),
+    path("incubation/", views.incubation, name="incubation"),
+    path("portal/", views.portal, name="portal"),
+    path("public/catalogue/", views.public_catalogue, name="public_catalogue"),
+    path("public/<int:pk>/", views.public, name="public"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/act/", views.act, name="act"),
+]

@@ -1,0 +1,136 @@
+"""Lists without exact counts: the pages must show the same cases in the same order as before.
+
+The worklist is paged as pieces read along indexes (cases.selectors.urgency_parts); concatenated
+they must be exactly search()'s order, page after page, for every user, view and filter. The
+drill-down count comes from the rollups where they hold it exactly: it must equal the list's own
+count. Data: a bulk load (every state, deadlines past and future), plus cases made to have been
+warned, or to have no deadline, so each piece of the urgency order has rows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from civicgrid.cases import selectors as CS
+from civicgrid.cases import workflow as W
+from civicgrid.cases.models import Case
+from civicgrid.core import paging
+from civicgrid.dashboard import selectors as DS
+
+from .conftest import TZ
+
+END = dt.datetime(2026, 3, 20, 18, 0, tzinfo=TZ)
+NOW = END + dt.timedelta(hours=2)
+
+
+@pytest.fixture
+def loaded(territory, cats):
+    from civicgrid.dashboard import seed
+
+    seed.load(600, district=territory.district, days=8, end=END, seed=8)
+    open_ids = list(Case.objects.exclude(state__in=W.TERMINAL).order_by("id").values_list("id", flat=True))
+    assert len(open_ids) > 40
+    # Past the warning point, still before the deadline; warned without a deadline; no deadline at all.
+    Case.objects.filter(id__in=open_ids[:8]).update(due_at=NOW + dt.timedelta(hours=5), warn_at=NOW - dt.timedelta(hours=1))
+    Case.objects.filter(id__in=open_ids[8:10]).update(due_at=None, warn_at=NOW - dt.timedelta(hours=1))
+    Case.objects.filter(id__in=open_ids[10:15]).update(due_at=None, warn_at=None)
+    Case.objects.filter(id__in=open_ids[15:22]).update(due_at=NOW + dt.timedelta(hours=30), warn_at=NOW + dt.timedelta(hours=20))
+    return territory
+
+
+def _all_pages(user, f, per_page):
+    rows, number, pages = [], 1, []
+    while True:
+        w = CS.worklist_page(user, f, number, per_page=per_page, now=NOW)
+        assert w.number == number
+        pages.append(w)
+        rows += [c.pk for c in w]
+        if not w.has_next():
+            return rows, pages
+        number += 1
+
+
+QUERIES = [{"view": "todo"}, {"view": "open"}, {"view": "overdue"}, {"view": "all"}, {"view": "all", "state": "closed"},
+           {"view": "all", "state": "dispatched"}, {"view": "all", "category": "01"}, {"view": "all", "channel": "hotline"},
+           {"view": "all", "region": "B"}, {"view": "all", "q": "2026031"}, {"view": "all", "date_from": "2026-03-10",
+                                                                             "date_to": "2026-03-15"}]
+
+
+def test_worklist_pages_follow_search_order_exactly(loaded):
+    t = loaded
+    for who, query in [(w, q) for w in ("admin", "commander", "dispatcher_A", "staff_A1", "worker_A1a", "urban_A")
+                       for q in QUERIES]:
+        user = t.users[who]
+        query = dict(query)
+        if query.get("region") == "B":
+            query["region"] = t.streets["B"].code
+        f = CS.Filters.from_query(query)
+        expected = list(CS.search(user, f, NOW).values_list("pk", flat=True))
+        rows, pages = _all_pages(user, f, per_page=17)
+        assert rows == expected, (who, query)
+        # Exact counts while the list is under the cap; the last page knows its total.
+        assert all(p.total == len(expected) for p in pages), (who, query, [p.count_label for p in pages])
+        assert pages[-1].count_label == f"{len(expected):,}"
+
+
+def test_capped_count_and_pages_past_the_end(loaded):
+    user = loaded.users["admin"]
+    f = CS.Filters.from_query({"view": "all"})
+    now = NOW
+    parts = CS.urgency_parts(CS._filtered(user, f, now), now)
+    n = sum(p.count() for p in parts)
+    w = paging.chain_window(parts, 2, 20, cap=50)
+    assert w.total is None and w.more_than == 50 and w.count_label == "超过 50" and w.has_next() and w.has_previous()
+    expected = list(CS.search(user, f, now).values_list("pk", flat=True))
+    assert [c.pk for c in w] == expected[20:40]
+    last = -(-n // 20)
+    w = paging.chain_window(parts, last, 20, cap=50)
+    assert w.total == n and not w.has_next() and [c.pk for c in w] == expected[(last - 1) * 20:]
+    assert paging.chain_window(parts, last + 5, 20, cap=50).number == 1  # a bookmark past the end: page 1
+    # The plain window: counted up to the cap, exact on the last page, a page past the end shows the last.
+    qs = Case.objects.order_by("-created_at", "-id")
+    w = paging.window(qs, 1, 30, cap=100)
+    assert (w.total, w.more_than, w.num_pages) == (None, 100, None)
+    w = paging.window(qs, 10_000, 30)
+    assert w.number == -(-qs.count() // 30) and w.total == qs.count() and not w.has_next()
+    assert paging.window(qs, "abc", 30).number == 1 and paging.window(qs, "-3", 30).number == 1
+
+
+def test_worklist_page_shows_count_and_pager(loaded, client):
+    client.force_login(loaded.users["commander"])
+    html = client.get("/cases/?view=all&page=2").content.decode()
+    n = Case.objects.count()
+    assert f"共 {n:,} 件" in html and "上一页" in html and "下一页" in html and "第 2 / " in html
+
+
+def test_drill_down_count_from_rollups_equals_the_list(loaded, client):
+    t = loaded
+    user = t.users["commander"]
+    for area in (t.district, t.streets["A"], t.communities["B1"]):
+        _drill_down_agrees(user, area, client)
+
+
+def _drill_down_agrees(user, area, client):
+    period = DS.Period(END.date() - dt.timedelta(days=10), END.date())
+    some_cat = Case.objects.values_list("category_id", flat=True).order_by("category_id").first()
+    day = (END - dt.timedelta(days=3)).date().isoformat()
+    checked = 0
+    for figure in DS.ROLLUP_COUNTED:
+        for filters in ({}, {"channel": "hotline"}, {"category": str(some_cat)}, {"day": day},
+                        {"bucket": "2"}, {"department": "0"}):
+            if "bucket" in filters and figure != "closed":
+                assert DS.rollup_count(area, figure, period, **filters) is None
+                continue
+            n = DS.rollup_count(area, figure, period, **filters)
+            if "department" in filters:
+                assert n is None  # the list filters by the department now; the rollups by the department then
+                continue
+            listed = DS.cases_behind(user, area, figure, period, **filters).count()
+            assert n == listed, (figure, filters)
+            checked += listed
+    assert checked > 20
+    client.force_login(user)
+    html = client.get(f"/dashboard/cases/?figure=reported&area={area.code}&start={period.start}&end={period.end}"
+                      ).content.decode()
+    assert f"共 {DS.rollup_count(area, 'reported', period):,} 件" in html
