@@ -126,7 +126,21 @@ FILL = {
     "affairs:answer": lambda w: {"pk": w["affairs_rating"].pk},
     "affairs:item": lambda w: {"code": w["affairs"].item.code},
     "affairs_public:status": lambda w: {"number": w["affairs"].number},
+    "workforce:leave": lambda w: {"pk": _workforce(w)["wf_profile_A"].pk},
+    "workforce:certificate": lambda w: {"number": _workforce(w)["wf_volunteer_A"].number},
+    "workforce:joint": lambda w: {"number": _workforce(w)["wf_case_A"].number},
 }
+
+
+def _workforce(w):
+    """The workforce app's objects (its matrix builder), made once per walk."""
+    if "workforce" not in w:
+        from civicgrid.workforce.matrix import objects
+
+        w["workforce"] = objects(w["t"])
+    return w["workforce"]
+
+
 # Extra starting parameters for views that read some parameters only after others are set.
 SEEDS = {
     "regions:import": [{"action": "preview"}, {"action": "confirm"}, {"action": "cancel"}],

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "civicgrid.services",
     "civicgrid.affairs",
     "civicgrid.selfgov",
+    "civicgrid.workforce",
 ]
 
 MIDDLEWARE = [

@@ -29,3 +29,6 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         # Navigation, tiles, the sweep, media rules, audit labels: cases/manifest.py.
         post_migrate.connect(_sync_transitions, sender=self)
+        from . import joint  # joint action and emergency mode: the close guard and the emergency step
+
+        joint.install()

@@ -275,3 +275,7 @@ class Transition(models.Model):
 
         start = W.STATE_LABELS.get(self.from_state, "（新案件）")
         return f"{start} —{self.label}→ {W.STATE_LABELS.get(self.to_state, self.to_state)}"
+
+
+# Joint action and emergency mode (issue 18 item 6): their own module, registered with this app.
+from .joint_models import JointOperation, JointPart  # noqa: E402,F401

@@ -102,6 +102,7 @@ ACTION_LABELS = {
     "escalate": "上报上级",
     "merge": "合并到重复案件",
     "reopen": "重新办理",
+    "declare_emergency": "启动应急处置",
 }
 
 SUPERVISORS = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER)
@@ -163,6 +164,10 @@ TRANSITIONS: tuple[T, ...] = (
     T(SUSPENDED, "resume", COMMUNITY_HANDLING, SUPERVISORS, condition="community_tier", supervise=True, forward=True),
     T(SUSPENDED, "resume", FILED, SUPERVISORS, supervise=True, forward=True),
     # Escalation to the next tier (by hand, or by the deadline sweep)
+    # 应急处置 (cases/joint.py): the case becomes urgent and its running step restarts on the shortest limits.
+    *(T(state, "declare_emergency", state, (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER),
+        condition="not_emergency", needs_note=True)
+      for state in (REPORTED, FILED, RETURNED, COMMUNITY_HANDLING, DISPATCHED, EXTENSION_REQUESTED)),
     T(REPORTED, "escalate", REPORTED, (R.COMMUNITY_STAFF, SYSTEM), condition="below_district", supervise=True),
     T(COMMUNITY_HANDLING, "escalate", FILED, (R.COMMUNITY_STAFF, SYSTEM), condition="below_district",
       needs_note=True, supervise=True),
@@ -190,6 +195,8 @@ CONDITIONS = {
     "community_tier": lambda c: c.tier == COMMUNITY,
     "has_unit": lambda c: c.assigned_unit_id is not None,
     "below_district": lambda c: c.tier != DISTRICT,
+    # Once per case: a second declaration would only repeat the alarm.
+    "not_emergency": lambda c: not c.events.filter(action="declare_emergency").exists(),
 }
 
 # The table as the engine reads it (core.workflow). Limits are per category and channel, so the

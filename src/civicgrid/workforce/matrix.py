@@ -1,0 +1,49 @@
+"""Objects for the jurisdiction matrix (tests/test_jurisdiction_matrix.py): a staff profile, a volunteer
+with pending hours, and a case with a joint lead unit, inside street A and inside street B.
+Referenced from manifest.py only."""
+from __future__ import annotations
+
+
+def objects(territory) -> dict:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from civicgrid.cases import joint
+    from civicgrid.cases.models import Case, Category
+    from civicgrid.cases import services as case_services
+    from civicgrid.core.models import Role
+
+    from . import services
+    from .models import StaffType
+
+    t = territory
+    out = {}
+    st, _ = StaffType.objects.get_or_create(code="grid_worker", defaults={"name": "专职网格员", "order": 1})
+    category = Category.objects.filter(active=True).order_by("code").first()
+    for key in ("A", "B"):
+        staff = t.users[f"staff_{key}1"]
+        seat = Role.objects.get(user=t.users[f"worker_{key}1a"], region=t.grids[f"{key}1a"])
+        out[f"wf_profile_{key}"] = services.onboard(staff, seat, staff_type=st, employer=f"{key}街道办事处")
+        v = services.register_volunteer(grid=t.grids[f"{key}1a"], name="李志愿", phone=f"1390000000{1 if key == 'A' else 2}",
+                                        consent=True)
+        out[f"wf_volunteer_{key}"] = v
+        out[f"wf_hours_{key}"] = services.log_hours(v, day=timezone.localdate(), hours=2, note="陪同走访独居老人")
+        case = case_services.intake(staff, channel="community", category=category, description=f"{key}街道联合处置案件",
+                                    region=t.grids[f"{key}1a"])
+        joint.add_part(t.users[f"dispatcher_{key}"], case, t.units[("police", key)], task="牵头清理", lead=True,
+                       due_at=timezone.now() + dt.timedelta(days=2))
+        out[f"wf_case_{key}"] = case
+    return out
+
+
+def profile_args(objs, inside: bool) -> dict:
+    return {"pk": objs["wf_profile_A" if inside else "wf_profile_B"].pk}
+
+
+def volunteer_args(objs, inside: bool) -> dict:
+    return {"number": objs["wf_volunteer_A" if inside else "wf_volunteer_B"].number}
+
+
+def case_args(objs, inside: bool) -> dict:
+    return {"number": objs["wf_case_A" if inside else "wf_case_B"].number}

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workforce"
+urlpatterns = [
+    path("", views.today, name="today"),
+    path("tick/", views.tick, name="tick"),
+    path("patrol/", views.patrol, name="patrol"),
+    path("patrol/sync/", views.patrol_sync, name="patrol_sync"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("corrections/", views.corrections, name="corrections"),
+    path("roster/", views.roster, name="roster"),
+    path("roster/<int:pk>/leave/", views.leave, name="leave"),
+    path("duties/", views.duties, name="duties"),
+    path("volunteers/", views.volunteers, name="volunteers"),
+    path("volunteers/<str:number>/certificate/", views.certificate, name="certificate"),
+    path("pay/", views.pay, name="pay"),
+    path("joint/<str:number>/", views.joint, name="joint"),
+]

@@ -1,0 +1,40 @@
+"""The demo seeder: staff of every type, a month of patrols, volunteers with hours, two joint cases; fast, once."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+
+@pytest.mark.django_db
+def test_demo_seeder_fills_the_demo_district_quickly_and_once():
+    from civicgrid.cases.joint_models import JointPart
+    from civicgrid.people import demo as people_demo
+    from civicgrid.regions import demo as regions_demo
+    from civicgrid.workforce import assessment, demo
+    from civicgrid.workforce.models import (Correction, DutyItem, HourEntry, Patrol, PatrolCheck, StaffProfile,
+                                            Team, Volunteer)
+
+    regions_demo.seed(size="small")
+    people_demo.seed(residents=600)
+    started = time.monotonic()
+    out = demo.run()
+    took = time.monotonic() - started
+    types = set(StaffProfile.objects.values_list("staff_type__code", flat=True))
+    assert {"grid_worker", "grid_leader", "social_worker", "police", "urban"} <= types
+    assert set(DutyItem.objects.values_list("list", flat=True)) == {"visit9", "attend6", "report9"}
+    assert Patrol.objects.count() == out["patrols"] > 0 and PatrolCheck.objects.exists()
+    days = {p.started_at.date() for p in Patrol.objects.all()}
+    assert len(days) >= 20  # a month of patrols
+    assert Correction.objects.filter(state="open").exists() or out["corrections"] == 0
+    assert Team.objects.filter(kind="3+1").exists() and Volunteer.objects.exists()
+    assert set(HourEntry.objects.values_list("state", flat=True)) == {"pending", "confirmed", "rejected"}
+    assert out["joint_cases"] == 2
+    assert JointPart.objects.filter(state="confirmed").exists() and JointPart.objects.filter(state="assigned").exists()
+    from civicgrid.cases.models import CaseEvent
+
+    assert CaseEvent.objects.filter(action="declare_emergency").count() == 1
+    month = min(days).replace(day=1)
+    assert assessment.sheet(StaffProfile.objects.all(), month)  # the pay sheet has rows to show
+    assert took < 15, took
+    assert demo.run() == {}  # idempotent
