@@ -41,12 +41,17 @@ demo: env
 	trap 'kill $$(cat $(CIVICGRID_VAR_DIR)/worker.pid) 2>/dev/null' EXIT; \
 	  DEBUG=0 $(BIN)/civicgrid runserver 127.0.0.1:8000 --noreload --insecure
 
+# The suite runs in two processes (pytest-xdist; the browser tests all in one of them): about half the time
+# on a 2-core machine. PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup
+
 test: env system-deps
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(PYTEST)
 
 # The suite against PostgreSQL: a throw-away database on 127.0.0.1:5432 (trust auth, user postgres).
 test-postgres: env
-	bash scripts/with-postgres.sh $(BIN)/pytest -q -p no:cacheprovider
+	bash scripts/with-postgres.sh $(PYTEST)
 
 # Benchmarks run on PostgreSQL (throw-away database). Full sizes take long on 2 cores (people: 1M rows
 # ≈ 17 min; kpi: 5M cases ≈ 20 min, 14 of them loading); `make bench KPI_CASES=500000` makes the kpi run shorter.

@@ -58,7 +58,7 @@ def test_closed_in_the_community(t, cats):
 def test_dispatched_handled_verified_closed(t, cats):
     c = report(t, cats)
     disp, handler, worker = t.users["dispatcher_A"], t.users["urban_A"], t.users["worker_A1a"]
-    assert [a.action for a in S.available_actions(disp, c)] == ["file", "not_file", "merge"]
+    assert [a.action for a in S.available_actions(disp, c)] == ["file", "not_file", "merge", "declare_emergency"]
     assert S.available_actions(handler, c) == []
     c = S.act(disp, c, "file", now=T0 + dt.timedelta(minutes=10))
     assert c.state == W.FILED and c.dispatch_due == T0 + dt.timedelta(minutes=40)

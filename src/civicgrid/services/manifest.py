@@ -42,7 +42,7 @@ MANIFEST = AppManifest(
               Periodic("civicgrid.services.tasks.remind_documents", dt.timedelta(days=1))),
     media=(MediaRule("services/", "civicgrid.services.media.may_see"),),
     audit_subjects={"order": "服务订单", "provider": "服务商"},
-    audit_verbs={**W.ACTION_LABELS, "overdue": "超时", "reveal": "查看下单人明文", "subsidy": "补贴记账",
+    audit_verbs={**W.ACTION_LABELS, "overdue": "超时", "subsidy": "补贴记账",
                  "suspend": "暂停服务", "reinstate": "恢复服务", "staff_add": "登记服务人员", "meeting": "联席会议",
                  "meeting_follow_up": "会议落实情况", "document": "登记资质材料"},
     personal_data=(
