@@ -41,10 +41,10 @@ demo: env
 	trap 'kill $$(cat $(CIVICGRID_VAR_DIR)/worker.pid) 2>/dev/null' EXIT; \
 	  DEBUG=0 $(BIN)/civicgrid runserver 127.0.0.1:8000 --noreload --insecure
 
-# The suite runs in two processes (pytest-xdist; the browser tests all in one of them): about half the time
+# The suite runs in two processes (pytest-xdist): about two thirds of the time
 # on a 2-core machine. PYTEST_WORKERS=0 runs it in one process.
 PYTEST_WORKERS ?= 2
-PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS)
 
 test: env system-deps
 	$(PYTEST)

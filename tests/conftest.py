@@ -23,6 +23,17 @@ def _test_settings(settings, tmp_path):
     cache.clear()
     # Calendar overrides are cached per process; a rolled-back test must not leave its days behind.
     invalidate_overrides()
+    # So are the write path's lookups (issue 19): services and their attributes, API keys and tokens, a
+    # new case's supervisors, the grid index. Ids repeat across rolled-back tests, so none may carry over.
+    from civicgrid.api.tokens import forget_all
+    from civicgrid.cases.services import _forget_supervisors
+    from civicgrid.open311.services import forget_catalogue
+    from civicgrid.regions import geo
+
+    forget_catalogue()
+    forget_all()
+    _forget_supervisors()
+    geo.invalidate()
 
 
 @pytest.fixture(autouse=True, scope="session")

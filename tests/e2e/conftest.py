@@ -22,10 +22,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-            # With pytest-xdist (make test: -n 2 --dist loadgroup) every browser test runs in the same
-            # worker, one after another, while the other worker takes the rest: two Chromiums and two
-            # live servers at once on two cores made page waits time out.
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
