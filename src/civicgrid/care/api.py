@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from django.http import Http404
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Query, Router, Schema
@@ -126,7 +127,7 @@ def _alert_out(user, a) -> dict:
 def _alert(user, number: str):
     try:
         return selectors.alert(user, number)
-    except Exception:  # Http404: one message for absent and out of scope
+    except Http404:  # one message for absent and out of scope
         raise ApiError(404, "not_found", f"求助 {number[:20]} 不存在或不在您的管辖范围内。")
 
 
@@ -146,7 +147,7 @@ def log_contact(request, payload: ContactIn):
     _require(request)
     try:
         rhythm = selectors.rhythm(request.user, payload.rhythm_id)
-    except Exception:
+    except Http404:
         raise ApiError(404, "not_found", "关爱节奏不存在或不在您的管辖范围内。")
     c = services.log_contact(request.user, rhythm, reached=payload.reached, contact=payload.contact,
                              findings=payload.findings, note=payload.note, follow_up=payload.follow_up,
