@@ -49,6 +49,9 @@ def test_grid_worker_day_and_patrol_on_a_phone(page, live_server, transactional_
 
     page.click("#start-patrol")
     page.wait_for_selector("#p-start")
+    # A slow signal: every upload takes 1.5 s, so the second check is added while the first is still
+    # going up. It must follow as soon as that returns (CI once saw it wait for the 30-second timer).
+    page.evaluate("const f = window.fetch; window.fetch = (...a) => new Promise(r => setTimeout(r, 1500)).then(() => f(...a));")
     page.click("#p-start")
     page.wait_for_selector("#p-stop:not([hidden])")
     page.select_option("#p-building", label="学院路12号院1号楼")

@@ -10,6 +10,9 @@
   var csrf = root.querySelector("input[name=csrfmiddlewaretoken]").value;
   var $ = function (id) { return document.getElementById(id); };
   var watch = null, lastPoint = 0, timer = null, busy = false;
+  // A check added while an upload is in flight goes up as soon as that upload returns, not with the
+  // 30-second timer: the worker waits for the case number before walking on.
+  var again = false;
 
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -39,8 +42,9 @@
 
   function upload() {
     var p = load();
-    if (!p || busy) return;
-    busy = true;
+    if (!p) return;
+    if (busy) { again = true; return; }
+    busy = true; again = false;
     var body = { id: p.id, grid: p.grid, started_at: p.started_at, ended_at: p.ended_at || null,
                  points: p.points.slice(0, 2000), checks: p.checks.slice(0, 100) };
     fetch(SYNC, { method: "POST", credentials: "same-origin",
@@ -59,6 +63,7 @@
         if (cur.ended_at && !cur.points.length && !cur.checks.length) { save(null); log("巡查已上传，里程 " + res.j.distance_m + " 米"); }
         else save(cur);
         render();
+        if (again) upload();
       })
       .catch(function () { busy = false; queueText(load()); });
   }
