@@ -136,3 +136,7 @@ def current_grade(org, today=None):
 
 def nav_badges(user) -> list[tuple[str, str, str]]:
     return []
+
+
+def registered_named(name: str) -> Organisation | None:
+    return Organisation.objects.filter(name=name, status=V.REGISTERED).order_by("id").first()

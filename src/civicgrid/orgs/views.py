@@ -16,7 +16,7 @@ from civicgrid.core import params as P
 from civicgrid.core.errors import USER_ERRORS, messages_of, status_of
 from civicgrid.core.scoping import has_role, require_role, sees_everything
 
-from . import catalogue, selectors, services
+from . import catalogue, selectors, services, services_adapter
 from . import vocab as V
 from .manifest import OVERSEERS, REGISTRAR
 from .models import INCUBATION_STATES, SUPPORT_KINDS
@@ -107,6 +107,7 @@ def detail(request, pk: int):
         "credit_sources": V.CREDIT_SOURCES, "certificates": V.CERTIFICATES, "parties": V.PARTY_COVERAGE,
         "districts": selectors.districts(request.user), "this_year": today.year,
         "areas": ", ".join(r.name for r in org.service_area.all()),
+        "provided": services_adapter.services_of(org),
     })
 
 
