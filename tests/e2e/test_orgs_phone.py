@@ -65,10 +65,19 @@ def _world():
     S.give_support(u["reg_A"], inc, kind="seed_fund", given_on=dt.date(2026, 4, 1), amount="5000.00",
                    note="首期种子资金，用于助老服务项目启动")
     S.add_milestone(u["reg_A"], inc, title="独立执行一个社区服务项目", due_on=dt.date(2026, 9, 1))
+    # A service provider that is the "moon" organisation, whose credit is marked: the desk sees a warning.
+    from civicgrid.services import matrix as MX
+    from civicgrid.services import services as SV
+
+    cat = MX.catalogue()
+    t.provider = MX.provider("月亮助餐服务社", t.communities["A1"], [cat["meal"], cat["repair"]], area=t.streets["A"])
+    SV.link_organisation(u["dispatcher_A"], t.provider, t.orgs["moon"])
+    S.add_credit_event(u["reg_district"], t.orgs["moon"], kind="bad", category="serious", source="civil_affairs",
+                       occurred_on=timezone.localdate() - dt.timedelta(days=10), description="弄虚作假骗取补贴")
     return t, call, open_call, inc
 
 
-def test_orgs_and_procurement_pages_fit_a_phone(page, live_server, transactional_db):
+def test_orgs_and_procurement_pages_fit_a_phone(page, desktop_page, live_server, transactional_db):
     t, call, open_call, inc = _world()
     sun, contract = t.orgs["sun"], call.contract
     visits = {
@@ -85,6 +94,7 @@ def test_orgs_and_procurement_pages_fit_a_phone(page, live_server, transactional
                     ("procurement_call_phone", f"/procurement/calls/{call.number}/"),
                     ("procurement_contract_buyer_phone", f"/procurement/contracts/{contract.number}/"),
                     ("procurement_ledger_phone", "/procurement/ledger/"), ("procurement_new_phone", "/procurement/new/")],
+        "dispatcher_A": [("services_provider_org_phone", f"/services/providers/{t.provider.pk}/")],
         "org_sun": [("orgs_portal_phone", "/orgs/portal/"),
                     ("procurement_bid_phone", f"/procurement/calls/{open_call.number}/bid/"),
                     ("procurement_contract_org_phone", f"/procurement/contracts/{contract.number}/")],
@@ -105,6 +115,19 @@ def test_orgs_and_procurement_pages_fit_a_phone(page, live_server, transactional
             assert page.locator("h1").first.inner_text().strip(), path
             shot(page, name)
     assert not overflow, "pages wider than the phone:\n" + "\n".join(overflow)
+    page.context.clear_cookies()
+    login(page, live_server, "dispatcher_A")
+    page.goto(f"{live_server.url}/services/providers/{t.provider.pk}/")
+    assert "严重失信" in page.inner_text("#org-credit-warning") and page.inner_text("#provider-status") == "正常"
+    page.context.clear_cookies()
+    login(page, live_server, "org_sun")
     # The milestone report form opened on the portal user's contract page stacks its fields.
     page.goto(f"{live_server.url}/procurement/contracts/{contract.number}/")
     assert page.locator("#m1 form input[type=file]").count() == 1
+    # The new incubation forms at desk width too.
+    login(desktop_page, live_server, "reg_A")
+    for name, path in (("orgs_incubation_detail_desk", f"/orgs/incubation/{inc.pk}/"),
+                       ("orgs_incubation_admit_desk", "/orgs/incubation/admit/")):
+        desktop_page.goto(live_server.url + path)
+        assert desktop_page.evaluate("document.documentElement.scrollWidth") <= 1366, path
+        shot(desktop_page, name)
