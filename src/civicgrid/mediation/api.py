@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from civicgrid.api.errors import COMMON, ApiError, ErrorOut
@@ -156,7 +156,7 @@ def create_dispute(request, payload: DisputeIn):
         request.user, source=payload.source, type=payload.type, summary=payload.summary, region=region,
         address=payload.address, amount=payload.amount, risk_level=payload.risk_level, risk_flags=payload.risk_flags,
         parties=[p.dict() for p in payload.parties]))
-    return 201, _out(request.user, d)
+    return Status(201, _out(request.user, d))
 
 
 @router.post("/disputes/{number}/act", response={200: DisputeOut, 409: ErrorOut, **COMMON}, summary="办理一步")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from civicgrid.api.errors import COMMON, ApiError, ErrorOut
@@ -108,7 +108,7 @@ def request_task(request, payload: TaskIn):
     if community is None:
         raise ApiError(422, "invalid", f"社区 {payload.community_code} 不存在。")
     t = services.request_task(request.user, community, title=payload.title, reference=payload.reference)
-    return 201, {"id": t.pk, "state": t.state, "reference": t.item.reference, "funding": t.item.funding}
+    return Status(201, {"id": t.pk, "state": t.state, "reference": t.item.reference, "funding": t.item.funding})
 
 
 @router.get("/evaluation/{pk}/rates", response={200: list[RateOut], **COMMON}, summary="驻区单位满意率")
