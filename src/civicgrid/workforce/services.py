@@ -26,9 +26,9 @@ from civicgrid.core.scoping import has_role, node_in_scope, require_node_in_scop
 
 from . import cases_adapter
 from .errors import PatrolTaken
-from .models import (LIST_CHOICES, OUTCOME_CHOICES, TARGET_CHOICES, Activity, Correction, DutyItem, Handover,
-                     HourCertificate, HourEntry, Patrol, PatrolCheck, PatrolPoint, SignUp, StaffProfile, StaffType,
-                     TaskDone, Team, Volunteer)
+from .models import (FINDING_OUTCOMES, LIST_CHOICES, OUTCOME_CHOICES, TARGET_CHOICES, Activity, Correction, DutyItem,
+                     Handover, HourCertificate, HourEntry, OperationFinding, OperationPlan, Patrol, PatrolCheck,
+                     PatrolPoint, SignUp, StaffProfile, StaffType, TaskDone, Team, Volunteer)
 
 MANAGERS = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER)
 COORDINATORS = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER)
@@ -478,3 +478,135 @@ def issue_certificate(actor, volunteer: Volunteer) -> HourCertificate:
                                           hours=hours, issued_at=now, issued_by=actor)
     audit.record(actor, "workforce.certificate", cert, detail={"hours": str(hours)})
     return cert
+
+
+# -- joint enforcement operations (联合执法行动) ------------------------------------------------------
+OPERATION_ORGANISERS = (R.STREET_DISPATCHER, R.DISTRICT_COMMANDER)
+OPERATION_AREA_LEVELS = ("street", "community", "grid")
+
+
+def _require_operation_organiser(actor, region) -> None:
+    if sees_everything(actor):
+        return
+    if not has_role(actor, *OPERATION_ORGANISERS):
+        raise PermissionDenied("组织联合执法行动需要以下角色之一：" + "、".join(R.ROLE_LABELS[r] for r in OPERATION_ORGANISERS))
+    require_node_in_scope(actor, region, roles=OPERATION_ORGANISERS, message="该行动区域不在您的管辖范围内。")
+
+
+def plan_operation(actor, *, title: str, region, starts_at: dt.datetime, ends_at: dt.datetime | None, lead_unit,
+                   units, targets: str, briefing: str = "", now: dt.datetime | None = None) -> OperationPlan:
+    """Plan an operation: the area (a street, community or grid in scope), when, the lead unit and the
+    taking-part units (the street's or the district's), the targets and the briefing. The operation
+    itself is cases' (cases.joint.plan_operation); the units' handlers are told."""
+    from civicgrid.core.notifications import notify
+
+    from . import selectors
+
+    now = now or timezone.now()
+    if region is None or region.level not in OPERATION_AREA_LEVELS:
+        raise ValidationError("请选择行动区域（街道、社区或网格）。")
+    _require_operation_organiser(actor, region)
+    if starts_at is None:
+        raise ValidationError("请填写行动开始时间。")
+    if starts_at < now - dt.timedelta(days=1) or starts_at > now + dt.timedelta(days=366):
+        raise ValidationError("行动开始时间须在昨天到一年以内。")
+    if ends_at is not None and not starts_at < ends_at <= starts_at + dt.timedelta(days=7):
+        raise ValidationError("预计结束时间须晚于开始时间，且行动不超过 7 天。")
+    allowed = {u.pk: u for u in selectors.operation_units(region)}
+    chosen = [u for u in units if u is not None]
+    if any(u.pk not in allowed for u in chosen) or (lead_unit is not None and lead_unit.pk not in allowed):
+        raise ValidationError("参与单位须为该街道或区的在职单位。")
+    if lead_unit is None:
+        raise ValidationError("请选择牵头单位。")
+    chosen = [lead_unit, *[u for u in chosen if u.pk != lead_unit.pk]]
+    if len(chosen) < 2:
+        raise ValidationError("联合执法行动至少需要牵头单位和一个配合单位。")
+    targets = _text(targets, "检查对象和点位", max_length=2000, required=True)
+    briefing = _text(briefing, "行动方案", max_length=2000)
+    street = region if region.level == "street" else region.ancestor_at("street")
+    with transaction.atomic():
+        op = cases_adapter.plan_operation(actor, title=title, region=region, day=timezone.localtime(starts_at).date(),
+                                          units=chosen, plan=briefing)
+        plan = OperationPlan.objects.create(operation=op, number=_next_number(f"LH{timezone.localtime(now):%Y}", OperationPlan),
+                                            street=street, starts_at=starts_at, ends_at=ends_at, lead_unit=lead_unit,
+                                            targets=targets)
+        audit.record(actor, "workforce.operation_plan", plan, detail={"number": plan.number, "units": len(chosen)})
+        for u in selectors.unit_handlers(chosen):
+            notify(u, f"联合执法行动 {plan.number}", f"{op.title}（{timezone.localtime(starts_at):%m-%d %H:%M}）",
+                   f"/workforce/operations/{plan.number}/")
+    return plan
+
+
+def record_operation_finding(actor, plan: OperationPlan, *, token, outcome: str, unit=None, category_code: str = "",
+                             description: str = "", grid=None, place: str = "", now: dt.datetime | None = None
+                             ) -> tuple[OperationFinding, bool]:
+    """Record what the operation found: a problem becomes one case (through the cases adapter, with the
+    operation's number on it), or a unit reports "no problem found". Returns (finding, created).
+
+    The form's token makes a resubmission (a double tap, a retry on a bad signal) find the finding it
+    already made: the check runs under the operation's row lock, and the unique constraint backs it;
+    the case is opened inside the same transaction, so a refused duplicate leaves no case behind.
+    Problems are recorded by the organisers (the case intake takes territorial seats); a taking-part
+    unit's handler reports "no problem found" for their own unit."""
+    from civicgrid.core.scoping import unit_ids
+
+    now = now or timezone.now()
+    token = _uuid(token, "提交")
+    if outcome not in dict(FINDING_OUTCOMES):
+        raise ValidationError("请选择发现结果。")
+    organiser = sees_everything(actor) or (has_role(actor, *OPERATION_ORGANISERS) and
+                                           node_in_scope(actor, plan.operation.region, roles=OPERATION_ORGANISERS))
+    mine = unit_ids(actor)
+    taking_part = set(plan.operation.units.values_list("pk", flat=True))
+    if not organiser:
+        if not (mine & taking_part):
+            raise PermissionDenied("您的单位未参加该联合执法行动。")
+        if outcome == "case":
+            raise PermissionDenied("发现问题须由组织行动的街道派遣员或区指挥中心登记立案；请将情况报告组织人。")
+        if unit is None or unit.pk not in mine:
+            raise PermissionDenied("只能为本单位登记。")
+    if unit is not None and unit.pk not in taking_part:
+        raise ValidationError("发现单位须为参加行动的单位。")
+    place = _text(place, "地点/对象", max_length=200)
+    if grid is not None and not grid.path.startswith(plan.operation.region.path):
+        raise ValidationError("发现地点须在行动区域内。")
+    with transaction.atomic():
+        plan = OperationPlan.objects.select_for_update().select_related("operation__region").get(pk=plan.pk)
+        existing = OperationFinding.objects.filter(plan=plan, token=token).first()
+        if existing is not None:
+            return existing, False
+        if plan.state == "closed":
+            raise ValidationError("行动已结束，不能再登记发现。")
+        if now < plan.starts_at - dt.timedelta(hours=1):
+            raise ValidationError("行动尚未开始，开始前一小时起才能登记发现。")
+        case_number, note = "", _text(description, "情况", max_length=1900, required=outcome == "case")
+        if outcome == "case":
+            case = cases_adapter.report_operation_finding(actor, plan.operation, number=plan.number,
+                                                          category_code=category_code, description=note,
+                                                          region=grid, address=place)
+            case_number = case.number
+        finding = OperationFinding.objects.create(plan=plan, token=token, unit=unit, outcome=outcome, place=place,
+                                                  note=note, case_number=case_number, by=actor, at=now)
+        if plan.state == "planned":
+            plan.state = "underway"
+            plan.save(update_fields=["state"])
+        audit.record(actor, "workforce.operation_finding", plan,
+                     detail={"outcome": outcome, "case": case_number, "unit": unit.name if unit else ""})
+    return finding, True
+
+
+def close_operation(actor, plan: OperationPlan, *, summary: str, now: dt.datetime | None = None) -> OperationPlan:
+    """Close the operation with its summary; the findings' cases go on in the closed loop."""
+    _require_operation_organiser(actor, plan.operation.region)
+    summary = _text(summary, "行动小结", max_length=2000, required=True)
+    now = now or timezone.now()
+    with transaction.atomic():
+        plan = OperationPlan.objects.select_for_update().get(pk=plan.pk)
+        if plan.state == "closed":
+            raise ValidationError("行动已结束。")
+        if now < plan.starts_at:
+            raise ValidationError("行动尚未开始，不能结束。")
+        plan.state, plan.summary, plan.closed_at, plan.closed_by = "closed", summary, now, actor
+        plan.save(update_fields=["state", "summary", "closed_at", "closed_by"])
+        audit.record(actor, "workforce.operation_close", plan, detail={"findings": plan.findings.count()})
+    return plan

@@ -17,4 +17,7 @@ urlpatterns = [
     path("volunteers/<str:number>/certificate/", views.certificate, name="certificate"),
     path("pay/", views.pay, name="pay"),
     path("joint/<str:number>/", views.joint, name="joint"),
+    # joint enforcement operations (联合执法行动)
+    path("operations/", views.operations, name="operations"),
+    path("operations/<str:number>/", views.operation, name="operation"),
 ]
