@@ -40,13 +40,15 @@ MANIFEST = AppManifest(
                  "joint_confirm": "牵头确认", "joint_return": "牵头退回", "joint_operation": "联合执法行动",
                  "declare_emergency": "启动应急处置",
                  "operation_plan": "安排联合执法行动", "operation_finding": "登记联合执法发现",
-                 "operation_close": "结束联合执法行动"},
+                 "operation_close": "结束联合执法行动",
+                 "bank_redeem": "时间银行兑换", "benefit": "时间银行兑换项目", "time_bank_rule": "时间银行规则"},
     personal_data=(
         PersonalField("workforce.Volunteer", "name", "name", encrypted=True),
         PersonalField("workforce.Volunteer", "phone", "phone", encrypted=True),
         PersonalField("workforce.PatrolCheck", "note", "free_text"),
         PersonalField("workforce.Correction", "text", "free_text"),
         PersonalField("workforce.OperationFinding", "note", "free_text"),
+        PersonalField("workforce.BankEntry", "recipient", "name", encrypted=True),
     ),
     kpis=(
         Kpi("workforce.coverage", "巡查走访覆盖率", "本期巡查到的楼栋和户 ÷ 楼栋和户总数", K + "coverage", unit="%", order=70),
@@ -77,6 +79,11 @@ MANIFEST = AppManifest(
                                                   "planning refused to non-organisers (403)"),
         Route("workforce:operation", SCOPED, roles=OPERATION_ROLES, args=M + "operation_args",
               role_refusal="联合执法行动需要以下角色之一", refusal="不在您的管辖范围内|未参加该联合执法行动"),
+        # the time bank (时间银行)
+        Route("workforce:bank", SCOPED, roles=COORDINATORS, args=M + "volunteer_args",
+              role_refusal="时间银行需要以下角色之一"),
+        Route("workforce:bank_rules", STAFF, note="districts in scope; editing refused to other roles (403)"),
+        Route("workforce-r:bank", PUBLIC, note="redirects to registration without the volunteer cookie"),
         Route("workforce-r:register", PUBLIC),
         Route("workforce-r:activities", PUBLIC, note="redirects to registration without the volunteer cookie"),
         Route("workforce-r:verify", PUBLIC),

@@ -35,6 +35,9 @@ def objects(territory) -> dict:
                        due_at=timezone.now() + dt.timedelta(days=2))
         out[f"wf_case_{key}"] = case
     out.update(operation_objects(t))
+    from .models import TimeBankRule
+
+    TimeBankRule.objects.get_or_create(district=t.district, defaults={"enabled": True})  # the bank's pages answer
     return out
 
 

@@ -190,3 +190,14 @@ def plannable_units(areas) -> list:
             paths.update(r.path for r in a.ancestors() if r.level == "district")
     return list(DepartmentUnit.objects.filter(active=True, region__path__in=paths).select_related("region")
                 .order_by("region__path", "name")[:500])
+
+
+# -- the time bank (时间银行) -------------------------------------------------------------------------
+def bank_entries(volunteer) -> QuerySet:
+    return volunteer.bank_entries.select_related("benefit", "counterpart", "by")
+
+
+def benefits(user) -> QuerySet:
+    from .models import Benefit
+
+    return visible_to(user, Benefit.objects.select_related("district"))

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from civicgrid.core import audit
@@ -26,7 +26,7 @@ from civicgrid.core.scoping import has_role, node_in_scope, require_node_in_scop
 
 from . import cases_adapter
 from .errors import PatrolTaken
-from .models import (FINDING_OUTCOMES, LIST_CHOICES, OUTCOME_CHOICES, TARGET_CHOICES, Activity, Correction, DutyItem,
+from .models import (BENEFIT_KINDS, FINDING_OUTCOMES, BankEntry, Benefit, TimeBankRule, LIST_CHOICES, OUTCOME_CHOICES, TARGET_CHOICES, Activity, Correction, DutyItem,
                      Handover, HourCertificate, HourEntry, OperationFinding, OperationPlan, Patrol, PatrolCheck,
                      PatrolPoint, SignUp, StaffProfile, StaffType, TaskDone, Team, Volunteer)
 
@@ -451,6 +451,8 @@ def confirm_hours(actor, entry: HourEntry, *, accept: bool = True) -> HourEntry:
         entry.confirmed_by, entry.confirmed_at = actor, timezone.now()
         entry.save()
         audit.record(actor, "workforce.hours", entry, detail={"state": entry.state, "hours": str(entry.hours)})
+        if accept:
+            _earn(entry, at=entry.confirmed_at)
     return entry
 
 
@@ -460,12 +462,10 @@ def confirmed_hours(volunteer: Volunteer) -> Decimal:
 
 
 def time_bank_balance(volunteer: Volunteer) -> Decimal | None:
-    """Confirmed hours minus those redeemed, where the district runs a time bank (settings)."""
-    from django.conf import settings
-
-    if not getattr(settings, "WORKFORCE_TIME_BANK", False):
+    """The volunteer's time-bank balance (the ledger's running sum), where the district runs a time bank."""
+    if not time_bank_enabled(volunteer.grid):
         return None
-    return confirmed_hours(volunteer) - volunteer.redeemed_hours
+    return Decimal(Volunteer.objects.filter(pk=volunteer.pk).values_list("bank_balance", flat=True).first() or 0)
 
 
 def issue_certificate(actor, volunteer: Volunteer) -> HourCertificate:
@@ -610,3 +610,168 @@ def close_operation(actor, plan: OperationPlan, *, summary: str, now: dt.datetim
         plan.save(update_fields=["state", "summary", "closed_at", "closed_by"])
         audit.record(actor, "workforce.operation_close", plan, detail={"findings": plan.findings.count()})
     return plan
+
+
+# -- the time bank (时间银行) -------------------------------------------------------------------------
+# Every movement is a BankEntry; Volunteer.bank_balance is their running sum. A debit is one
+# conditional UPDATE (... WHERE bank_balance >= hours): two redemptions at once cannot both pass it,
+# whatever the isolation level, and the check constraint refuses a negative balance as the last guard.
+def _district(region):
+    return region if region.level == "district" else region.ancestor_at("district")
+
+
+def time_bank_rule(region) -> TimeBankRule | None:
+    district = _district(region) if region is not None else None
+    return TimeBankRule.objects.filter(district=district).first() if district is not None else None
+
+
+def time_bank_enabled(region) -> bool:
+    """The district's rule, or (no rule) the WORKFORCE_TIME_BANK setting."""
+    from django.conf import settings
+
+    rule = time_bank_rule(region)
+    return rule.enabled if rule is not None else bool(getattr(settings, "WORKFORCE_TIME_BANK", False))
+
+
+def require_time_bank(volunteer: Volunteer) -> None:
+    if not time_bank_enabled(volunteer.grid):
+        raise PermissionDenied("本区尚未启用志愿服务时间银行，不能查询或兑换时长。")
+
+
+def _move(volunteer_id: int, hours: Decimal, kind: str, *, at, **fields) -> BankEntry:
+    """Add (hours > 0) or take (hours < 0) hours and write the ledger row; call inside a transaction."""
+    if hours < 0:
+        taken = Volunteer.objects.filter(pk=volunteer_id, bank_balance__gte=-hours).update(
+            bank_balance=F("bank_balance") + hours)
+        if not taken:
+            raise ValidationError("时间银行余额不足。")
+    else:
+        Volunteer.objects.filter(pk=volunteer_id).update(bank_balance=F("bank_balance") + hours)
+    balance = Volunteer.objects.filter(pk=volunteer_id).values_list("bank_balance", flat=True).get()
+    return BankEntry.objects.create(volunteer_id=volunteer_id, kind=kind, hours=hours, balance_after=balance, at=at,
+                                    **fields)
+
+
+def _earn(entry: HourEntry, *, at) -> BankEntry:
+    """Confirmed hours go into the bank once (BankEntry.hour_entry is unique)."""
+    existing = BankEntry.objects.filter(hour_entry=entry).first()
+    return existing or _move(entry.volunteer_id, Decimal(entry.hours), "earned", at=at, hour_entry=entry,
+                             note=(entry.note or "志愿服务")[:200])
+
+
+def benefits(region) -> list[Benefit]:
+    district = _district(region)
+    return list(Benefit.objects.filter(district=district, active=True))
+
+
+def redeem(volunteer: Volunteer, benefit: Benefit, *, token, actor=None, hours=None, to_number: str = "",
+           recipient: str = "", now: dt.datetime | None = None) -> tuple[BankEntry, bool]:
+    """Redeem hours for a listed benefit, by the volunteer (actor None: the /r/ pages' identity) or by a
+    coordinator on their behalf. A donation gives chosen hours to another volunteer of the district
+    (their "received" row) or to a named family member. Returns (entry, created): the form's token
+    makes a resubmission find the first redemption instead of taking the hours twice."""
+    now = now or timezone.now()
+    require_time_bank(volunteer)
+    if actor is not None:
+        _require(actor, COORDINATORS, volunteer.grid, "代志愿者兑换时长")
+    token = _uuid(token, "提交")
+    done = BankEntry.objects.filter(token=token).first()
+    if done is not None:
+        if done.volunteer_id != volunteer.pk:
+            raise ValidationError("提交编号无效，请刷新页面后重试。")
+        return done, False
+    district = _district(volunteer.grid)
+    if benefit is None or not benefit.active or benefit.district_id != district.pk:
+        raise ValidationError("请选择本区在兑的项目。")
+    counterpart = None
+    if benefit.kind == "donation":
+        amount = _hours(hours)
+        to_number = _text(to_number, "受赠志愿者编号", max_length=12)
+        recipient = _text(recipient, "受赠家庭成员姓名", max_length=30)
+        if bool(to_number) == bool(recipient):
+            raise ValidationError("请填写受赠志愿者编号或受赠家庭成员姓名（二选一）。")
+        if to_number:
+            counterpart = Volunteer.objects.select_related("grid").filter(number=to_number).first()
+            if counterpart is None or _district(counterpart.grid).pk != district.pk:
+                raise ValidationError("受赠志愿者不存在或不在本区。")
+            if counterpart.pk == volunteer.pk:
+                raise ValidationError("不能捐赠给自己。")
+    else:
+        amount, recipient = Decimal(benefit.hours).quantize(Decimal("0.1")), ""
+        if amount <= 0:
+            raise ValidationError("该项目未设定所需时长。")
+    kind = "donated" if benefit.kind == "donation" else "redeemed"
+    try:
+        with transaction.atomic():
+            entry = _move(volunteer.pk, -amount, kind, at=now, benefit=benefit, counterpart=counterpart,
+                          recipient=recipient, token=token, by=actor, note=benefit.name[:200])
+            Volunteer.objects.filter(pk=volunteer.pk).update(redeemed_hours=F("redeemed_hours") + amount)
+            if counterpart is not None:
+                _move(counterpart.pk, amount, "received", at=now, benefit=benefit, counterpart=volunteer, by=actor,
+                      note=f"{volunteer.number} 捐赠")
+            audit.record(actor if actor is not None else "志愿者本人", "workforce.bank_redeem", volunteer,
+                         detail={"benefit": benefit.name, "kind": kind, "hours": str(amount),
+                                 "to": counterpart.number if counterpart else ("家庭成员" if recipient else "")})
+    except IntegrityError:
+        done = BankEntry.objects.filter(token=token, volunteer=volunteer).first()
+        if done is None:
+            raise
+        return done, False
+    return entry, True
+
+
+def expire_hours(district, *, today: dt.date | None = None) -> int:
+    """Hours earned (or received) more than the rule's months ago and not spent since expire, oldest
+    first: what expires is the old credit not covered by everything taken out so far."""
+    rule = TimeBankRule.objects.filter(district=district).first()
+    if rule is None or not rule.enabled or not rule.expire_months:
+        return 0
+    today = today or timezone.localdate()
+    months = today.year * 12 + today.month - 1 - rule.expire_months
+    cutoff = timezone.make_aware(dt.datetime(months // 12, months % 12 + 1, min(today.day, 28)))
+    count = 0
+    for v in Volunteer.objects.filter(grid__path__startswith=district.path, bank_balance__gt=0):
+        old = v.bank_entries.filter(hours__gt=0, at__lt=cutoff).aggregate(s=Sum("hours"))["s"] or Decimal("0")
+        spent = -(v.bank_entries.filter(hours__lt=0).aggregate(s=Sum("hours"))["s"] or Decimal("0"))
+        due = min(Decimal(old) - Decimal(spent), v.bank_balance).quantize(Decimal("0.1"))
+        if due > 0:
+            with transaction.atomic():
+                _move(v.pk, -due, "expired", at=timezone.now(), note=f"超过 {rule.expire_months} 个月未使用")
+            count += 1
+    return count
+
+
+def save_benefit(actor, *, district, name: str, kind: str, hours, provider: str = "", active: bool = True,
+                 benefit: Benefit | None = None) -> Benefit:
+    _require(actor, (R.DISTRICT_COMMANDER,), district, "编辑时间银行兑换项目")
+    if kind not in dict(BENEFIT_KINDS):
+        raise ValidationError("类别无效。")
+    cost = Decimal("0") if kind == "donation" else _hours(hours)
+    fields = dict(district=district, name=_text(name, "名称", max_length=60, required=True), kind=kind,
+                  provider=_text(provider, "提供方", max_length=60), hours=cost, active=active)
+    with transaction.atomic():
+        if benefit is None:
+            benefit = Benefit.objects.create(**fields)
+        else:
+            for k, v in fields.items():
+                setattr(benefit, k, v)
+            benefit.save()
+        audit.record(actor, "workforce.benefit", benefit, detail={"kind": kind, "hours": str(cost)})
+    return benefit
+
+
+def save_time_bank_rule(actor, *, district, enabled: bool, expire_months=None) -> TimeBankRule:
+    _require(actor, (R.DISTRICT_COMMANDER,), district, "设置时间银行")
+    months = None
+    if expire_months not in (None, ""):
+        try:
+            months = int(expire_months)
+        except (TypeError, ValueError):
+            raise ValidationError("有效期须为月数。") from None
+        if not 1 <= months <= 120:
+            raise ValidationError("有效期须在 1–120 个月之间。")
+    with transaction.atomic():
+        rule, _ = TimeBankRule.objects.update_or_create(district=district, defaults=dict(enabled=enabled,
+                                                                                         expire_months=months))
+        audit.record(actor, "workforce.time_bank_rule", rule, detail={"enabled": enabled, "expire_months": months})
+    return rule

@@ -453,3 +453,72 @@ def operation(request, number: str):
         "token": uuid.uuid4(), "categories": cases_adapter.categories() if organiser else [],
         "grids": selectors.grids(user).filter(path__startswith=op.region.path)[:200] if organiser else [],
     })
+
+
+# -- the time bank (时间银行): a coordinator's view of one volunteer, the district's rules ---------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def bank(request, number: str):
+    """A volunteer's statement; a coordinator redeems on their behalf (e.g. an older volunteer without a phone)."""
+    import uuid
+
+    _need(request.user, COORDINATORS, "时间银行需要以下角色之一")
+    v = selectors.volunteer(request.user, number)
+    services.require_time_bank(v)
+    offered = {b.pk: b for b in services.benefits(v.grid)}
+    if request.method == "POST":
+        try:
+            benefit = offered.get(P.parse_id(request.POST.get("benefit"), "兑换项目") or 0)
+            entry, created = services.redeem(v, benefit, actor=request.user, token=request.POST.get("token"),
+                                             hours=request.POST.get("hours"), to_number=request.POST.get("to_number", ""),
+                                             recipient=request.POST.get("recipient", ""))
+        except USER_ERRORS as exc:
+            messages.error(request, messages_of(exc))
+        else:
+            messages.success(request, f"已代为兑换：{entry.note}，{-entry.hours} 小时" if created else "该兑换已办理，未重复扣减。")
+        return redirect("workforce:bank", number=v.number)
+    return render(request, "workforce/bank.html", {
+        "v": v, "balance": services.time_bank_balance(v), "benefits": list(offered.values()),
+        "entries": selectors.bank_entries(v)[:200], "token": uuid.uuid4(), "confirmed": services.confirmed_hours(v),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bank_rules(request):
+    """The district's time bank: on or off, the expiry, and the benefits (data the district edits)."""
+    from .models import BENEFIT_KINDS
+
+    districts = selectors.districts(request.user)
+    if request.method == "POST":
+        _need(request.user, (R.DISTRICT_COMMANDER,), "设置时间银行需要以下角色之一")
+        district = districts.filter(code=request.POST.get("district", "")[:15]).first()
+        try:
+            if district is None:
+                raise ValidationError("请选择管辖范围内的区。")
+            if request.POST.get("what") == "rule":
+                services.save_time_bank_rule(request.user, district=district, enabled=request.POST.get("enabled") == "1",
+                                             expire_months=request.POST.get("expire_months") or None)
+            elif request.POST.get("what") == "benefit":
+                item = None
+                if request.POST.get("pk"):
+                    item = selectors.benefits(request.user).filter(pk=P.parse_id(request.POST.get("pk"), "项目") or 0).first()
+                    if item is None:
+                        raise ValidationError("兑换项目不存在或不在您的管辖范围内。")
+                services.save_benefit(request.user, district=district, name=request.POST.get("name", ""),
+                                      kind=request.POST.get("kind", ""), hours=request.POST.get("hours"),
+                                      provider=request.POST.get("provider", ""), benefit=item,
+                                      active=request.POST.get("active", "1") == "1")
+            else:
+                raise ValidationError("未知的操作。")
+        except USER_ERRORS as exc:
+            messages.error(request, messages_of(exc))
+        else:
+            messages.success(request, "已保存")
+        return redirect("workforce:bank_rules")
+    return render(request, "workforce/bank_rules.html", {
+        "districts": [{"d": d, "rule": services.time_bank_rule(d), "enabled": services.time_bank_enabled(d)}
+                      for d in districts[:20]],
+        "benefits": selectors.benefits(request.user)[:200], "kinds": BENEFIT_KINDS,
+        "can_edit": sees_everything(request.user) or has_role(request.user, R.DISTRICT_COMMANDER),
+    })
