@@ -201,3 +201,27 @@ def benefits(user) -> QuerySet:
     from .models import Benefit
 
     return visible_to(user, Benefit.objects.select_related("district"))
+
+
+# -- the public roster's phone rule (regions:public_roster asks here) --------------------------------
+# A seat with no workforce profile keeps what the roster showed before the rule existed (the seat is
+# marked public, so its work phone is): flip this to "masked" to make such seats masked as well.
+NO_PROFILE_RULE = "public"
+
+
+def roster_phone_rules(seat_ids) -> dict:
+    """{seat id: "public" | "masked" | "hidden"} for the roster's seats, from each active profile's
+    override or its staff type's rule (default "masked"). One query."""
+    rules = {pk: NO_PROFILE_RULE for pk in seat_ids}
+    for p in StaffProfile.objects.filter(seat_id__in=list(rules), left_on__isnull=True).select_related("staff_type"):
+        rules[p.seat_id] = p.phone_rule
+    return rules
+
+
+def roster_phone(phone: str, rule: str) -> str:
+    """The work phone as the public roster may show it: in clear, masked, or not at all."""
+    from civicgrid.core.crypto import mask_phone
+
+    if not phone or rule == "hidden":
+        return ""
+    return phone if rule == "public" else mask_phone(phone)
