@@ -465,7 +465,8 @@ def time_bank_balance(volunteer: Volunteer) -> Decimal | None:
     """The volunteer's time-bank balance (the ledger's running sum), where the district runs a time bank."""
     if not time_bank_enabled(volunteer.grid):
         return None
-    return Decimal(Volunteer.objects.filter(pk=volunteer.pk).values_list("bank_balance", flat=True).first() or 0)
+    balance = Volunteer.objects.filter(pk=volunteer.pk).values_list("bank_balance", flat=True).first() or 0
+    return Decimal(balance).quantize(Decimal("0.1"))  # SQLite gives "0" after an F() update, PostgreSQL "0.0"
 
 
 def issue_certificate(actor, volunteer: Volunteer) -> HourCertificate:
@@ -647,7 +648,7 @@ def _move(volunteer_id: int, hours: Decimal, kind: str, *, at, **fields) -> Bank
             raise ValidationError("时间银行余额不足。")
     else:
         Volunteer.objects.filter(pk=volunteer_id).update(bank_balance=F("bank_balance") + hours)
-    balance = Volunteer.objects.filter(pk=volunteer_id).values_list("bank_balance", flat=True).get()
+    balance = Decimal(Volunteer.objects.filter(pk=volunteer_id).values_list("bank_balance", flat=True).get()).quantize(Decimal("0.1"))
     return BankEntry.objects.create(volunteer_id=volunteer_id, kind=kind, hours=hours, balance_after=balance, at=at,
                                     **fields)
 
