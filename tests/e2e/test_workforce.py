@@ -121,6 +121,19 @@ def test_volunteer_signs_up_and_checks_in_then_the_street_confirms_and_exports(p
     shot(d, "workforce_hours_confirmed_desk")
     page.reload()
     assert page.inner_text("#confirmed-hours") == "2.0"
+    # The district runs a time bank: the two confirmed hours buy the supermarket's delivery, once.
+    from civicgrid.workforce.models import Benefit, TimeBankRule
+
+    TimeBankRule.objects.create(district=t.district, enabled=True)
+    Benefit.objects.create(district=t.district, name="超市上门送货一次", kind="service", provider="社区便民超市",
+                           hours=Decimal("2"))
+    page.goto(f"{live_server.url}/r/volunteer/bank/")
+    assert page.inner_text("#bank-balance") == "2.0"
+    page.click("#benefits button.redeem")
+    page.wait_for_selector("text=已兑换")
+    assert page.inner_text("#bank-balance") == "0.0" and "超市上门送货一次" in page.inner_text("#statement")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "workforce_time_bank_phone")
 
     st = StaffType.objects.get(code="grid_worker")
     services.onboard(t.users["dispatcher_A"], Role.objects.get(user=t.users["worker_A1a"]), staff_type=st,

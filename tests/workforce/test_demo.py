@@ -34,6 +34,18 @@ def test_demo_seeder_fills_the_demo_district_quickly_and_once():
     from civicgrid.cases.models import CaseEvent
 
     assert CaseEvent.objects.filter(action="declare_emergency").count() == 1
+    # Joint enforcement operations: one closed with a finding that became a case, one planned.
+    from civicgrid.workforce.models import BankEntry, OperationPlan
+
+    assert out["operations"] == 2
+    assert set(OperationPlan.objects.values_list("state", flat=True)) == {"closed", "planned"}
+    closed = OperationPlan.objects.get(state="closed")
+    assert closed.findings.filter(outcome="case").exclude(case_number="").count() == 1 and closed.summary
+    # The time bank: confirmed hours are in the ledger, one redemption, balances equal the ledger's sums.
+    assert BankEntry.objects.filter(kind="earned").count() == HourEntry.objects.filter(state="confirmed").count()
+    assert BankEntry.objects.filter(kind="redeemed").count() == 1
+    for v in Volunteer.objects.all():
+        assert v.bank_balance == sum((e.hours for e in v.bank_entries.all()), 0) >= 0
     month = min(days).replace(day=1)
     assert assessment.sheet(StaffProfile.objects.all(), month)  # the pay sheet has rows to show
     assert took < 15, took

@@ -3,7 +3,8 @@
 These reads are public by design (no login, no jurisdiction): a resident must be able to find
 the people responsible for where they live. So they return only what a disclosure board shows:
 the grid, its community and street by name and code, and for each person name, role, title and
-work phone. Never usernames, ids, or anything about seats marked not public.
+work phone — in clear, masked or not at all, as the workforce's rule for their staff type says
+(workforce.selectors.roster_phone_rules). Never usernames, ids, or anything about seats marked not public.
 
 Who is on a grid's roster, and why:
 - roles held at the grid itself (grid workers 网格员), marked public;
@@ -54,8 +55,9 @@ def people_for(grid: Region) -> list[dict]:
     if chain["street"]:
         where |= Q(department_unit__region=chain["street"], department_unit__active=True,
                    role=R.DEPARTMENT_HANDLER)
-    seats = (Role.objects.filter(where, public=True, user__is_active=True)
-             .select_related("user", "department_unit"))
+    seats = list(Role.objects.filter(where, public=True, user__is_active=True)
+                 .select_related("user", "department_unit"))
+    phone = _phone_rule(seats)
     people = []
     for s in seats:
         people.append({
@@ -63,13 +65,26 @@ def people_for(grid: Region) -> list[dict]:
             "name": s.user.display_name or "（未填写姓名）",
             "role": s.label,
             "title": s.title,
-            "phone": s.user.phone,
+            "phone": phone(s),
             "serves_from": s.department_unit.name if s.department_unit_id else s.region.name,
             "_order": (_ROLE_ORDER.get(s.role, 9), s.department_unit.name if s.department_unit_id else "",
                        s.title, s.user.display_name),
         })
     people.sort(key=lambda p: p.pop("_order"))
     return people
+
+
+def _phone_rule(seats):
+    """How each seat's work phone shows: the workforce's disclosure rule per staff type (in clear,
+    masked or hidden), asked of its selectors; without the workforce app, as the seat is marked."""
+    from django.apps import apps
+
+    if not apps.is_installed("civicgrid.workforce"):
+        return lambda s: s.user.phone
+    from civicgrid.workforce import selectors as workforce
+
+    rules = workforce.roster_phone_rules([s.pk for s in seats])
+    return lambda s: workforce.roster_phone(s.user.phone, rules[s.pk])
 
 
 def _node(region: Region | None) -> dict | None:

@@ -44,3 +44,27 @@ def reported_open(user, reporter) -> list[str]:
     """Open cases a worker reported and the user may see (what a leaver hands over)."""
     return list(visible_to(user, Case.objects.filter(reporter=reporter, state__in=CW.OPEN_STATES))
                 .values_list("number", flat=True))
+
+
+# -- joint enforcement operations (cases/joint.py holds the operation and its findings' intake) -----
+def plan_operation(actor, *, title: str, region, day, units, plan: str = ""):
+    from civicgrid.cases import joint
+
+    return joint.plan_operation(actor, title=title, region=region, day=day, units=units, plan=plan)
+
+
+def report_operation_finding(actor, operation, *, number: str, category_code: str, description: str, region=None,
+                             address: str = "") -> Case:
+    """A problem found on a joint operation becomes a case (cases.joint.record_finding) carrying the
+    operation's number in its description, so whoever handles the case can quote it."""
+    from civicgrid.cases import joint
+
+    category = Category.objects.filter(code=(category_code or "").strip(), active=True).first()
+    if category is None:
+        raise ValidationError("请选择有效的问题类别。")
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError("请填写问题描述。")
+    return joint.record_finding(actor, operation, category=category, description=f"【联合执法行动 {number}】{description}",
+                                region=region, address=address)
+

@@ -14,6 +14,7 @@ import uuid
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from civicgrid.core import roles as R
@@ -21,8 +22,8 @@ from civicgrid.core.crypto import lookup_hash
 from civicgrid.core.models import Role
 from civicgrid.regions.models import Region
 
-from .models import (Activity, Correction, DutyItem, HourEntry, Patrol, PatrolCheck, PatrolPoint, PayRule, Quota,
-                     SignUp, StaffProfile, StaffType, Team, Volunteer)
+from .models import (Activity, BankEntry, Benefit, Correction, DutyItem, HourEntry, Patrol, PatrolCheck, PatrolPoint, PayRule, Quota,
+                     SignUp, StaffProfile, StaffType, Team, TimeBankRule, Volunteer)
 
 TYPES = [("grid_worker", "专职网格员", "public"), ("grid_leader", "网格长", "public"), ("police", "社区民警", "public"),
          ("urban", "城管队员", "public"), ("assistant", "协管员", "hidden"), ("social_worker", "社工", "public"),
@@ -115,7 +116,9 @@ def run(stdout=None, *, seed: int = 18, patrol_grids: int = 40) -> dict:
         counts["profiles"] = len(profiles)
         counts.update(_patrols(district, rng, now, patrol_grids))
         counts.update(_volunteers(district, rng, now))
+        counts.update(_time_bank(district, now))
     counts.update(_joint(district, now))
+    counts.update(_operations(district, now))
     say("演示网格力量：" + "，".join(f"{k} {v}" for k, v in counts.items()))
     return counts
 
@@ -260,3 +263,64 @@ def _joint(district, now) -> dict:
             J.declare_emergency(d, case, note="发现群租房内有人员居住且电线私拉乱接，存在火灾风险")
         made += 1
     return {"joint_cases": made}
+
+
+def _time_bank(district, now) -> dict:
+    """The demo district runs a time bank (12 months' validity) with four benefits; the confirmed hours
+    are in every volunteer's ledger (bulk, as the confirmation service would have written them)."""
+    TimeBankRule.objects.get_or_create(district=district, defaults={"enabled": True, "expire_months": 12})
+    Benefit.objects.bulk_create([
+        Benefit(district=district, name="超市上门送货一次", kind="service", provider="社区便民超市", hours=Decimal("2"), order=1),
+        Benefit(district=district, name="家电上门维修一次", kind="service", provider="社区维修服务点", hours=Decimal("4"), order=2),
+        Benefit(district=district, name="志愿服务纪念水杯", kind="gift", provider="街道志愿服务站", hours=Decimal("6"), order=3),
+        Benefit(district=district, name="时长捐赠（给志愿者或家人）", kind="donation", hours=Decimal("0"), order=4),
+    ])
+    balances, rows = {}, []
+    for h in HourEntry.objects.filter(volunteer__grid__path__startswith=district.path, state="confirmed",
+                                      bank_entry__isnull=True).order_by("confirmed_at", "id"):
+        balances[h.volunteer_id] = balances.get(h.volunteer_id, Decimal("0")) + h.hours
+        rows.append(BankEntry(volunteer_id=h.volunteer_id, kind="earned", hours=h.hours, hour_entry=h,
+                              balance_after=balances[h.volunteer_id], at=h.confirmed_at or now, note=h.note[:200]))
+    BankEntry.objects.bulk_create(rows)
+    for vid, balance in balances.items():
+        Volunteer.objects.filter(pk=vid).update(bank_balance=F("bank_balance") + balance)
+    # One volunteer has already had the supermarket deliver once.
+    from . import services
+
+    first = Volunteer.objects.filter(grid__path__startswith=district.path, bank_balance__gte=2).order_by("number").first()
+    if first is not None:
+        services.redeem(first, Benefit.objects.get(district=district, order=1), token=uuid.uuid4(), now=now)
+    return {"time_bank_entries": len(rows) + (1 if first else 0)}
+
+
+def _operations(district, now) -> dict:
+    """Joint enforcement operations through the real services: yesterday's, closed with a finding that
+    became a case and a unit's "no problem found"; and one planned for next week."""
+    from civicgrid.cases.models import Category
+
+    from . import selectors, services
+
+    street = Region.objects.filter(level="street", path__startswith=district.path).order_by("code").first()
+    dispatcher = Role.objects.filter(role=R.STREET_DISPATCHER, region=street).select_related("user").first() if street else None
+    if dispatcher is None:
+        return {"operations": 0}
+    community = Region.objects.filter(level="community", parent=street).order_by("code").first()
+    units = list(selectors.operation_units(street).filter(region=street))
+    cat = Category.objects.filter(active=True, code="01001").first() or Category.objects.filter(active=True).first()
+    if community is None or len(units) < 2 or cat is None:
+        return {"operations": 0}
+    d = dispatcher.user
+    done = services.plan_operation(d, title="农贸市场周边占道经营联合整治", region=community,
+                                   starts_at=now - dt.timedelta(hours=20), ends_at=now - dt.timedelta(hours=17),
+                                   lead_unit=units[0], units=units[1:3], targets="农贸市场东门至南门沿街商户\n市场内熟食摊位",
+                                   briefing="早八点市场东门集合；城管牵头清理占道，公安维持秩序，市场监管检查证照。", now=now - dt.timedelta(days=2))
+    grid = Region.objects.filter(level="grid", parent=community).order_by("code").first()
+    services.record_operation_finding(d, done, token=uuid.uuid4(), outcome="case", unit=units[0], category_code=cat.code,
+                                      description="市场东门外水果摊占用人行道约 3 米", grid=grid, place="农贸市场东门")
+    services.record_operation_finding(d, done, token=uuid.uuid4(), outcome="none", unit=units[1], place="市场内熟食摊位",
+                                      description="证照齐全，未发现问题")
+    services.close_operation(d, done, summary="检查沿街商户 26 户、摊位 14 个；立案 1 件，现场劝导整改 6 处。")
+    services.plan_operation(d, title="老旧小区群租房消防安全联合检查", region=community,
+                            starts_at=now + dt.timedelta(days=7), ends_at=now + dt.timedelta(days=7, hours=4),
+                            lead_unit=units[-1], units=units[:1], targets="1号院地下室\n3号院平房区", briefing="", now=now)
+    return {"operations": 2}

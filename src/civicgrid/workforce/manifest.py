@@ -14,6 +14,8 @@ K = "civicgrid.workforce.kpis."
 MANAGERS = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER)
 COORDINATORS = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER)
 JOINT = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER)
+OPERATION_ROLES = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER, R.DEPARTMENT_HANDLER)
+OPERATION_TILE = (R.STREET_DISPATCHER, R.DISTRICT_COMMANDER, R.DEPARTMENT_HANDLER)
 
 MANIFEST = AppManifest(
     app="workforce",
@@ -28,6 +30,7 @@ MANIFEST = AppManifest(
         Tile(MANAGERS, "网格力量", "workforce:roster", "人员类型、派出单位、人数、离岗交接", order=40),
         Tile(COORDINATORS, "志愿服务", "workforce:volunteers", "活动、签到、时长确认、时长证明", order=41),
         Tile(MANAGERS, "考核补贴", "workforce:pay", "按巡查记录考核，补贴导出 Excel", order=42),
+        Tile(OPERATION_TILE, "联合执法行动", "workforce:operations", "多部门联合检查，发现问题逐条立案", order=43),
     ),
     audit_subjects={"workforce": "网格力量"},
     audit_verbs={"onboard": "入职登记", "handover": "离岗交接", "duty_item": "职责清单", "patrol": "巡查",
@@ -35,12 +38,17 @@ MANIFEST = AppManifest(
                  "activity": "志愿活动", "hours": "确认志愿时长", "certificate": "开具时长证明",
                  "pay_export": "导出补贴表", "joint_part": "联合处置分工", "joint_feedback": "协办反馈",
                  "joint_confirm": "牵头确认", "joint_return": "牵头退回", "joint_operation": "联合执法行动",
-                 "declare_emergency": "启动应急处置"},
+                 "declare_emergency": "启动应急处置",
+                 "operation_plan": "安排联合执法行动", "operation_finding": "登记联合执法发现",
+                 "operation_close": "结束联合执法行动",
+                 "bank_redeem": "时间银行兑换", "benefit": "时间银行兑换项目", "time_bank_rule": "时间银行规则"},
     personal_data=(
         PersonalField("workforce.Volunteer", "name", "name", encrypted=True),
         PersonalField("workforce.Volunteer", "phone", "phone", encrypted=True),
         PersonalField("workforce.PatrolCheck", "note", "free_text"),
         PersonalField("workforce.Correction", "text", "free_text"),
+        PersonalField("workforce.OperationFinding", "note", "free_text"),
+        PersonalField("workforce.BankEntry", "recipient", "name", encrypted=True),
     ),
     kpis=(
         Kpi("workforce.coverage", "巡查走访覆盖率", "本期巡查到的楼栋和户 ÷ 楼栋和户总数", K + "coverage", unit="%", order=70),
@@ -66,6 +74,16 @@ MANIFEST = AppManifest(
         Route("workforce:pay", ROLES, roles=MANAGERS, refusal="考核与补贴需要以下角色之一"),
         Route("workforce:joint", SCOPED, roles=JOINT, args=M + "case_args",
               role_refusal="联合处置需要以下角色之一"),
+        # joint enforcement operations (联合执法行动)
+        Route("workforce:operations", STAFF, note="selectors.operations: territory, or the unit takes part; "
+                                                  "planning refused to non-organisers (403)"),
+        Route("workforce:operation", SCOPED, roles=OPERATION_ROLES, args=M + "operation_args",
+              role_refusal="联合执法行动需要以下角色之一", refusal="不在您的管辖范围内|未参加该联合执法行动"),
+        # the time bank (时间银行)
+        Route("workforce:bank", SCOPED, roles=COORDINATORS, args=M + "volunteer_args",
+              role_refusal="时间银行需要以下角色之一"),
+        Route("workforce:bank_rules", STAFF, note="districts in scope; editing refused to other roles (403)"),
+        Route("workforce-r:bank", PUBLIC, note="redirects to registration without the volunteer cookie"),
         Route("workforce-r:register", PUBLIC),
         Route("workforce-r:activities", PUBLIC, note="redirects to registration without the volunteer cookie"),
         Route("workforce-r:verify", PUBLIC),

@@ -34,6 +34,10 @@ def objects(territory) -> dict:
         joint.add_part(t.users[f"dispatcher_{key}"], case, t.units[("police", key)], task="牵头清理", lead=True,
                        due_at=timezone.now() + dt.timedelta(days=2))
         out[f"wf_case_{key}"] = case
+    out.update(operation_objects(t))
+    from .models import TimeBankRule
+
+    TimeBankRule.objects.get_or_create(district=t.district, defaults={"enabled": True})  # the bank's pages answer
     return out
 
 
@@ -47,3 +51,23 @@ def volunteer_args(objs, inside: bool) -> dict:
 
 def case_args(objs, inside: bool) -> dict:
     return {"number": objs["wf_case_A" if inside else "wf_case_B"].number}
+
+
+# -- joint enforcement operations: one in community A1 (street A's urban unit leads, its police take
+# part) and one in community B1 with street B's units.
+def operation_objects(t) -> dict:
+    from django.utils import timezone
+
+    from . import services
+
+    out = {}
+    for key in ("A", "B"):
+        out[f"wf_operation_{key}"] = services.plan_operation(
+            t.users[f"dispatcher_{key}"], title=f"{key}1社区占道经营联合整治", region=t.communities[f"{key}1"],
+            starts_at=timezone.now(), ends_at=None, lead_unit=t.units[("urban", key)],
+            units=[t.units[("police", key)]], targets="学院路沿街商户", briefing="八点集合")
+    return out
+
+
+def operation_args(objs, inside: bool) -> dict:
+    return {"number": objs["wf_operation_A" if inside else "wf_operation_B"].number}

@@ -19,7 +19,9 @@ from civicgrid.core.crypto import EncryptedTextField, mask_name, mask_phone
 
 LIST_CHOICES = [("visit9", "九必访"), ("attend6", "六必到"), ("report9", "九必报")]
 TARGET_CHOICES = [("household", "每户（按标签）"), ("building", "每栋楼"), ("occasion", "场合/事件")]
-CONTACT_RULES = [("public", "公示工作电话"), ("hidden", "不公示电话")]
+# What the public roster (regions:public_roster) shows of a staff member's work phone. The default is
+# the safe one: masked, until the district says a type's phones are public.
+CONTACT_RULES = [("public", "公示工作电话（完整）"), ("masked", "公示工作电话（隐去中间四位）"), ("hidden", "不公示电话")]
 
 
 class StaffType(models.Model):
@@ -27,7 +29,7 @@ class StaffType(models.Model):
 
     code = models.SlugField("编码", max_length=30, unique=True)
     name = models.CharField("名称", max_length=30)
-    contact_rule = models.CharField("公示电话规则", max_length=10, choices=CONTACT_RULES, default="public")
+    contact_rule = models.CharField("公示电话规则", max_length=10, choices=CONTACT_RULES, default="masked")
     grid_staff = models.BooleanField("计入网格力量", default=True)
     order = models.PositiveSmallIntegerField("排序", default=50)
 
@@ -74,7 +76,14 @@ class StaffProfile(models.Model):
 
     @property
     def phone_public(self) -> bool:
-        return self.show_phone if self.show_phone is not None else self.staff_type.contact_rule == "public"
+        return self.phone_rule == "public"
+
+    @property
+    def phone_rule(self) -> str:
+        """public / masked / hidden: the profile's own override (shown or not) wins over the type's rule."""
+        if self.show_phone is not None:
+            return "public" if self.show_phone else "hidden"
+        return self.staff_type.contact_rule
 
 
 class Handover(models.Model):
@@ -287,12 +296,17 @@ class Volunteer(models.Model):
     consent_at = models.DateTimeField("同意个人信息处理时间")
     registered_at = models.DateTimeField("登记时间")
     redeemed_hours = models.DecimalField("时间银行已兑换（小时）", max_digits=7, decimal_places=1, default=0)
+    # The time bank's running balance: the sum of the volunteer's BankEntry rows, changed only by a
+    # conditional UPDATE in services (never below zero: the check constraint is the last guard).
+    bank_balance = models.DecimalField("时间银行余额（小时）", max_digits=7, decimal_places=1, default=0)
 
     class Meta:
         verbose_name = "志愿者"
         verbose_name_plural = "志愿者"
         ordering = ["-registered_at"]
-        constraints = [models.UniqueConstraint(fields=["grid", "phone_hash"], name="workforce_volunteer_once")]
+        constraints = [models.UniqueConstraint(fields=["grid", "phone_hash"], name="workforce_volunteer_once"),
+                       models.CheckConstraint(condition=models.Q(bank_balance__gte=0),
+                                              name="workforce_bank_balance_not_negative")]
 
     def __str__(self) -> str:
         return f"志愿者 {self.number}"
@@ -440,3 +454,157 @@ class Quota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff_type.name if self.staff_type_id else ''} {self.get_metric_display()} 每月 {self.target}"
+
+
+# -- joint enforcement operations (联合执法行动) ------------------------------------------------------
+# cases.JointOperation holds the operation itself (area, day, units, plan, the numbers of the cases
+# its findings became); the workforce keeps what running it needs: a number people can quote, the
+# time, the lead unit, the targets, the state and the closing summary, and each finding as a row.
+OPERATION_STATES = [("planned", "待行动"), ("underway", "行动中"), ("closed", "已结束")]
+FINDING_OUTCOMES = [("case", "发现问题（已立案）"), ("none", "未发现问题")]
+
+
+class OperationPlan(models.Model):
+    """How a joint enforcement operation runs: number, time, lead unit, targets, state, summary."""
+
+    SCOPE_REGION_FIELD = "operation__region"
+    # A department sees only the operations its unit takes part in (selectors.operations), never every
+    # operation over its service area.
+    SCOPE_UNIT_AREA = False
+
+    operation = models.OneToOneField("cases.JointOperation", on_delete=models.PROTECT, related_name="workforce_plan",
+                                     verbose_name="联合执法行动")
+    number = models.CharField("行动编号", max_length=20, unique=True)
+    street = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name="所属街道")
+    starts_at = models.DateTimeField("开始时间", db_index=True)
+    ends_at = models.DateTimeField("预计结束", null=True, blank=True)
+    lead_unit = models.ForeignKey("departments.DepartmentUnit", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name="牵头单位")
+    targets = models.TextField("检查对象和点位")
+    state = models.CharField("状态", max_length=10, choices=OPERATION_STATES, default="planned", db_index=True)
+    summary = models.TextField("行动小结", blank=True)
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="结束人")
+
+    class Meta:
+        verbose_name = "联合执法行动安排"
+        verbose_name_plural = "联合执法行动安排"
+        ordering = ["-starts_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"联合执法行动 {self.number}"
+
+
+class OperationFinding(models.Model):
+    """One finding of an operation: a problem that became a case, or "no problem found" for a unit.
+    The form carries a token made when it was shown: a resubmitted form finds its row and opens no
+    second case (unique constraint, checked under the operation's row lock)."""
+
+    SCOPE_REGION_FIELD = "plan__operation__region"
+    SCOPE_UNIT_AREA = False
+
+    plan = models.ForeignKey(OperationPlan, on_delete=models.PROTECT, related_name="findings", verbose_name="行动")
+    token = models.UUIDField("提交编号")
+    unit = models.ForeignKey("departments.DepartmentUnit", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+", verbose_name="发现单位")
+    outcome = models.CharField("结果", max_length=10, choices=FINDING_OUTCOMES)
+    place = models.CharField("地点/对象", max_length=200, blank=True)
+    note = models.TextField("情况", blank=True)
+    case_number = models.CharField("案件编号", max_length=20, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人")
+    at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = "联合执法发现"
+        verbose_name_plural = "联合执法发现"
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "token"], name="workforce_finding_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} {self.case_number}".strip()
+
+
+# -- the time bank (时间银行) -------------------------------------------------------------------------
+BENEFIT_KINDS = [("service", "兑换服务"), ("gift", "兑换礼品"), ("donation", "时长捐赠")]
+BANK_KINDS = [("earned", "服务获得"), ("redeemed", "兑换"), ("donated", "捐出"), ("received", "受赠"),
+              ("expired", "过期")]
+
+
+class TimeBankRule(models.Model):
+    """Whether a district runs a time bank, and after how many months earned hours expire (blank: never).
+    A district without a row follows the WORKFORCE_TIME_BANK setting."""
+
+    SCOPE_REGION_FIELD = "district"
+
+    district = models.OneToOneField("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name="区")
+    enabled = models.BooleanField("启用时间银行", default=False)
+    expire_months = models.PositiveSmallIntegerField("时长有效期（月）", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "时间银行规则"
+        verbose_name_plural = "时间银行规则"
+
+    def __str__(self) -> str:
+        return "时间银行" + ("启用" if self.enabled else "未启用")
+
+
+class Benefit(models.Model):
+    """What hours can be redeemed for (data the district edits): a service from a shop, a gift, or
+    hours donated to another volunteer or a family member (the volunteer chooses how many)."""
+
+    SCOPE_REGION_FIELD = "district"
+
+    district = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name="区")
+    name = models.CharField("名称", max_length=60)
+    kind = models.CharField("类别", max_length=10, choices=BENEFIT_KINDS)
+    provider = models.CharField("提供方", max_length=60, blank=True)
+    hours = models.DecimalField("所需时长（小时）", max_digits=5, decimal_places=1, default=0,
+                                help_text="时长捐赠填 0：由志愿者自定")
+    active = models.BooleanField("上架", default=True)
+    order = models.PositiveSmallIntegerField("排序", default=50)
+
+    class Meta:
+        verbose_name = "时间银行兑换项目"
+        verbose_name_plural = "时间银行兑换项目"
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BankEntry(models.Model):
+    """One movement of a volunteer's time bank: + earned (one per confirmed hour entry) or received,
+    − redeemed, donated or expired. `balance_after` is the balance this movement left."""
+
+    SCOPE_REGION_FIELD = "volunteer__grid"
+    SCOPE_UNIT_AREA = False
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="bank_entries", verbose_name="志愿者")
+    kind = models.CharField("类别", max_length=10, choices=BANK_KINDS)
+    hours = models.DecimalField("时长（小时，收入为正）", max_digits=6, decimal_places=1)
+    balance_after = models.DecimalField("变动后余额", max_digits=7, decimal_places=1)
+    hour_entry = models.OneToOneField(HourEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_entry",
+                                      verbose_name="服务时长记录")
+    benefit = models.ForeignKey(Benefit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                verbose_name="兑换项目")
+    counterpart = models.ForeignKey(Volunteer, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="捐赠对象/来源志愿者")
+    recipient = EncryptedTextField("受赠家庭成员", blank=True, default="")
+    token = models.UUIDField("提交编号", null=True, blank=True, unique=True)
+    at = models.DateTimeField("时间", db_index=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                           verbose_name="经办人（空为志愿者本人）")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "时间银行流水"
+        verbose_name_plural = "时间银行流水"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.hours} 小时"
+
+    @property
+    def recipient_masked(self) -> str:
+        return mask_name(self.recipient) if self.recipient else ""

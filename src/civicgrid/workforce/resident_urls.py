@@ -8,4 +8,5 @@ urlpatterns = [
     path("activities/", v.activities, name="activities"),
     path("verify/", v.verify, name="verify"),
     path("forget/", v.forget, name="forget"),
+    path("bank/", v.bank, name="bank"),  # the time bank (时间银行)
 ]

@@ -96,3 +96,36 @@ def forget(request):
     resp = redirect("workforce-r:register")
     resp.delete_cookie(COOKIE)
     return resp
+
+
+# -- the time bank (时间银行) on the volunteer's phone ----------------------------------------------
+@require_http_methods(["GET", "POST"])
+def bank(request):
+    """Balance, what it can buy, redeem or donate, and the statement. Only where the district runs a time bank."""
+    import uuid
+
+    from django.core.exceptions import PermissionDenied
+
+    v = _volunteer(request)
+    if v is None:
+        return redirect("workforce-r:register")
+    try:
+        services.require_time_bank(v)
+    except PermissionDenied as exc:
+        return render(request, "workforce/r_bank.html", {"v": v, "disabled": messages_of(exc)}, status=403)
+    offered = {b.pk: b for b in services.benefits(v.grid)}
+    if request.method == "POST":
+        try:
+            benefit = offered.get(P.parse_id(request.POST.get("benefit"), "兑换项目") or 0)
+            entry, created = services.redeem(v, benefit, token=request.POST.get("token"), hours=request.POST.get("hours"),
+                                             to_number=request.POST.get("to_number", ""),
+                                             recipient=request.POST.get("recipient", ""))
+        except USER_ERRORS as exc:
+            messages.error(request, messages_of(exc))
+        else:
+            messages.success(request, f"已兑换：{entry.note}，{-entry.hours} 小时" if created else "该兑换已办理，未重复扣减。")
+        return redirect("workforce-r:bank")
+    return render(request, "workforce/r_bank.html", {
+        "v": v, "balance": services.time_bank_balance(v), "benefits": list(offered.values()),
+        "entries": v.bank_entries.select_related("benefit", "counterpart")[:100], "token": uuid.uuid4(),
+    })

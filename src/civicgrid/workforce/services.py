@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from civicgrid.core import audit
@@ -26,9 +26,9 @@ from civicgrid.core.scoping import has_role, node_in_scope, require_node_in_scop
 
 from . import cases_adapter
 from .errors import PatrolTaken
-from .models import (LIST_CHOICES, OUTCOME_CHOICES, TARGET_CHOICES, Activity, Correction, DutyItem, Handover,
-                     HourCertificate, HourEntry, Patrol, PatrolCheck, PatrolPoint, SignUp, StaffProfile, StaffType,
-                     TaskDone, Team, Volunteer)
+from .models import (BENEFIT_KINDS, FINDING_OUTCOMES, BankEntry, Benefit, TimeBankRule, LIST_CHOICES, OUTCOME_CHOICES, TARGET_CHOICES, Activity, Correction, DutyItem,
+                     Handover, HourCertificate, HourEntry, OperationFinding, OperationPlan, Patrol, PatrolCheck,
+                     PatrolPoint, SignUp, StaffProfile, StaffType, TaskDone, Team, Volunteer)
 
 MANAGERS = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER)
 COORDINATORS = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER)
@@ -451,6 +451,8 @@ def confirm_hours(actor, entry: HourEntry, *, accept: bool = True) -> HourEntry:
         entry.confirmed_by, entry.confirmed_at = actor, timezone.now()
         entry.save()
         audit.record(actor, "workforce.hours", entry, detail={"state": entry.state, "hours": str(entry.hours)})
+        if accept:
+            _earn(entry, at=entry.confirmed_at)
     return entry
 
 
@@ -460,12 +462,11 @@ def confirmed_hours(volunteer: Volunteer) -> Decimal:
 
 
 def time_bank_balance(volunteer: Volunteer) -> Decimal | None:
-    """Confirmed hours minus those redeemed, where the district runs a time bank (settings)."""
-    from django.conf import settings
-
-    if not getattr(settings, "WORKFORCE_TIME_BANK", False):
+    """The volunteer's time-bank balance (the ledger's running sum), where the district runs a time bank."""
+    if not time_bank_enabled(volunteer.grid):
         return None
-    return confirmed_hours(volunteer) - volunteer.redeemed_hours
+    balance = Volunteer.objects.filter(pk=volunteer.pk).values_list("bank_balance", flat=True).first() or 0
+    return Decimal(balance).quantize(Decimal("0.1"))  # SQLite gives "0" after an F() update, PostgreSQL "0.0"
 
 
 def issue_certificate(actor, volunteer: Volunteer) -> HourCertificate:
@@ -478,3 +479,300 @@ def issue_certificate(actor, volunteer: Volunteer) -> HourCertificate:
                                           hours=hours, issued_at=now, issued_by=actor)
     audit.record(actor, "workforce.certificate", cert, detail={"hours": str(hours)})
     return cert
+
+
+# -- joint enforcement operations (联合执法行动) ------------------------------------------------------
+OPERATION_ORGANISERS = (R.STREET_DISPATCHER, R.DISTRICT_COMMANDER)
+OPERATION_AREA_LEVELS = ("street", "community", "grid")
+
+
+def _require_operation_organiser(actor, region) -> None:
+    if sees_everything(actor):
+        return
+    if not has_role(actor, *OPERATION_ORGANISERS):
+        raise PermissionDenied("组织联合执法行动需要以下角色之一：" + "、".join(R.ROLE_LABELS[r] for r in OPERATION_ORGANISERS))
+    require_node_in_scope(actor, region, roles=OPERATION_ORGANISERS, message="该行动区域不在您的管辖范围内。")
+
+
+def plan_operation(actor, *, title: str, region, starts_at: dt.datetime, ends_at: dt.datetime | None, lead_unit,
+                   units, targets: str, briefing: str = "", now: dt.datetime | None = None) -> OperationPlan:
+    """Plan an operation: the area (a street, community or grid in scope), when, the lead unit and the
+    taking-part units (the street's or the district's), the targets and the briefing. The operation
+    itself is cases' (cases.joint.plan_operation); the units' handlers are told."""
+    from civicgrid.core.notifications import notify
+
+    from . import selectors
+
+    now = now or timezone.now()
+    if region is None or region.level not in OPERATION_AREA_LEVELS:
+        raise ValidationError("请选择行动区域（街道、社区或网格）。")
+    _require_operation_organiser(actor, region)
+    if starts_at is None:
+        raise ValidationError("请填写行动开始时间。")
+    if starts_at < now - dt.timedelta(days=1) or starts_at > now + dt.timedelta(days=366):
+        raise ValidationError("行动开始时间须在昨天到一年以内。")
+    if ends_at is not None and not starts_at < ends_at <= starts_at + dt.timedelta(days=7):
+        raise ValidationError("预计结束时间须晚于开始时间，且行动不超过 7 天。")
+    allowed = {u.pk: u for u in selectors.operation_units(region)}
+    chosen = [u for u in units if u is not None]
+    if any(u.pk not in allowed for u in chosen) or (lead_unit is not None and lead_unit.pk not in allowed):
+        raise ValidationError("参与单位须为该街道或区的在职单位。")
+    if lead_unit is None:
+        raise ValidationError("请选择牵头单位。")
+    chosen = [lead_unit, *[u for u in chosen if u.pk != lead_unit.pk]]
+    if len(chosen) < 2:
+        raise ValidationError("联合执法行动至少需要牵头单位和一个配合单位。")
+    targets = _text(targets, "检查对象和点位", max_length=2000, required=True)
+    briefing = _text(briefing, "行动方案", max_length=2000)
+    street = region if region.level == "street" else region.ancestor_at("street")
+    with transaction.atomic():
+        op = cases_adapter.plan_operation(actor, title=title, region=region, day=timezone.localtime(starts_at).date(),
+                                          units=chosen, plan=briefing)
+        plan = OperationPlan.objects.create(operation=op, number=_next_number(f"LH{timezone.localtime(now):%Y}", OperationPlan),
+                                            street=street, starts_at=starts_at, ends_at=ends_at, lead_unit=lead_unit,
+                                            targets=targets)
+        audit.record(actor, "workforce.operation_plan", plan, detail={"number": plan.number, "units": len(chosen)})
+        for u in selectors.unit_handlers(chosen):
+            notify(u, f"联合执法行动 {plan.number}", f"{op.title}（{timezone.localtime(starts_at):%m-%d %H:%M}）",
+                   f"/workforce/operations/{plan.number}/")
+    return plan
+
+
+def record_operation_finding(actor, plan: OperationPlan, *, token, outcome: str, unit=None, category_code: str = "",
+                             description: str = "", grid=None, place: str = "", now: dt.datetime | None = None
+                             ) -> tuple[OperationFinding, bool]:
+    """Record what the operation found: a problem becomes one case (through the cases adapter, with the
+    operation's number on it), or a unit reports "no problem found". Returns (finding, created).
+
+    The form's token makes a resubmission (a double tap, a retry on a bad signal) find the finding it
+    already made: the check runs under the operation's row lock, and the unique constraint backs it;
+    the case is opened inside the same transaction, so a refused duplicate leaves no case behind.
+    Problems are recorded by the organisers (the case intake takes territorial seats); a taking-part
+    unit's handler reports "no problem found" for their own unit."""
+    from civicgrid.core.scoping import unit_ids
+
+    now = now or timezone.now()
+    token = _uuid(token, "提交")
+    if outcome not in dict(FINDING_OUTCOMES):
+        raise ValidationError("请选择发现结果。")
+    organiser = sees_everything(actor) or (has_role(actor, *OPERATION_ORGANISERS) and
+                                           node_in_scope(actor, plan.operation.region, roles=OPERATION_ORGANISERS))
+    mine = unit_ids(actor)
+    taking_part = set(plan.operation.units.values_list("pk", flat=True))
+    if not organiser:
+        if not (mine & taking_part):
+            raise PermissionDenied("您的单位未参加该联合执法行动。")
+        if outcome == "case":
+            raise PermissionDenied("发现问题须由组织行动的街道派遣员或区指挥中心登记立案；请将情况报告组织人。")
+        if unit is None or unit.pk not in mine:
+            raise PermissionDenied("只能为本单位登记。")
+    if unit is not None and unit.pk not in taking_part:
+        raise ValidationError("发现单位须为参加行动的单位。")
+    place = _text(place, "地点/对象", max_length=200)
+    if grid is not None and not grid.path.startswith(plan.operation.region.path):
+        raise ValidationError("发现地点须在行动区域内。")
+    with transaction.atomic():
+        plan = OperationPlan.objects.select_for_update().select_related("operation__region").get(pk=plan.pk)
+        existing = OperationFinding.objects.filter(plan=plan, token=token).first()
+        if existing is not None:
+            return existing, False
+        if plan.state == "closed":
+            raise ValidationError("行动已结束，不能再登记发现。")
+        if now < plan.starts_at - dt.timedelta(hours=1):
+            raise ValidationError("行动尚未开始，开始前一小时起才能登记发现。")
+        case_number, note = "", _text(description, "情况", max_length=1900, required=outcome == "case")
+        if outcome == "case":
+            case = cases_adapter.report_operation_finding(actor, plan.operation, number=plan.number,
+                                                          category_code=category_code, description=note,
+                                                          region=grid, address=place)
+            case_number = case.number
+        finding = OperationFinding.objects.create(plan=plan, token=token, unit=unit, outcome=outcome, place=place,
+                                                  note=note, case_number=case_number, by=actor, at=now)
+        if plan.state == "planned":
+            plan.state = "underway"
+            plan.save(update_fields=["state"])
+        audit.record(actor, "workforce.operation_finding", plan,
+                     detail={"outcome": outcome, "case": case_number, "unit": unit.name if unit else ""})
+    return finding, True
+
+
+def close_operation(actor, plan: OperationPlan, *, summary: str, now: dt.datetime | None = None) -> OperationPlan:
+    """Close the operation with its summary; the findings' cases go on in the closed loop."""
+    _require_operation_organiser(actor, plan.operation.region)
+    summary = _text(summary, "行动小结", max_length=2000, required=True)
+    now = now or timezone.now()
+    with transaction.atomic():
+        plan = OperationPlan.objects.select_for_update().get(pk=plan.pk)
+        if plan.state == "closed":
+            raise ValidationError("行动已结束。")
+        if now < plan.starts_at:
+            raise ValidationError("行动尚未开始，不能结束。")
+        plan.state, plan.summary, plan.closed_at, plan.closed_by = "closed", summary, now, actor
+        plan.save(update_fields=["state", "summary", "closed_at", "closed_by"])
+        audit.record(actor, "workforce.operation_close", plan, detail={"findings": plan.findings.count()})
+    return plan
+
+
+# -- the time bank (时间银行) -------------------------------------------------------------------------
+# Every movement is a BankEntry; Volunteer.bank_balance is their running sum. A debit is one
+# conditional UPDATE (... WHERE bank_balance >= hours): two redemptions at once cannot both pass it,
+# whatever the isolation level, and the check constraint refuses a negative balance as the last guard.
+def _district(region):
+    return region if region.level == "district" else region.ancestor_at("district")
+
+
+def time_bank_rule(region) -> TimeBankRule | None:
+    district = _district(region) if region is not None else None
+    return TimeBankRule.objects.filter(district=district).first() if district is not None else None
+
+
+def time_bank_enabled(region) -> bool:
+    """The district's rule, or (no rule) the WORKFORCE_TIME_BANK setting."""
+    from django.conf import settings
+
+    rule = time_bank_rule(region)
+    return rule.enabled if rule is not None else bool(getattr(settings, "WORKFORCE_TIME_BANK", False))
+
+
+def require_time_bank(volunteer: Volunteer) -> None:
+    if not time_bank_enabled(volunteer.grid):
+        raise PermissionDenied("本区尚未启用志愿服务时间银行，不能查询或兑换时长。")
+
+
+def _move(volunteer_id: int, hours: Decimal, kind: str, *, at, **fields) -> BankEntry:
+    """Add (hours > 0) or take (hours < 0) hours and write the ledger row; call inside a transaction."""
+    if hours < 0:
+        taken = Volunteer.objects.filter(pk=volunteer_id, bank_balance__gte=-hours).update(
+            bank_balance=F("bank_balance") + hours)
+        if not taken:
+            raise ValidationError("时间银行余额不足。")
+    else:
+        Volunteer.objects.filter(pk=volunteer_id).update(bank_balance=F("bank_balance") + hours)
+    balance = Decimal(Volunteer.objects.filter(pk=volunteer_id).values_list("bank_balance", flat=True).get()).quantize(Decimal("0.1"))
+    return BankEntry.objects.create(volunteer_id=volunteer_id, kind=kind, hours=hours, balance_after=balance, at=at,
+                                    **fields)
+
+
+def _earn(entry: HourEntry, *, at) -> BankEntry:
+    """Confirmed hours go into the bank once (BankEntry.hour_entry is unique)."""
+    existing = BankEntry.objects.filter(hour_entry=entry).first()
+    return existing or _move(entry.volunteer_id, Decimal(entry.hours), "earned", at=at, hour_entry=entry,
+                             note=(entry.note or "志愿服务")[:200])
+
+
+def benefits(region) -> list[Benefit]:
+    district = _district(region)
+    return list(Benefit.objects.filter(district=district, active=True))
+
+
+def redeem(volunteer: Volunteer, benefit: Benefit, *, token, actor=None, hours=None, to_number: str = "",
+           recipient: str = "", now: dt.datetime | None = None) -> tuple[BankEntry, bool]:
+    """Redeem hours for a listed benefit, by the volunteer (actor None: the /r/ pages' identity) or by a
+    coordinator on their behalf. A donation gives chosen hours to another volunteer of the district
+    (their "received" row) or to a named family member. Returns (entry, created): the form's token
+    makes a resubmission find the first redemption instead of taking the hours twice."""
+    now = now or timezone.now()
+    require_time_bank(volunteer)
+    if actor is not None:
+        _require(actor, COORDINATORS, volunteer.grid, "代志愿者兑换时长")
+    token = _uuid(token, "提交")
+    done = BankEntry.objects.filter(token=token).first()
+    if done is not None:
+        if done.volunteer_id != volunteer.pk:
+            raise ValidationError("提交编号无效，请刷新页面后重试。")
+        return done, False
+    district = _district(volunteer.grid)
+    if benefit is None or not benefit.active or benefit.district_id != district.pk:
+        raise ValidationError("请选择本区在兑的项目。")
+    counterpart = None
+    if benefit.kind == "donation":
+        amount = _hours(hours)
+        to_number = _text(to_number, "受赠志愿者编号", max_length=12)
+        recipient = _text(recipient, "受赠家庭成员姓名", max_length=30)
+        if bool(to_number) == bool(recipient):
+            raise ValidationError("请填写受赠志愿者编号或受赠家庭成员姓名（二选一）。")
+        if to_number:
+            counterpart = Volunteer.objects.select_related("grid").filter(number=to_number).first()
+            if counterpart is None or _district(counterpart.grid).pk != district.pk:
+                raise ValidationError("受赠志愿者不存在或不在本区。")
+            if counterpart.pk == volunteer.pk:
+                raise ValidationError("不能捐赠给自己。")
+    else:
+        amount, recipient = Decimal(benefit.hours).quantize(Decimal("0.1")), ""
+        if amount <= 0:
+            raise ValidationError("该项目未设定所需时长。")
+    kind = "donated" if benefit.kind == "donation" else "redeemed"
+    try:
+        with transaction.atomic():
+            entry = _move(volunteer.pk, -amount, kind, at=now, benefit=benefit, counterpart=counterpart,
+                          recipient=recipient, token=token, by=actor, note=benefit.name[:200])
+            Volunteer.objects.filter(pk=volunteer.pk).update(redeemed_hours=F("redeemed_hours") + amount)
+            if counterpart is not None:
+                _move(counterpart.pk, amount, "received", at=now, benefit=benefit, counterpart=volunteer, by=actor,
+                      note=f"{volunteer.number} 捐赠")
+            audit.record(actor if actor is not None else "志愿者本人", "workforce.bank_redeem", volunteer,
+                         detail={"benefit": benefit.name, "kind": kind, "hours": str(amount),
+                                 "to": counterpart.number if counterpart else ("家庭成员" if recipient else "")})
+    except IntegrityError:
+        done = BankEntry.objects.filter(token=token, volunteer=volunteer).first()
+        if done is None:
+            raise
+        return done, False
+    return entry, True
+
+
+def expire_hours(district, *, today: dt.date | None = None) -> int:
+    """Hours earned (or received) more than the rule's months ago and not spent since expire, oldest
+    first: what expires is the old credit not covered by everything taken out so far."""
+    rule = TimeBankRule.objects.filter(district=district).first()
+    if rule is None or not rule.enabled or not rule.expire_months:
+        return 0
+    today = today or timezone.localdate()
+    months = today.year * 12 + today.month - 1 - rule.expire_months
+    cutoff = timezone.make_aware(dt.datetime(months // 12, months % 12 + 1, min(today.day, 28)))
+    count = 0
+    for v in Volunteer.objects.filter(grid__path__startswith=district.path, bank_balance__gt=0):
+        old = v.bank_entries.filter(hours__gt=0, at__lt=cutoff).aggregate(s=Sum("hours"))["s"] or Decimal("0")
+        spent = -(v.bank_entries.filter(hours__lt=0).aggregate(s=Sum("hours"))["s"] or Decimal("0"))
+        due = min(Decimal(old) - Decimal(spent), v.bank_balance).quantize(Decimal("0.1"))
+        if due > 0:
+            with transaction.atomic():
+                _move(v.pk, -due, "expired", at=timezone.now(), note=f"超过 {rule.expire_months} 个月未使用")
+            count += 1
+    return count
+
+
+def save_benefit(actor, *, district, name: str, kind: str, hours, provider: str = "", active: bool = True,
+                 benefit: Benefit | None = None) -> Benefit:
+    _require(actor, (R.DISTRICT_COMMANDER,), district, "编辑时间银行兑换项目")
+    if kind not in dict(BENEFIT_KINDS):
+        raise ValidationError("类别无效。")
+    cost = Decimal("0") if kind == "donation" else _hours(hours)
+    fields = dict(district=district, name=_text(name, "名称", max_length=60, required=True), kind=kind,
+                  provider=_text(provider, "提供方", max_length=60), hours=cost, active=active)
+    with transaction.atomic():
+        if benefit is None:
+            benefit = Benefit.objects.create(**fields)
+        else:
+            for k, v in fields.items():
+                setattr(benefit, k, v)
+            benefit.save()
+        audit.record(actor, "workforce.benefit", benefit, detail={"kind": kind, "hours": str(cost)})
+    return benefit
+
+
+def save_time_bank_rule(actor, *, district, enabled: bool, expire_months=None) -> TimeBankRule:
+    _require(actor, (R.DISTRICT_COMMANDER,), district, "设置时间银行")
+    months = None
+    if expire_months not in (None, ""):
+        try:
+            months = int(expire_months)
+        except (TypeError, ValueError):
+            raise ValidationError("有效期须为月数。") from None
+        if not 1 <= months <= 120:
+            raise ValidationError("有效期须在 1–120 个月之间。")
+    with transaction.atomic():
+        rule, _ = TimeBankRule.objects.update_or_create(district=district, defaults=dict(enabled=enabled,
+                                                                                         expire_months=months))
+        audit.record(actor, "workforce.time_bank_rule", rule, detail={"enabled": enabled, "expire_months": months})
+    return rule

@@ -17,4 +17,10 @@ urlpatterns = [
     path("volunteers/<str:number>/certificate/", views.certificate, name="certificate"),
     path("pay/", views.pay, name="pay"),
     path("joint/<str:number>/", views.joint, name="joint"),
+    # joint enforcement operations (联合执法行动)
+    path("operations/", views.operations, name="operations"),
+    path("operations/<str:number>/", views.operation, name="operation"),
+    # the time bank (时间银行)
+    path("volunteers/<str:number>/bank/", views.bank, name="bank"),
+    path("bank/", views.bank_rules, name="bank_rules"),
 ]

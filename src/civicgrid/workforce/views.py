@@ -346,3 +346,179 @@ def joint(request, number: str):
         "lead": next((p for p in parts if p.lead), None), "emergency": J.is_emergency(case),
         "can_declare": has_role(user, *JOINT_ROLES) or sees_everything(user),
     })
+
+
+# -- joint enforcement operations (联合执法行动) ------------------------------------------------------
+OPERATION_ROLES = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER, R.DEPARTMENT_HANDLER)
+
+
+def _can_organise(user) -> bool:
+    return sees_everything(user) or has_role(user, *services.OPERATION_ORGANISERS)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def operations(request):
+    """The operations in scope, per street with their states; organisers plan new ones here."""
+    user = request.user
+    if request.method == "POST":
+        _need(user, services.OPERATION_ORGANISERS, "组织联合执法行动需要以下角色之一")
+        area = selectors.operation_areas(user).filter(code=request.POST.get("region", "")[:15]).first()
+        try:
+            if area is None:
+                raise ValidationError("请选择管辖范围内的行动区域。")
+            units = {u.pk: u for u in selectors.operation_units(area)}
+            picked = [units.get(P.parse_id(v, "参与单位")) for v in request.POST.getlist("units")[:50]]
+            if any(u is None for u in picked):
+                raise ValidationError("参与单位须为该街道或区的在职单位。")
+            lead = units.get(P.parse_id(request.POST.get("lead_unit"), "牵头单位") or 0)
+            plan = services.plan_operation(
+                user, title=request.POST.get("title", ""), region=area,
+                starts_at=P.parse_datetime(request.POST.get("starts_at"), "开始时间", field="starts_at"),
+                ends_at=P.parse_datetime(request.POST.get("ends_at"), "预计结束", field="ends_at"),
+                lead_unit=lead, units=picked, targets=request.POST.get("targets", ""),
+                briefing=request.POST.get("briefing", ""))
+        except USER_ERRORS as exc:
+            messages.error(request, messages_of(exc))
+            return redirect("workforce:operations")
+        messages.success(request, f"已安排联合执法行动 {plan.number}，参与单位已收到通知")
+        return redirect("workforce:operation", number=plan.number)
+    qs = selectors.operations(user)
+    state = request.GET.get("state", "")
+    if state in ("planned", "underway", "closed"):
+        qs = qs.filter(state=state)
+    rows = list(qs[:300])
+    by_street: dict = {}
+    for p in rows:
+        acc = by_street.setdefault(p.street.name, {"planned": 0, "underway": 0, "closed": 0})
+        acc[p.state] += 1
+    can_plan = _can_organise(user)
+    areas = list(selectors.operation_areas(user)[:1000]) if can_plan else []
+    return render(request, "workforce/operations.html", {
+        "rows": rows, "by_street": sorted(by_street.items()), "state": state, "can_plan": can_plan,
+        "areas": areas, "units": selectors.plannable_units(areas) if can_plan else [],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def operation(request, number: str):
+    """One operation: the briefing and targets for every taking-part unit, its findings (each problem
+    one case), and the organiser's closing summary."""
+    import uuid
+
+    user = request.user
+    _need(user, OPERATION_ROLES, "联合执法行动需要以下角色之一")
+    plan = selectors.operation(user, number)
+    op = plan.operation
+    if request.method == "POST":
+        what = request.POST.get("what")
+        try:
+            if what == "finding":
+                units = {u.pk: u for u in op.units.all()}
+                unit = units.get(P.parse_id(request.POST.get("unit"), "发现单位") or 0)
+                grid = None
+                if request.POST.get("grid"):
+                    grid = selectors.grids(user).filter(code=request.POST.get("grid", "")[:15],
+                                                        path__startswith=op.region.path).first()
+                    if grid is None:
+                        raise ValidationError("请选择行动区域内的网格。")
+                finding, created = services.record_operation_finding(
+                    user, plan, token=request.POST.get("token"), outcome=request.POST.get("outcome", ""), unit=unit,
+                    category_code=request.POST.get("category", ""), description=request.POST.get("note", ""),
+                    grid=grid, place=request.POST.get("place", ""))
+                if not created:
+                    messages.info(request, "这条发现已登记过，未重复立案。")
+                elif finding.case_number:
+                    messages.success(request, f"已登记，生成案件 {finding.case_number}")
+                else:
+                    messages.success(request, "已登记：未发现问题")
+            elif what == "close":
+                services.close_operation(user, plan, summary=request.POST.get("summary", ""))
+                messages.success(request, "行动已结束")
+            else:
+                raise ValidationError("未知的操作。")
+        except USER_ERRORS as exc:
+            messages.error(request, messages_of(exc))
+        return redirect("workforce:operation", number=plan.number)
+    from civicgrid.core.scoping import unit_ids
+
+    organiser = _can_organise(user) and (sees_everything(user) or services.node_in_scope(
+        user, op.region, roles=services.OPERATION_ORGANISERS))
+    mine = unit_ids(user)
+    units = list(op.units.select_related("department").order_by("name"))
+    return render(request, "workforce/operation.html", {
+        "plan": plan, "op": op, "units": units, "findings": selectors.operation_findings(plan),
+        "organiser": organiser, "my_units": [u for u in units if u.pk in mine],
+        "token": uuid.uuid4(), "categories": cases_adapter.categories() if organiser else [],
+        "grids": selectors.grids(user).filter(path__startswith=op.region.path)[:200] if organiser else [],
+    })
+
+
+# -- the time bank (时间银行): a coordinator's view of one volunteer, the district's rules ---------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def bank(request, number: str):
+    """A volunteer's statement; a coordinator redeems on their behalf (e.g. an older volunteer without a phone)."""
+    import uuid
+
+    _need(request.user, COORDINATORS, "时间银行需要以下角色之一")
+    v = selectors.volunteer(request.user, number)
+    services.require_time_bank(v)
+    offered = {b.pk: b for b in services.benefits(v.grid)}
+    if request.method == "POST":
+        try:
+            benefit = offered.get(P.parse_id(request.POST.get("benefit"), "兑换项目") or 0)
+            entry, created = services.redeem(v, benefit, actor=request.user, token=request.POST.get("token"),
+                                             hours=request.POST.get("hours"), to_number=request.POST.get("to_number", ""),
+                                             recipient=request.POST.get("recipient", ""))
+        except USER_ERRORS as exc:
+            messages.error(request, messages_of(exc))
+        else:
+            messages.success(request, f"已代为兑换：{entry.note}，{-entry.hours} 小时" if created else "该兑换已办理，未重复扣减。")
+        return redirect("workforce:bank", number=v.number)
+    return render(request, "workforce/bank.html", {
+        "v": v, "balance": services.time_bank_balance(v), "benefits": list(offered.values()),
+        "entries": selectors.bank_entries(v)[:200], "token": uuid.uuid4(), "confirmed": services.confirmed_hours(v),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bank_rules(request):
+    """The district's time bank: on or off, the expiry, and the benefits (data the district edits)."""
+    from .models import BENEFIT_KINDS
+
+    districts = selectors.districts(request.user)
+    if request.method == "POST":
+        _need(request.user, (R.DISTRICT_COMMANDER,), "设置时间银行需要以下角色之一")
+        district = districts.filter(code=request.POST.get("district", "")[:15]).first()
+        try:
+            if district is None:
+                raise ValidationError("请选择管辖范围内的区。")
+            if request.POST.get("what") == "rule":
+                services.save_time_bank_rule(request.user, district=district, enabled=request.POST.get("enabled") == "1",
+                                             expire_months=request.POST.get("expire_months") or None)
+            elif request.POST.get("what") == "benefit":
+                item = None
+                if request.POST.get("pk"):
+                    item = selectors.benefits(request.user).filter(pk=P.parse_id(request.POST.get("pk"), "项目") or 0).first()
+                    if item is None:
+                        raise ValidationError("兑换项目不存在或不在您的管辖范围内。")
+                services.save_benefit(request.user, district=district, name=request.POST.get("name", ""),
+                                      kind=request.POST.get("kind", ""), hours=request.POST.get("hours"),
+                                      provider=request.POST.get("provider", ""), benefit=item,
+                                      active=request.POST.get("active", "1") == "1")
+            else:
+                raise ValidationError("未知的操作。")
+        except USER_ERRORS as exc:
+            messages.error(request, messages_of(exc))
+        else:
+            messages.success(request, "已保存")
+        return redirect("workforce:bank_rules")
+    return render(request, "workforce/bank_rules.html", {
+        "districts": [{"d": d, "rule": services.time_bank_rule(d), "enabled": services.time_bank_enabled(d)}
+                      for d in districts[:20]],
+        "benefits": selectors.benefits(request.user)[:200], "kinds": BENEFIT_KINDS,
+        "can_edit": sees_everything(request.user) or has_role(request.user, R.DISTRICT_COMMANDER),
+    })
