@@ -167,6 +167,22 @@ def test_old_unspent_hours_expire_when_the_rule_says(bank):
 
 
 @pytest.mark.django_db
+def test_the_daily_task_expires_hours_in_every_district_whose_rule_says_so(bank):
+    from civicgrid.core.periodic import registered
+    from civicgrid.workforce import services, tasks
+    from civicgrid.workforce.models import TimeBankRule
+
+    assert "civicgrid.workforce.tasks.expire_time_bank_hours" in registered()
+    t, v = bank["t"], bank["v"]
+    v.bank_entries.filter(kind="earned", hours=Decimal("2")).update(at=timezone.now() - dt.timedelta(days=100))
+    assert tasks.expire_time_bank_hours.call() == 0  # the rule keeps hours for ever
+    TimeBankRule.objects.filter(district=t.district).update(expire_months=3)
+    assert tasks.expire_time_bank_hours.call() == 1
+    assert services.time_bank_balance(v) == Decimal("3.0")  # 5.0 earned, the 2.0 of 100 days ago expired
+    assert tasks.expire_time_bank_hours.call() == 0
+
+
+@pytest.mark.django_db
 def test_benefits_and_the_rule_are_the_districts_data(bank, client):
     from civicgrid.workforce.models import Benefit, TimeBankRule
 

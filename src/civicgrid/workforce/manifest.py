@@ -5,9 +5,11 @@ pay), the volunteer's /r/volunteer/ pages, its API, audit labels, the volunteers
 KPIs, jurisdiction-matrix entries and demo data. It adds no role: the seats are core's, and the
 staff type of each seat is data (StaffType).
 """
+import datetime as dt
+
 from civicgrid.core import roles as R
-from civicgrid.core.manifest import (PUBLIC, ROLES, SCOPED, STAFF, AppManifest, Kpi, NavEntry, PersonalField, Route,
-                                     Seeder, Tile, UrlInclude)
+from civicgrid.core.manifest import (PUBLIC, ROLES, SCOPED, STAFF, AppManifest, Kpi, NavEntry, Periodic,
+                                     PersonalField, Route, Seeder, Tile, UrlInclude)
 
 M = "civicgrid.workforce.matrix."
 K = "civicgrid.workforce.kpis."
@@ -19,6 +21,7 @@ OPERATION_TILE = (R.STREET_DISPATCHER, R.DISTRICT_COMMANDER, R.DEPARTMENT_HANDLE
 
 MANIFEST = AppManifest(
     app="workforce",
+    periodic=(Periodic("civicgrid.workforce.tasks.expire_time_bank_hours", dt.timedelta(days=1)),),
     urls=(UrlInclude("workforce/", "civicgrid.workforce.urls"),
           UrlInclude("r/volunteer/", "civicgrid.workforce.resident_urls")),
     api_routers=("civicgrid.workforce.api.router",),
