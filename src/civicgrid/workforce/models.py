@@ -440,3 +440,9 @@ class Quota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff_type.name if self.staff_type_id else ''} {self.get_metric_display()} 每月 {self.target}"
+
+
+# -- social workers (their own module, so the two halves of the app evolve apart) ----------------------
+from .socialwork_models import (CaseRecord, Certificate, Client, Contact, EducationRecord, EducationRule,  # noqa: E402,F401
+                                Expert, Post, Referral, SocialQuota, SocialWorker, SubsidyRate, Supervision,
+                                SupervisionSession)
