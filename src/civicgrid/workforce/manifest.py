@@ -15,6 +15,31 @@ MANAGERS = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER)
 COORDINATORS = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER)
 JOINT = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER)
 
+# social workers
+SW_TILES = (
+    Tile((R.COMMUNITY_STAFF,), "我的社工服务", "workforce:sw_me", "个案、本月定额进度、登记走访", order=43),
+    Tile(MANAGERS, "社工管理", "workforce:sw_desk", "岗位、证书与继续教育、考核与职称补贴", order=44),
+)
+SW_AUDIT_VERBS = {
+    "sw_register": "社工登记", "sw_certificate": "社工证书", "sw_education": "继续教育", "sw_rate": "社工补贴标准",
+    "sw_quota": "社工考核定额", "sw_education_rule": "继续教育要求", "sw_expert": "社工专家库", "sw_post": "社工岗位",
+    "sw_client": "个案接案", "sw_contact": "社工服务登记", "sw_record": "个案记录", "sw_reveal": "查看个案记录",
+    "sw_expert_assign": "指派专家", "sw_refer": "个案转介", "sw_referral_decide": "处理转介", "sw_supervision": "安排督导",
+    "sw_session": "督导记录", "sw_export": "导出社工考核补贴",
+}
+SW_PERSONAL_DATA = (
+    PersonalField("workforce.CaseRecord", "text", "free_text", encrypted=True),
+    PersonalField("workforce.Contact", "note", "free_text", encrypted=True),
+)
+SW_ROUTES = (
+    Route("workforce:sw_me", STAFF, note="the user's own social-worker record only"),
+    Route("workforce:sw_client", SCOPED, roles=MANAGERS, args=M + "sw_client_args",
+          role_refusal="个案服务需要以下角色之一", note="social workers: their own and supervisees' clients"),
+    Route("workforce:sw_desk", ROLES, roles=MANAGERS, refusal="社工管理需要以下角色之一"),
+    Route("workforce:sw_supervision", STAFF, note="the user's own supervisees only"),
+)
+# end social workers
+
 MANIFEST = AppManifest(
     app="workforce",
     urls=(UrlInclude("workforce/", "civicgrid.workforce.urls"),
@@ -28,6 +53,7 @@ MANIFEST = AppManifest(
         Tile(MANAGERS, "网格力量", "workforce:roster", "人员类型、派出单位、人数、离岗交接", order=40),
         Tile(COORDINATORS, "志愿服务", "workforce:volunteers", "活动、签到、时长确认、时长证明", order=41),
         Tile(MANAGERS, "考核补贴", "workforce:pay", "按巡查记录考核，补贴导出 Excel", order=42),
+        *SW_TILES,
     ),
     audit_subjects={"workforce": "网格力量"},
     audit_verbs={"onboard": "入职登记", "handover": "离岗交接", "duty_item": "职责清单", "patrol": "巡查",
@@ -35,12 +61,13 @@ MANIFEST = AppManifest(
                  "activity": "志愿活动", "hours": "确认志愿时长", "certificate": "开具时长证明",
                  "pay_export": "导出补贴表", "joint_part": "联合处置分工", "joint_feedback": "协办反馈",
                  "joint_confirm": "牵头确认", "joint_return": "牵头退回", "joint_operation": "联合执法行动",
-                 "declare_emergency": "启动应急处置"},
+                 "declare_emergency": "启动应急处置", **SW_AUDIT_VERBS},
     personal_data=(
         PersonalField("workforce.Volunteer", "name", "name", encrypted=True),
         PersonalField("workforce.Volunteer", "phone", "phone", encrypted=True),
         PersonalField("workforce.PatrolCheck", "note", "free_text"),
         PersonalField("workforce.Correction", "text", "free_text"),
+        *SW_PERSONAL_DATA,
     ),
     kpis=(
         Kpi("workforce.coverage", "巡查走访覆盖率", "本期巡查到的楼栋和户 ÷ 楼栋和户总数", K + "coverage", unit="%", order=70),
@@ -73,6 +100,7 @@ MANIFEST = AppManifest(
         Route("GET /api/v1/workforce/tasks", STAFF, note="own grids only"),
         Route("POST /api/v1/workforce/patrols/sync", STAFF, method="POST",
               note="the service refuses grids that are not the user's own (403)"),
+        *SW_ROUTES,
     ),
     matrix_objects=M + "objects",
     seeders=(Seeder("演示网格力量（人员类型、职责清单、一个月巡查、志愿者、补贴、联合处置）", "civicgrid.workforce.demo.run",

@@ -113,6 +113,50 @@ def pending_referrals(user) -> QuerySet:
         "client__person", "from_worker__user")
 
 
+def _district_prefix(path: str) -> str:
+    code = district_code(path) or ""
+    i = path.find(f"/{code}/")
+    return path[:i + len(code) + 2] if code and i >= 0 else path
+
+
+def referral_targets(c: Client) -> QuerySet:
+    """Social workers of the client's district other than the one in charge."""
+    return (SocialWorker.objects.filter(active=True, region__path__startswith=_district_prefix(c.worker.region.path))
+            .exclude(pk=c.worker_id).select_related("user", "region").order_by("region__path", "id"))
+
+
+def districts(user) -> QuerySet:
+    from civicgrid.regions.models import Region
+
+    return visible_to(user, Region.objects.filter(level="district")).order_by("code")
+
+
+def district_data(user) -> dict:
+    """The district's rules (rates, quotas, CE hours, experts) the desk shows and the district edits."""
+    codes = [d.code for d in districts(user)]
+    if not codes:
+        codes = list({district_code(r.region.path) for r in user.roles.select_related("region") if r.region_id} - {None})
+    return {"districts": districts(user), "rates": SubsidyRate.objects.filter(district__code__in=codes),
+            "quotas": SocialQuota.objects.filter(district__code__in=codes),
+            "ce_rules": EducationRule.objects.filter(district__code__in=codes).order_by("level"),
+            "experts": Expert.objects.filter(district__code__in=codes, active=True)}
+
+
+def unregistered_staff(user) -> QuerySet:
+    """Community and street staff seats in scope whose holder is not a registered social worker yet."""
+    from civicgrid.core.models import Role
+    from civicgrid.regions.models import Region
+
+    return (Role.objects.filter(role=R.COMMUNITY_STAFF, user__is_active=True, user__social_worker__isnull=True,
+                                region__in=visible_to(user, Region.objects.filter(level__in=["community", "street"])))
+            .select_related("user", "region").order_by("region__path", "user__username"))
+
+
+def sessions(user) -> QuerySet:
+    return (SupervisionSession.objects.filter(supervision__supervisor=user)
+            .select_related("supervision__supervisee__user", "expert"))
+
+
 # -- levels, continuing education, subsidy --------------------------------------------------------
 def level_on(certs, day: dt.date) -> str | None:
     """The highest level among certificates valid on `day`."""
@@ -218,6 +262,27 @@ def add_pay_sheet(x, rows: list[dict], month: dt.date) -> None:
         x.append([r["name"], r["region"], r["level_label"], *[r["done"].get(k, 0) for k, _l in labels], float(r["score"]),
                   float(r["subsidy"])])
     x.append(["合计", "", "", *[""] * len(labels), "", float(sum((r["subsidy"] for r in rows), Decimal(0)))], bold=True)
+
+
+def add_roster_sheet(x, user, month: dt.date) -> None:
+    """Posts, certificates and continuing-education hours, for the desk's export."""
+    ws = list(workers(user))
+    ce = education_status(ws, month.year)
+    x.sheet("社工岗位与证书", ["社区/街道", "岗位", "姓名", "登记注册号", "证书", "取得方式", f"{month.year}年继续教育学时",
+                              "应修学时", "学时不足"], widths=[16, 14, 10, 14, 30, 20, 12, 10, 8])
+    held = {}
+    for row in coverage(user):
+        for p in row["posts"] or [None]:
+            x.append([row["community"].name, p.name if p else "（未设岗位）",
+                      p.holder.user.name if p and p.holder_id else "（空缺）", *[""] * 6])
+            if p and p.holder_id:
+                held[p.holder_id] = True
+    for w in ws:
+        st = ce[w.pk]
+        x.append([w.region.name, "", w.user.name, w.registration_no,
+                  "；".join(f"{c.get_level_display()} {c.number}" for c in st["certificates"]) or "无证",
+                  "；".join(sorted({c.get_path_display() for c in st["certificates"]})), float(st["done"]), st["required"],
+                  "是" if st["short"] else ""])
 
 
 def pay_rows(user, month: dt.date) -> list[dict]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import socialwork_views, views
 
 app_name = "workforce"
 urlpatterns = [
@@ -17,4 +17,10 @@ urlpatterns = [
     path("volunteers/<str:number>/certificate/", views.certificate, name="certificate"),
     path("pay/", views.pay, name="pay"),
     path("joint/<str:number>/", views.joint, name="joint"),
+    # social workers
+    path("sw/", socialwork_views.me, name="sw_me"),
+    path("sw/clients/<int:pk>/", socialwork_views.client, name="sw_client"),
+    path("sw/desk/", socialwork_views.desk, name="sw_desk"),
+    path("sw/supervision/", socialwork_views.supervision, name="sw_supervision"),
+    # end social workers
 ]
