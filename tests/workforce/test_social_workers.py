@@ -227,3 +227,66 @@ def test_who_sees_which_clients(sw, client):
     assert "周社工" in body and "陈社工" not in body
     client.force_login(t.users["dispatcher_A"])
     assert client.get(f"/workforce/sw/clients/{c['a'].pk}/").status_code == 200
+
+
+def _sheet_rows(content: bytes, title_part: str) -> list[list]:
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(content))
+    ws = next(ws for ws in wb.worksheets if title_part in ws.title)
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def test_subsidy_and_assessment_in_the_months_allowance_export(sw, client):
+    """The pay page's Excel (the month's allowances) carries the social workers' sheet: by hand,
+    陈社工 holds 社会工作师 (200 元) and 林社工 助理社会工作师 (100 元): total 300 元; 周社工 (street B) is
+    not in street A's export."""
+    t, w, staff, commander = sw["t"], sw["w"], sw["staff"]["A"], sw["t"].users["commander"]
+    SW.add_certificate(staff, w["a"], level="intermediate", path="exam", number="M-1", issued_on="2024-01-01")
+    SW.add_certificate(staff, w["a2"], level="assistant", path="exam", number="A-1", issued_on="2024-01-01")
+    SW.add_certificate(sw["staff"]["B"], w["b"], level="senior", path="exam_review", number="S-9", issued_on="2024-01-01")
+    for level, amount in [("assistant", 100), ("intermediate", 200), ("senior", 300)]:
+        SW.save_rate(commander, district=t.district, level=level, amount=amount, effective_from="2024-01-01")
+    SW.save_quota(commander, district=t.district, metric="home_visit", target=4)
+    SW.save_quota(commander, district=t.district, metric="group_session", target=2)
+    month = timezone.localdate().replace(day=1)
+    _contacts(w["a"], sw["clients"]["a"], month, ["home_visit"] * 3 + ["group_session"] * 2)
+    client.force_login(t.users["dispatcher_A"])
+    resp = client.get(f"/workforce/pay/?month={month:%Y-%m}&format=xlsx")
+    assert resp.status_code == 200
+    rows = _sheet_rows(resp.content, "社工")
+    assert rows[0][:3] == ["姓名", "社区/街道", "证书等级"] and rows[0][-2:] == ["考核得分", "职称补贴（元）"]
+    by_name = {r[0]: r for r in rows[1:]}
+    # 陈社工: home 3/4 = 0.75, group 2/2 = 1 → 0.875; subsidy 200
+    assert by_name["陈社工"][2] == "社会工作师" and by_name["陈社工"][3] == 3
+    assert by_name["陈社工"][-2:] == [0.875, 200.0]
+    assert by_name["林社工"][-2:] == [0.0, 100.0]
+    assert by_name["合计"][-1] == 300.0 and "周社工" not in by_name
+    # The first sheet (the grid workforce's allowances) is still there
+    assert _sheet_rows(resp.content, "补贴")[0][0] == "姓名"
+    # The desk's own export: the same figures plus posts, certificates and CE hours
+    resp = client.get(f"/workforce/sw/desk/?month={month:%Y-%m}&format=xlsx")
+    assert resp.status_code == 200 and AuditEntry.objects.filter(action="workforce.sw_export").exists()
+    roster = _sheet_rows(resp.content, "岗位")
+    assert any(r[2] == "陈社工" and "社会工作师" in r[4] for r in roster)
+
+
+def test_desk_forms_refuse_bad_input_without_500(sw, client):
+    t = sw["t"]
+    client.force_login(t.users["commander"])
+    for data in [{"what": "rate", "district": t.district.code, "level": "senior", "amount": "abc", "effective_from": "2026-01-01"},
+                 {"what": "rate", "district": t.district.code, "level": "senior", "amount": "10", "effective_from": "0001-01-01"},
+                 {"what": "quota", "district": "999999", "metric": "home_visit", "target": "3"},
+                 {"what": "certificate", "worker": "99999999999999999999", "level": "x"},
+                 {"what": "nonsense"}]:
+        resp = client.post("/workforce/sw/desk/", data, follow=True)
+        assert resp.status_code in (200, 400), data
+    assert not SubsidyRate.objects.exists() and not SocialQuota.objects.exists()
+    resp = client.post("/workforce/sw/desk/", {"what": "rate", "district": t.district.code, "level": "senior",
+                                               "amount": "300", "effective_from": "2026-01-01"}, follow=True)
+    assert SubsidyRate.objects.get().amount == Decimal("300.00") and "已保存" in resp.content.decode()
+    client.force_login(t.users["worker_A1a"])
+    resp = client.get("/workforce/sw/desk/")
+    assert resp.status_code == 403 and "社工管理需要以下角色之一" in resp.content.decode()
