@@ -50,3 +50,29 @@ def test_demo_seeder_fills_the_demo_district_quickly_and_once():
     assert assessment.sheet(StaffProfile.objects.all(), month)  # the pay sheet has rows to show
     assert took < 15, took
     assert demo.run() == {}  # idempotent
+
+
+@pytest.mark.django_db
+def test_demo_social_workers():
+    """Social workers with certificates, posts (some vacant), a month of contacts, quota progress, one referral."""
+    from civicgrid.people import demo as people_demo
+    from civicgrid.regions import demo as regions_demo
+    from civicgrid.workforce import demo, socialwork
+    from civicgrid.workforce.models import Certificate, Contact, Post, Referral, SocialWorker
+
+    regions_demo.seed(size="small")
+    people_demo.seed(residents=600)
+    started = time.monotonic()
+    out = demo.run()
+    took = time.monotonic() - started
+    assert out["social_workers"] == SocialWorker.objects.count() > 2
+    assert {"assistant", "intermediate", "senior"} <= set(Certificate.objects.values_list("level", flat=True))
+    assert Post.objects.filter(holder__isnull=True).exists() and Post.objects.filter(holder__isnull=False).exists()
+    assert Contact.objects.count() == out["sw_contacts"] > 0
+    assert Referral.objects.filter(state="pending").count() == 1
+    from django.utils import timezone
+
+    last = Contact.objects.order_by("at").last().at
+    rows = socialwork.month_sheet(SocialWorker.objects.all(), timezone.localtime(last).date())
+    assert any(p["done"] for r in rows for p in r["progress"]) and any(r["subsidy"] > 0 for r in rows)
+    assert took < 15, took

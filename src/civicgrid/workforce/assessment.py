@@ -101,7 +101,9 @@ def sheet(profiles, month: dt.date) -> list[dict]:
     return rows
 
 
-def workbook(rows: list[dict], month: dt.date) -> bytes:
+def workbook(rows: list[dict], month: dt.date, *, social_rows: list[dict] | None = None) -> bytes:
+    """The month's allowances; with `social_rows` (socialwork.pay_rows) the social workers' subsidy and
+    assessment follow on their own sheet of the same workbook."""
     from civicgrid.core.spreadsheet import Xlsx
 
     labels = dict(METRIC_CHOICES)
@@ -113,6 +115,10 @@ def workbook(rows: list[dict], month: dt.date) -> bytes:
                   float(r["score"]), float(r["fixed"]), float(r["assessed"]), float(r["amount"])])
     x.append(["合计", "", "", "", "", *[""] * len(labels), "", "", "", float(sum((r["amount"] for r in rows), Decimal(0)))],
              bold=True)
+    if social_rows is not None:
+        from .socialwork import add_pay_sheet
+
+        add_pay_sheet(x, social_rows, month)
     return x.to_bytes()
 
 

@@ -3,7 +3,7 @@
 Staff types and a profile for every public seat (grid workers 专职网格员, grid leaders 网格长,
 community staff 社工, the street units' police 社区民警 and urban officers 城管队员), the duty
 checklists (九必访/六必到/九必报), pay rules and quotas, a month of patrols with route points and
-checks (some findings as corrections), a 3+1 team and volunteers with activities and hours in every
+checks (some findings as corrections), social workers (socialwork_demo.py), a 3+1 team and volunteers with activities and hours in every
 state, and two joint cases (one finished, one waiting for a supporting unit) plus an emergency.
 """
 from __future__ import annotations
@@ -117,6 +117,9 @@ def run(stdout=None, *, seed: int = 18, patrol_grids: int = 40) -> dict:
         counts.update(_patrols(district, rng, now, patrol_grids))
         counts.update(_volunteers(district, rng, now))
         counts.update(_time_bank(district, now))
+        from . import socialwork_demo  # social workers
+
+        counts.update(socialwork_demo.run(district, rng, now))
     counts.update(_joint(district, now))
     counts.update(_operations(district, now))
     say("演示网格力量：" + "，".join(f"{k} {v}" for k, v in counts.items()))

@@ -19,6 +19,31 @@ JOINT = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER)
 OPERATION_ROLES = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMANDER, R.DEPARTMENT_HANDLER)
 OPERATION_TILE = (R.STREET_DISPATCHER, R.DISTRICT_COMMANDER, R.DEPARTMENT_HANDLER)
 
+# social workers
+SW_TILES = (
+    Tile((R.COMMUNITY_STAFF,), "我的社工服务", "workforce:sw_me", "个案、本月定额进度、登记走访", order=43),
+    Tile(MANAGERS, "社工管理", "workforce:sw_desk", "岗位、证书与继续教育、考核与职称补贴", order=44),
+)
+SW_AUDIT_VERBS = {
+    "sw_register": "社工登记", "sw_certificate": "社工证书", "sw_education": "继续教育", "sw_rate": "社工补贴标准",
+    "sw_quota": "社工考核定额", "sw_education_rule": "继续教育要求", "sw_expert": "社工专家库", "sw_post": "社工岗位",
+    "sw_client": "个案接案", "sw_contact": "社工服务登记", "sw_record": "个案记录", "sw_reveal": "查看个案记录",
+    "sw_expert_assign": "指派专家", "sw_refer": "个案转介", "sw_referral_decide": "处理转介", "sw_supervision": "安排督导",
+    "sw_session": "督导记录", "sw_export": "导出社工考核补贴",
+}
+SW_PERSONAL_DATA = (
+    PersonalField("workforce.CaseRecord", "text", "free_text", encrypted=True),
+    PersonalField("workforce.Contact", "note", "free_text", encrypted=True),
+)
+SW_ROUTES = (
+    Route("workforce:sw_me", STAFF, note="the user's own social-worker record only"),
+    Route("workforce:sw_client", SCOPED, roles=MANAGERS, args=M + "sw_client_args",
+          role_refusal="个案服务需要以下角色之一", note="social workers: their own and supervisees' clients"),
+    Route("workforce:sw_desk", ROLES, roles=MANAGERS, refusal="社工管理需要以下角色之一"),
+    Route("workforce:sw_supervision", STAFF, note="the user's own supervisees only"),
+)
+# end social workers
+
 MANIFEST = AppManifest(
     app="workforce",
     periodic=(Periodic("civicgrid.workforce.tasks.expire_time_bank_hours", dt.timedelta(days=1)),),
@@ -34,6 +59,7 @@ MANIFEST = AppManifest(
         Tile(COORDINATORS, "志愿服务", "workforce:volunteers", "活动、签到、时长确认、时长证明", order=41),
         Tile(MANAGERS, "考核补贴", "workforce:pay", "按巡查记录考核，补贴导出 Excel", order=42),
         Tile(OPERATION_TILE, "联合执法行动", "workforce:operations", "多部门联合检查，发现问题逐条立案", order=43),
+        *SW_TILES,
     ),
     audit_subjects={"workforce": "网格力量"},
     audit_verbs={"onboard": "入职登记", "handover": "离岗交接", "duty_item": "职责清单", "patrol": "巡查",
@@ -44,7 +70,8 @@ MANIFEST = AppManifest(
                  "declare_emergency": "启动应急处置",
                  "operation_plan": "安排联合执法行动", "operation_finding": "登记联合执法发现",
                  "operation_close": "结束联合执法行动",
-                 "bank_redeem": "时间银行兑换", "benefit": "时间银行兑换项目", "time_bank_rule": "时间银行规则"},
+                 "bank_redeem": "时间银行兑换", "benefit": "时间银行兑换项目", "time_bank_rule": "时间银行规则",
+                 **SW_AUDIT_VERBS},
     personal_data=(
         PersonalField("workforce.Volunteer", "name", "name", encrypted=True),
         PersonalField("workforce.Volunteer", "phone", "phone", encrypted=True),
@@ -52,6 +79,7 @@ MANIFEST = AppManifest(
         PersonalField("workforce.Correction", "text", "free_text"),
         PersonalField("workforce.OperationFinding", "note", "free_text"),
         PersonalField("workforce.BankEntry", "recipient", "name", encrypted=True),
+        *SW_PERSONAL_DATA,
     ),
     kpis=(
         Kpi("workforce.coverage", "巡查走访覆盖率", "本期巡查到的楼栋和户 ÷ 楼栋和户总数", K + "coverage", unit="%", order=70),
@@ -94,6 +122,7 @@ MANIFEST = AppManifest(
         Route("GET /api/v1/workforce/tasks", STAFF, note="own grids only"),
         Route("POST /api/v1/workforce/patrols/sync", STAFF, method="POST",
               note="the service refuses grids that are not the user's own (403)"),
+        *SW_ROUTES,
     ),
     matrix_objects=M + "objects",
     seeders=(Seeder("演示网格力量（人员类型、职责清单、一个月巡查、志愿者、补贴、联合处置）", "civicgrid.workforce.demo.run",

@@ -34,11 +34,33 @@ def objects(territory) -> dict:
         joint.add_part(t.users[f"dispatcher_{key}"], case, t.units[("police", key)], task="牵头清理", lead=True,
                        due_at=timezone.now() + dt.timedelta(days=2))
         out[f"wf_case_{key}"] = case
+        out.update(_social_worker(t, key))
     out.update(operation_objects(t))
     from .models import TimeBankRule
 
     TimeBankRule.objects.get_or_create(district=t.district, defaults={"enabled": True})  # the bank's pages answer
     return out
+
+
+def _social_worker(t, key: str) -> dict:
+    """A social worker of community {key}1 with a client of the register and a case note."""
+    from civicgrid.core import roles as R
+    from civicgrid.core.models import Role, User
+    from civicgrid.people.models import Person
+
+    from . import socialwork
+
+    user = User.objects.create_user(username=f"sw_matrix_{key}", password="pass-1234", display_name=f"{key}社工")
+    Role.objects.create(user=user, role=R.COMMUNITY_STAFF, region=t.communities[f"{key}1"])
+    sw = socialwork.register_worker(t.users[f"staff_{key}1"], user=user, region=t.communities[f"{key}1"])
+    person = Person.objects.create(name=f"{key}服务对象", community=t.communities[f"{key}1"], grid=t.grids[f"{key}1a"])
+    client = socialwork.open_client(user, person, need="独居老人关怀")
+    socialwork.add_record(user, client, kind="intake", text="个案记录（矩阵测试）")
+    return {f"sw_client_{key}": client}
+
+
+def sw_client_args(objs, inside: bool) -> dict:
+    return {"pk": objs["sw_client_A" if inside else "sw_client_B"].pk}
 
 
 def profile_args(objs, inside: bool) -> dict:

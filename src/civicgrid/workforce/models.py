@@ -608,3 +608,9 @@ class BankEntry(models.Model):
     @property
     def recipient_masked(self) -> str:
         return mask_name(self.recipient) if self.recipient else ""
+
+
+# -- social workers (their own module, so the two halves of the app evolve apart) ----------------------
+from .socialwork_models import (CaseRecord, Certificate, Client, Contact, EducationRecord, EducationRule,  # noqa: E402,F401
+                                Expert, Post, Referral, SocialQuota, SocialWorker, SubsidyRate, Supervision,
+                                SupervisionSession)

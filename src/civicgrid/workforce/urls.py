@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import socialwork_views, views
 
 app_name = "workforce"
 urlpatterns = [
@@ -23,4 +23,10 @@ urlpatterns = [
     # the time bank (时间银行)
     path("volunteers/<str:number>/bank/", views.bank, name="bank"),
     path("bank/", views.bank_rules, name="bank_rules"),
+    # social workers
+    path("sw/", socialwork_views.me, name="sw_me"),
+    path("sw/clients/<int:pk>/", socialwork_views.client, name="sw_client"),
+    path("sw/desk/", socialwork_views.desk, name="sw_desk"),
+    path("sw/supervision/", socialwork_views.supervision, name="sw_supervision"),
+    # end social workers
 ]

@@ -290,7 +290,10 @@ def pay(request):
         from civicgrid.core import spreadsheet
 
         audit.record(request.user, "workforce.pay_export", None, detail={"month": f"{month:%Y-%m}", "rows": len(rows)})
-        return spreadsheet.download(assessment.workbook(rows, month), f"网格力量补贴-{month:%Y-%m}.xlsx")
+        from . import socialwork
+
+        return spreadsheet.download(assessment.workbook(rows, month, social_rows=socialwork.pay_rows(request.user, month)),
+                                    f"网格力量补贴-{month:%Y-%m}.xlsx")
     return render(request, "workforce/pay.html", {"month": month, "rows": rows,
                                                   "total": sum((r["amount"] for r in rows), 0)})
 
