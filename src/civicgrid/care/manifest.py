@@ -80,6 +80,9 @@ MANIFEST = AppManifest(
         Route("care:plan", SCOPED, roles=SEATS, args=M + "plan_args", role_refusal=REFUSAL),
         Route("care:call", SCOPED, roles=(R.GRID_WORKER, R.COMMUNITY_STAFF, W.CARE_HELPER, W.SOCIAL_WORKER),
               args=M + "plan_args", method="POST", role_refusal="为老关怀仅限|不能查看"),
+        Route("care:order", SCOPED, roles=access.ORDERERS, args=M + "plan_args",
+              role_refusal=REFUSAL + "|代关爱对象下单仅限", note="plan through selectors.plan; services.place_order "
+              "checks the seat, eligibility and time again"),
         Route("care:log", SCOPED, roles=SEATS, args=M + "rhythm_args", role_refusal=REFUSAL),
         Route("care:alert", SCOPED, roles=SEATS, args=M + "alert_args", role_refusal=REFUSAL),
         Route("care:alert_act", SCOPED, roles=W.RESPONDERS, args=M + "alert_args", method="POST",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("plans/new/", views.plan_new, name="plan_new"),
     path("plans/<int:pk>/", views.plan, name="plan"),
     path("plans/<int:pk>/call/", views.call, name="call"),
+    path("plans/<int:pk>/order/", views.order, name="order"),
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/new/", views.alert_new, name="alert_new"),
     path("alerts/<str:number>/", views.alert, name="alert"),
