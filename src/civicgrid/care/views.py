@@ -98,6 +98,7 @@ def plan(request, pk: int):
         "responders": p.responders.select_related("user"), "contacts": selectors.contacts(request.user, p),
         "misses": p.misses.select_related("rhythm")[:10], "alerts": p.alerts.all()[:10],
         "can_raise": True, "orders": supermarket.orders_of(p.person), "can_order": access.may_order(request.user),
+        "can_edit": services.may_edit(request.user, p),
     })
 
 
