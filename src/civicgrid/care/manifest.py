@@ -116,5 +116,6 @@ MANIFEST = AppManifest(
               note="devices sign with their own key (care/devices.py); unsigned → 400, refused → 401"),
     ),
     matrix_objects=M + "objects",
+    task_sources=("civicgrid.care.task_source.due_contacts",),
     seeders=(Seeder("演示为老关怀（关爱计划、一个月的联系记录、紧急求助）", "civicgrid.care.demo.run", order=55),),
 )

@@ -73,7 +73,7 @@ def subsidy_note(order) -> str:
     item = order.item
     if item.pricing != "subsidised" or item.subsidy <= 0 or order.subsidy >= min(item.subsidy, order.price):
         return ""
-    return "补贴额度已用完，按原价收费" if not order.subsidy else f"补贴额度不足，仅补贴 {order.subsidy:g} 元"
+    return "补贴额度已用完，按原价收费" if not order.subsidy else f"补贴额度不足，仅补贴 {order.subsidy.normalize():f} 元"
 
 
 def address_of(person) -> str:

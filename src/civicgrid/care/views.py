@@ -123,7 +123,7 @@ def order(request, pk: int):
             return render(request, "care/order.html", _order_context(p, data), status=status_of(exc))
         note = supermarket.subsidy_note(o)
         messages.success(request, f"已下单 {o.number}（{o.item.name}，{o.state_label}）"
-                                  + (f"，补贴 {o.subsidy:g} 元" if o.subsidy else "") + (f"；{note}" if note else ""))
+                                  + (f"，补贴 {o.subsidy.normalize():f} 元" if o.subsidy else "") + (f"；{note}" if note else ""))
         return redirect("care:plan", pk=p.pk)
     return render(request, "care/order.html", _order_context(p, None))
 
