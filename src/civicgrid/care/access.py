@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
+from civicgrid.core import roles as R
 from civicgrid.core.scoping import sees_everything, user_roles
 
 from . import workflow as W
@@ -22,3 +23,19 @@ def has_access(user) -> bool:
 def require(user) -> None:
     if not has_access(user):
         raise PermissionDenied(REFUSAL)
+
+
+# Who orders supermarket services for a person in their plan: the helper and social worker who keep it
+# (selectors.plans limits them to their own people) and the territorial seats the services app accepts.
+ORDERERS = (W.CARE_HELPER, W.SOCIAL_WORKER, R.GRID_WORKER, R.COMMUNITY_STAFF, R.STREET_DISPATCHER,
+            R.DISTRICT_COMMANDER)
+ORDER_REFUSAL = "代关爱对象下单仅限助老员、社工、网格员和社区、街道、区工作人员；志愿者请联系助老员代为下单。"
+
+
+def may_order(user) -> bool:
+    return sees_everything(user) or any(s.role in ORDERERS for s in user_roles(user))
+
+
+def require_order(user) -> None:
+    if not may_order(user):
+        raise PermissionDenied(ORDER_REFUSAL)

@@ -53,3 +53,7 @@ def rhythm_args(objs, inside: bool) -> dict:
 
 def alert_args(objs, inside: bool) -> dict:
     return {"number": objs["care_alert_A" if inside else "care_alert_B"].number}
+
+
+def community_args(objs, inside: bool) -> dict:
+    return {"code": objs["care_plan_A" if inside else "care_plan_B"].community.code}

@@ -118,3 +118,43 @@ def nav_badges(user) -> list[tuple[str, str, str]]:
     if open_alerts:
         out.append((f"求助 {open_alerts}", "badge-overdue", "待处置的紧急求助"))
     return out
+
+
+# Which seat keeps a rhythm in which capacity (Rhythm.worker_kind).
+KEEPER_KINDS = {W.CARE_HELPER: "helper", W.SOCIAL_WORKER: "social_worker", W.CARE_VOLUNTEER: "volunteer",
+                "grid_worker": "grid_worker"}
+
+
+def keepers_for(plan_obj: CarePlan) -> list[tuple[str, object, str]]:
+    """Who may keep a rhythm of this plan: (value "user:kind", user, kind) for each care or grid seat at the
+    person's grid, community or above (services._may_keep checks the same again on save)."""
+    from civicgrid.core.models import Role
+
+    parts = [p for p in plan_obj.region.path.strip("/").split("/") if p]
+    paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    seats = (Role.objects.filter(role__in=KEEPER_KINDS, region__path__in=paths, user__is_active=True)
+             .select_related("user").order_by("role", "user__display_name", "user_id"))
+    out, seen = [], set()
+    for s in seats:
+        key = f"{s.user_id}:{KEEPER_KINDS[s.role]}"
+        if key not in seen:
+            seen.add(key)
+            out.append((key, s.user, KEEPER_KINDS[s.role]))
+    return out
+
+
+def chain_communities(user) -> QuerySet[Region]:
+    """Communities whose escalation chain the user may set: community staff's own, a street's communities."""
+    if sees_everything(user):
+        return Region.objects.filter(level="community").order_by("code")
+    roles = tuple(r for r in _held(user) if r in W.SUPERVISORS)
+    if not roles:
+        return Region.objects.none()
+    return visible_to(user, Region.objects.filter(level="community"), roles=roles).order_by("code")
+
+
+def chain_community(user, code: str) -> Region:
+    found = chain_communities(user).filter(code=str(code)[:20]).first()
+    if found is None:
+        raise Http404("社区不存在或不在您的管辖范围内")
+    return found

@@ -10,6 +10,7 @@
     sweep_alerts(now) -> dict                                                 escalate by minutes
     reveal_alert(actor, alert, field, reason) -> str                          logged reveal
     register_device(actor, plan, serial, kind) -> (Device, key)              key shown once
+    remove_responder(actor, responder, reason) / revoke_device(actor, device, reason)
 
 Refusals: ValidationError (bad input), PermissionDenied (role or jurisdiction, with the reason),
 errors.* (state, codes care.*).
@@ -43,7 +44,10 @@ from .models import (FINDINGS, Alert, AlertChainStep, AlertEvent, AlertSerial, C
                      Responder, Rhythm)
 
 log = logging.getLogger(__name__)
-PLANNERS = (R.COMMUNITY_STAFF, R.GRID_WORKER, W.SOCIAL_WORKER)
+PLANNERS = (R.COMMUNITY_STAFF, R.GRID_WORKER, W.SOCIAL_WORKER)   # plans and their duty chains
+KEEPER_SETTERS = (R.COMMUNITY_STAFF, R.GRID_WORKER)                # who keeps each rhythm
+DEVICE_ISSUERS = (R.COMMUNITY_STAFF, W.SOCIAL_WORKER)              # emergency devices and their keys
+CHAIN_SETTERS = (R.COMMUNITY_STAFF, R.STREET_DISPATCHER)           # a community's escalation chain
 NOTE_MAX = 1000
 UNREACHED_ALERT = 2  # a person not reached twice in a row raises an alert
 
@@ -67,6 +71,20 @@ def _role_at(actor, roles, region) -> str:
         if region.path.startswith(s.region.path):
             return s.role
     raise PermissionDenied(f"“{region.name}”不在您的管辖范围内。")
+
+
+def role_at(actor, roles, region) -> str:
+    """Public form of _role_at for pages that check the seat before reading a form (403 with the reason)."""
+    return _role_at(actor, roles, region)
+
+
+def may_edit(actor, plan: CarePlan) -> bool:
+    """Whether the plan's settings page (keepers, responders, devices) has anything this seat may change."""
+    try:
+        _role_at(actor, tuple(dict.fromkeys((*PLANNERS, *KEEPER_SETTERS, *DEVICE_ISSUERS))), plan.region)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def _may_keep(worker, region) -> bool:
@@ -141,7 +159,7 @@ def create_plan(actor, person, *, workers: dict | None = None, today: dt.date | 
 
 
 def assign(actor, rhythm: Rhythm, worker, worker_kind: str) -> Rhythm:
-    _role_at(actor, (R.COMMUNITY_STAFF, R.GRID_WORKER), rhythm.plan.region)
+    _role_at(actor, KEEPER_SETTERS, rhythm.plan.region)
     if worker_kind not in RH.WORKER_KINDS:
         raise ValidationError("责任人类别无效。")
     if not _may_keep(worker, rhythm.plan.region):
@@ -170,6 +188,19 @@ def add_responder(actor, plan: CarePlan, kind: str, *, user=None, name: str = ""
                                  relation=_clean_text(relation, "关系", 20), duty_from=duty_from, duty_to=duty_to)
     audit.record(actor, "care.responder_add", plan, detail={"kind": kind, "account": bool(user)})
     return r
+
+
+def remove_responder(actor, responder: Responder, reason: str) -> None:
+    """Take someone off the duty chain (moved away, no longer willing): audited with the reason."""
+    plan = responder.plan
+    _role_at(actor, PLANNERS, plan.region)
+    reason = _clean_text(reason, "原因", 200)
+    if not reason:
+        raise ValidationError("请填写移除响应人的原因。")
+    with transaction.atomic():
+        detail = {"kind": responder.kind, "account": bool(responder.user_id), "responder": responder.pk}
+        responder.delete()
+        audit.record(actor, "care.responder_remove", plan, detail=detail, reason=reason)
 
 
 # -- contacts ------------------------------------------------------------------------------------------
@@ -339,7 +370,7 @@ def _clean_chain(steps: list[dict]) -> list[dict]:
 
 
 def set_chain(actor, community, steps: list[dict]) -> list[dict]:
-    _role_at(actor, (R.COMMUNITY_STAFF, R.STREET_DISPATCHER), community)
+    _role_at(actor, CHAIN_SETTERS, community)
     steps = _clean_chain(steps)
     with transaction.atomic():
         AlertChainStep.objects.filter(community=community).delete()
@@ -596,7 +627,7 @@ def key_hint(key: str) -> str:
 
 def register_device(actor, plan: CarePlan, serial: str, kind: str, *, now=None) -> tuple[Device, str]:
     """Issue a device and its signing key. The key is returned once, to be written into the device."""
-    _role_at(actor, (R.COMMUNITY_STAFF, W.SOCIAL_WORKER), plan.region)
+    _role_at(actor, DEVICE_ISSUERS, plan.region)
     serial = _clean_text(serial, "设备编号", 40)
     if not serial or not serial.replace("-", "").isalnum():
         raise ValidationError("设备编号须为字母、数字或连字符。")
@@ -609,6 +640,23 @@ def register_device(actor, plan: CarePlan, serial: str, kind: str, *, now=None) 
                               issued_at=now or timezone.now())
     audit.record(actor, "care.device_issue", plan, detail={"serial": serial, "key_hint": d.key_hint})
     return d, key
+
+
+def revoke_device(actor, device: Device, reason: str, *, now=None) -> Device:
+    """停用 a device (lost, returned, key exposed): its key no longer signs anything; audited with the reason."""
+    _role_at(actor, DEVICE_ISSUERS, device.plan.region)
+    reason = _clean_text(reason, "停用原因", 200)
+    if not reason:
+        raise ValidationError("请填写停用设备的原因。")
+    with transaction.atomic():
+        locked = Device.objects.select_for_update().get(pk=device.pk)
+        if not locked.active:
+            raise ValidationError("该设备已停用。")
+        locked.active = False
+        locked.save(update_fields=["active"])
+        audit.record(actor, "care.device_revoke", locked.plan, detail={"serial": locked.serial,
+                                                                       "key_hint": locked.key_hint}, reason=reason)
+    return locked
 
 
 def device_alert(device: Device, *, kind: str = "button", location: str = "", health: str = "",

@@ -17,6 +17,7 @@ from civicgrid.core.errors import USER_ERRORS, messages_of, status_of
 from civicgrid.core.reveal import no_store
 
 from . import access, overview as O, selectors, services
+from . import services_adapter as supermarket
 from . import rhythms as RH
 from . import workflow as W
 from .models import FINDINGS, Alert
@@ -96,8 +97,43 @@ def plan(request, pk: int):
         "p": p, "person": p.person, "rhythms": p.rhythms.select_related("worker"),
         "responders": p.responders.select_related("user"), "contacts": selectors.contacts(request.user, p),
         "misses": p.misses.select_related("rhythm")[:10], "alerts": p.alerts.all()[:10],
-        "can_raise": True,
+        "can_raise": True, "orders": supermarket.orders_of(p.person), "can_order": access.may_order(request.user),
+        "can_edit": services.may_edit(request.user, p),
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order(request, pk: int):
+    """为关爱对象下单: an item of the service supermarket the person is entitled to, placed by the services app
+    (channel "care"). The phone defaults to the register's, never shown in clear; any refusal keeps the form."""
+    access.require(request.user)
+    p = selectors.plan(request.user, pk)
+    access.require_order(request.user)
+    person = p.person
+    if request.method == "POST":
+        data = request.POST
+        try:
+            o = supermarket.place_for_plan(
+                request.user, p, item_code=data.get("item", ""), scheduled_for=data.get("scheduled_for", ""),
+                name=data.get("name", ""), phone=(data.get("phone") or "").strip() or person.phone,
+                address=data.get("address", ""), note=data.get("note", ""))
+        except REFUSALS as exc:
+            messages.error(request, messages_of(exc))
+            return render(request, "care/order.html", _order_context(p, data), status=status_of(exc))
+        note = supermarket.subsidy_note(o)
+        messages.success(request, f"已下单 {o.number}（{o.item.name}，{o.state_label}）"
+                                  + (f"，补贴 {o.subsidy.normalize():f} 元" if o.subsidy else "") + (f"；{note}" if note else ""))
+        return redirect("care:plan", pk=p.pk)
+    return render(request, "care/order.html", _order_context(p, None))
+
+
+def _order_context(p, data) -> dict:
+    person = p.person
+    default_when = timezone.localtime(timezone.now() + dt.timedelta(hours=2)).replace(minute=0, second=0,
+                                                                                     microsecond=0)
+    return {"p": p, "person": person, "offers": supermarket.offers_for(person, p.community), "data": data,
+            "address": supermarket.address_of(person), "default_when": default_when.strftime("%Y-%m-%dT%H:%M")}
 
 
 @login_required

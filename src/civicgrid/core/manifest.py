@@ -205,6 +205,10 @@ class AppManifest:
     # through its services, for the Route.args builders (tests/test_jurisdiction_matrix.py).
     matrix_objects: Ref | None = None
     seeders: tuple[Seeder, ...] = ()
+    # Dotted paths of the app's feeds into the grid worker's day list (workforce/tasklist.py):
+    # `source(grids, day) -> {grid_id: [dict(key, kind, title, detail="", link="", urgent=False)]}`,
+    # plain dicts so the app need not import workforce.
+    task_sources: tuple[str, ...] = ()
 
 
 # --- the collector -------------------------------------------------------------------------------

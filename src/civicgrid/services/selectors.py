@@ -176,3 +176,10 @@ def resident_orders(phone: str) -> QuerySet:
 
     return (Order.objects.filter(phone_hash=lookup_hash(phone)).select_related("item", "provider")
             .order_by("-created_at"))
+
+
+def orders_of_person(person, limit: int = 20) -> list[Order]:
+    """A register resident's latest orders, for a page that has already checked the person is in reach
+    (the care plan page, through care/services_adapter.py)."""
+    return list(Order.objects.filter(person=person).select_related("item", "provider")
+                .order_by("-scheduled_for", "-id")[:limit])

@@ -532,7 +532,7 @@ def place_order(actor, *, item: ServiceItem, name: str, phone: str, address: str
     elif actor is None:
         raise PermissionDenied("下单须由工作人员或已验证手机号的居民办理。")
     else:
-        role = _seat_for(actor, W.PLACERS, place.region)
+        role = _seat_for(actor, W.PLACERS + (W.CARE_PLACERS if channel == "care" else ()), place.region)
         channel = channel or ("hotline" if role == "hotline_operator" else "desk")
         if channel not in dict(Order.CHANNEL_CHOICES) or channel == "resident":
             raise ValidationError("下单渠道无效。")

@@ -45,10 +45,13 @@ DESK = (SERVICE_CENTRE, R.COMMUNITY_STAFF, R.STREET_DISPATCHER, R.DISTRICT_COMMA
 PLACERS = (*DESK, R.GRID_WORKER, R.HOTLINE_OPERATOR)
 # The orderer's side after the service (a resident's confirmation taken over the phone, a complaint).
 ON_BEHALF = (*DESK, R.GRID_WORKER, R.HOTLINE_OPERATOR)
+# Care's seats (助老员、社工) order for the people whose care plan they keep, only through the care app's
+# adapter (channel "care", the plan checked there): not desk seats, so no services pages open to them.
+CARE_PLACERS = ("care_helper", "social_worker")
 
 T = Transition
 TRANSITIONS: tuple[Transition, ...] = (
-    T("", "place", PLACED, (*PLACERS, RESIDENT, SYSTEM)),
+    T("", "place", PLACED, (*PLACERS, *CARE_PLACERS, RESIDENT, SYSTEM)),
     T(PLACED, "assign", ASSIGNED, (*DESK, SYSTEM), requires=("provider",), forward=True),
     T(ASSIGNED, "assign", ASSIGNED, DESK, requires=("provider",)),  # the desk moves it by hand
     T(ASSIGNED, "accept", ACCEPTED, (PROVIDER,), forward=True),

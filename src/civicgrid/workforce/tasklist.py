@@ -4,8 +4,9 @@ Sources, in the order the phone shows them:
 1. the duty checklists (九必访 households, buildings to walk, 六必到/九必报 occasions) — an item is due
    for a place when the place was last checked longer ago than the item's interval;
 2. the grid's open cases (the closed loop; through cases_adapter);
-3. any source another app registers (`register_source`): the care app's care plans will plug in
-   here with a function `(grids, day) -> {grid_id: [Task, …]}`; nothing here knows about them.
+3. every source an app declares in its manifest (`task_sources`: dotted paths of functions
+   `(grids, day) -> {grid_id: [Task or dict, …]}` — the care app's due care contacts), plus any
+   registered at run time (`register_source`); nothing here knows about them.
 
 Only what was done is stored (TaskDone, keyed by the task's stable key), so a checklist edited by the
 district changes tomorrow's list without a migration of tasks. `for_grids` builds the lists of many
@@ -17,10 +18,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from civicgrid.people import models as PM
 
@@ -48,8 +51,21 @@ def register_source(name: str, source: Source) -> None:
     _SOURCES[name] = source
 
 
+@cache
+def _declared() -> dict[str, Source]:
+    """The manifests' `task_sources`, by dotted path, imported on first use."""
+    from civicgrid.core.manifest import each
+
+    return {ref: import_string(ref) for _, ref in each("task_sources")}
+
+
 def sources() -> dict[str, Source]:
-    return dict(_SOURCES)
+    return {**_declared(), **_SOURCES}
+
+
+def _task(t) -> Task:
+    """A source's item: a Task, or a plain dict of Task's fields (so an app need not import workforce)."""
+    return t if isinstance(t, Task) else Task(**t)
 
 
 def district_code(path: str) -> str | None:
@@ -137,10 +153,10 @@ def for_grids(grids, day: dt.date) -> dict[int, list[Task]]:
             f"case:{c['number']}", "case", f"案件 {c['number']} {c['category__name']}",
             cases_adapter.state_label(c["state"]) + (f" · 时限 {timezone.localtime(c['due_at']):%m-%d %H:%M}" if c["due_at"] else ""),
             link=f"/cases/{c['number']}/", urgent=c["urgent"]))
-    for source in _SOURCES.values():
+    for source in sources().values():
         for gid, extra in (source(grids, day) or {}).items():
             if gid in out:
-                out[gid].extend(extra)
+                out[gid].extend(_task(t) for t in extra)
     return out
 
 
