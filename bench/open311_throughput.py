@@ -63,8 +63,8 @@ def free_port() -> int:
 
 
 def start_gunicorn(app: str, port: int, env: dict, chdir: Path) -> subprocess.Popen:
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    cmd = [gunicorn, "-w", str(WORKERS), "-k", "sync", "-b", f"127.0.0.1:{port}", "--timeout", "60",
+    # `python -m gunicorn`: found wherever this interpreter finds the package (the venv, PYTHONPATH).
+    cmd = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-k", "sync", "-b", f"127.0.0.1:{port}", "--timeout", "60",
            "--chdir", str(chdir), app]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
 
@@ -192,6 +192,10 @@ def check_rows(run: str, forms: list[dict], answers: list, bare: bool) -> dict:
 
 
 def main() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("gunicorn") is None:
+        raise SystemExit("gunicorn is not installed: pip install -e '.[scale]' (or put it on PYTHONPATH)")
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         os.execvp("bash", ["bash", str(ROOT / "scripts" / "with-postgres.sh"), sys.executable, *sys.argv])
