@@ -55,16 +55,49 @@ class Writes:
             obj.save(force_insert=True)
         return obj
 
-    def flush(self) -> None:
+    def flush(self, *, commit: bool = False) -> None:
+        """Insert every pending row. `commit`: the caller's transaction is the outermost one and this is
+        its last statement: COMMIT goes in the same round trip (the atomic block's own commit then
+        finds nothing left to do)."""
         if not self.pending:
             return
         sql, params = insert_statement(self.pending)
         with connection.cursor() as cur:
-            cur.execute(sql, params)
+            if commit:
+                with connection.connection.pipeline():
+                    cur.execute(sql, params)
+                    cur.execute("COMMIT")
+            else:
+                cur.execute(sql, params)
         for obj in self.pending:  # now rows in the database: a later save() updates them
             obj._state.adding = False
             obj._state.db = connection.alias
         self.pending = []
+
+
+def can_pipeline() -> bool:
+    """PostgreSQL through psycopg with libpq's pipeline mode, inside a transaction that has not sent
+    its BEGIN yet (psycopg sends it with the first statement): that statement can carry it."""
+    if connection.vendor != "postgresql":
+        return False
+    import psycopg
+    from psycopg.pq import TransactionStatus
+
+    raw = connection.connection
+    return (psycopg.Pipeline.is_supported() and not raw.autocommit
+            and raw.info.transaction_status == TransactionStatus.IDLE)
+
+
+def fetch_first(sql: str, params) -> list:
+    """Run a statement and return its rows; as the transaction's first statement its BEGIN travels
+    with it (one round trip instead of two)."""
+    with connection.cursor() as cur:
+        if can_pipeline():
+            with connection.connection.pipeline():
+                cur.execute(sql, params)
+                return cur.fetchall()
+        cur.execute(sql, params)
+        return cur.fetchall()
 
 
 def _columns(obj: models.Model) -> list:
