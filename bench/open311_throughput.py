@@ -4,7 +4,8 @@
                                                    through scripts/with-postgres.sh when DATABASE_URL
                                                    is not a PostgreSQL one)
 
-ours: gunicorn (2 sync workers) serving civicgrid.wsgi with CIVICGRID_ENV=production (persistent,
+ours: gunicorn (the production configuration, deploy/gunicorn.conf.py, with 2 workers; BENCH_GUNICORN=sync
+      for 2 plain sync workers) serving civicgrid.wsgi with CIVICGRID_ENV=production (persistent,
       health-checked database connections), POST /open311/v2/requests.json with an api_key: the
       whole intake (key lookup, grid lookup, duplicate check, deadline, number, event, audit,
       notifications, rollup deltas, live row, request token), one transaction per request.
@@ -62,10 +63,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# The production configuration (deploy/gunicorn.conf.py: its worker class and threads) with WORKERS
+# workers, for both servers; BENCH_GUNICORN=sync runs plain sync workers instead (the first
+# measurement). Either way ours and bare run under the same settings.
+GUNICORN = os.environ.get("BENCH_GUNICORN", "production")
+
+
+def gunicorn_settings() -> str:
+    if GUNICORN == "sync":
+        return f"{WORKERS} sync workers"
+    conf = {}
+    exec((ROOT / "deploy" / "gunicorn.conf.py").read_text(), conf)  # noqa: S102 - our own config file
+    return f"{WORKERS} workers × {conf.get('threads', 1)} threads (deploy/gunicorn.conf.py)"
+
+
 def start_gunicorn(app: str, port: int, env: dict, chdir: Path) -> subprocess.Popen:
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    cmd = [gunicorn, "-w", str(WORKERS), "-k", "sync", "-b", f"127.0.0.1:{port}", "--timeout", "60",
-           "--chdir", str(chdir), app]
+    # `python -m gunicorn`: found wherever this interpreter finds the package (the venv, PYTHONPATH).
+    cmd = [sys.executable, "-m", "gunicorn"]
+    if GUNICORN == "sync":
+        cmd += ["-w", str(WORKERS), "-k", "sync", "--timeout", "60"]
+    else:
+        cmd += ["-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
+        env = {**env, "WEB_CONCURRENCY": str(WORKERS)}
+    cmd += ["-b", f"127.0.0.1:{port}", "--chdir", str(chdir), app]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
 
 
@@ -192,6 +212,10 @@ def check_rows(run: str, forms: list[dict], answers: list, bare: bool) -> dict:
 
 
 def main() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("gunicorn") is None:
+        raise SystemExit("gunicorn is not installed: pip install -e '.[scale]' (or put it on PYTHONPATH)")
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         os.execvp("bash", ["bash", str(ROOT / "scripts" / "with-postgres.sh"), sys.executable, *sys.argv])
@@ -264,7 +288,7 @@ def main() -> None:
     day = timezone.localdate()
     board, raw = figures.board(t.district, day, day), figures.board_raw(t.district, day, day)
     exact = board["totals"] == raw["totals"] and board["by_day_channel"] == raw["by_day_channel"]
-    print(f"Open311 POST, gunicorn {WORKERS} sync workers, {THREADS} client threads, {N} requests per run, "
+    print(f"Open311 POST, gunicorn {gunicorn_settings()}, {THREADS} client threads, {N} requests per run, "
           f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
     for scenario, r in results.items():
         for side in ("bare", "ours"):
@@ -275,6 +299,7 @@ def main() -> None:
         print(f"  {scenario:5} ratio ours/bare = {r['ratio']}")
     print(f"  board of the district today equals the raw count: {exact}; cases in all: {Case.objects.count()}")
     print(json.dumps({"bench": "open311_throughput", "n": N, "threads": THREADS, "workers": WORKERS,
+                      "gunicorn": gunicorn_settings(),
                       "board_exact": exact, **results}, ensure_ascii=False))
 
 

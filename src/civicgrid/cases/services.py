@@ -40,11 +40,12 @@ from civicgrid.core.models import Role
 from civicgrid.core.notifications import notify
 from civicgrid.core.phones import clean_phone
 from civicgrid.core.scoping import scope_q, sees_everything, user_roles, visible_to
-from civicgrid.core.workflow import Deadline, Machine
+from civicgrid.core.workflow import Deadline, Machine, event_appended
 from civicgrid.departments.models import Department, DepartmentUnit
 from civicgrid.regions import locate
 from civicgrid.regions.models import Region
 
+from . import onewrite
 from . import photos as photo_mod
 from . import serials
 from . import signals
@@ -129,11 +130,11 @@ def _connect_supervisor_cache() -> None:
 _connect_supervisor_cache()
 
 
-def _notify_all(users, title: str, body: str, case: Case, *, sms: bool = False) -> int:
+def _notify_all(users, title: str, body: str, case: Case, *, sms: bool = False, into=None) -> int:
     link = f"/cases/{case.number}/"
     n = 0
     for u in users:
-        notify(u, title, body, link, sms=sms, subject=case)
+        notify(u, title, body, link, sms=sms, subject=case, into=into)
         n += 1
     return n
 
@@ -226,23 +227,107 @@ def _candidates(category: Category, *, lng=None, lat=None, grid=None, now=None, 
 
     roots = near(box.filter(possible_duplicate__isnull=True, duplicate_of__isnull=True))
     everyone = near(box)
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or _orm_only:
         # SQLite runs in the process (no round trip to save) and would sort the whole box for the
         # second look before applying the one-time filter: two plain queries instead.
         return exact(roots) or exact(everyone)
-    r_sql, r_params = roots.query.sql_with_params()
-    e_sql, e_params = everyone.query.sql_with_params()
+    sql, params = _pg_candidates_sql(category, lng=lng, lat=lat, grid=grid, now=now, exclude_pk=exclude_pk,
+                                     limit=limit)
     with connection.cursor() as cur:
-        cur.execute(f"WITH roots AS ({r_sql}) SELECT 1, * FROM roots UNION ALL "
-                    f"SELECT 2, * FROM ({e_sql}) everyone WHERE NOT EXISTS (SELECT 1 FROM roots)",
-                    (*r_params, *e_params))
+        cur.execute(sql, params)
         rows = cur.fetchall()
+    return _pg_decide(rows, lng, lat, lambda: exact(everyone))
+
+
+# The same rule as the ORM queries above, written out for PostgreSQL: one statement that the
+# database plans once per connection shape, without compiling Django expressions on every intake
+# (that compilation was a third of the duplicate check's cost). Rows: (look, pk, number, lng, lat),
+# look 1 = an original report, 2 = any open report (evaluated only when no original was in range).
+_orm_only = False  # tests: True makes intake take the ORM path on PostgreSQL too (the reference)
+
+
+def _pg_candidates_sql(category: Category, *, lng, lat, grid, now, exclude_pk, limit, prefix: str = "",
+                       select: str = "c.*") -> tuple[str, dict]:
+    meters = float(getattr(settings, "CASES_DUPLICATE_METERS", 50))
+    hours = float(getattr(settings, "CASES_DUPLICATE_HOURS", 72))
+    t = Case._meta.db_table
+    p = {"cat": category.pk, "states": list(W.OPEN_STATES), "since": now - dt.timedelta(hours=hours), "limit": limit}
+    common = f"category_id = %(cat)s AND state = ANY(%(states)s) AND created_at >= %(since)s"
+    if exclude_pk is not None:
+        common += " AND id <> %(exclude)s"
+        p["exclude"] = exclude_pk
+    if lng is None or lat is None:
+        if grid is None:
+            looks = "SELECT NULL::int AS look, NULL::bigint, NULL, NULL::float8, NULL::float8 WHERE false"
+        else:
+            p["grid"] = grid.pk
+            looks = (f"SELECT 1 AS look, id, number, NULL::float8, NULL::float8 FROM {t} WHERE {common} "
+                     f"AND grid_id = %(grid)s ORDER BY created_at DESC LIMIT %(limit)s")
+    else:
+        ky = 111_320.0
+        kx = ky * max(0.01, math.cos(math.radians(lat)))
+        dlat, dlng = meters / ky, meters / kx
+        p.update(lng=float(lng), lat=float(lat), kx=kx, ky=ky, lat0=lat - dlat, lat1=lat + dlat, lng0=lng - dlng,
+                 lng1=lng + dlng, r2=(meters * 1.01) ** 2)  # a hair of slack: the exact check decides
+        d2 = "((lng - %(lng)s) * %(kx)s) * ((lng - %(lng)s) * %(kx)s) + ((lat - %(lat)s) * %(ky)s) * ((lat - %(lat)s) * %(ky)s)"
+        box = (f"SELECT id, number, lng, lat FROM {t} WHERE {common} AND lat BETWEEN %(lat0)s AND %(lat1)s "
+               f"AND lng BETWEEN %(lng0)s AND %(lng1)s AND {d2} <= %(r2)s")
+        order = f" ORDER BY {d2}, created_at, id LIMIT %(limit)s"
+        prefix += (", " if prefix else "") + (
+            f"roots AS ({box} AND possible_duplicate_id IS NULL AND duplicate_of_id IS NULL{order})")
+        looks = (f"SELECT 1 AS look, * FROM roots UNION ALL "
+                 f"SELECT 2, * FROM ({box}{order}) everyone WHERE NOT EXISTS (SELECT 1 FROM roots)")
+    with_ = f"WITH {prefix} " if prefix else ""
+    from_ids = " FROM ids LEFT JOIN" if "ids AS" in prefix else " FROM"
+    on = " ON true" if "ids AS" in prefix else ""
+    return f"{with_}SELECT {select}{from_ids} ({looks}) c{on}", p
+
+
+def _pg_decide(rows, lng, lat, everyone) -> list[tuple[int, str, float | None]]:
+    """The candidates from _pg_candidates_sql's rows (look, pk, number, lng, lat); `everyone()` is the
+    second look asked separately, needed only when originals were found in the slack alone."""
+    rows = [r for r in rows if r[0] is not None]
+    if lng is None or lat is None:
+        return [(pk, number, None) for _, pk, number, _, _ in rows]
+    meters = float(getattr(settings, "CASES_DUPLICATE_METERS", 50))
+
+    def exact(found):
+        found = sorted(((pk, number, _meters(lng, lat, c_lng, c_lat)) for pk, number, c_lng, c_lat in found),
+                       key=lambda t: t[2])
+        return [(pk, number, d) for pk, number, d in found if d <= meters]
+
     first = exact(r[1:5] for r in rows if r[0] == 1)
     if first:
         return first
     if any(r[0] == 1 for r in rows):  # roots only in the slack: the exact check refused them all
-        return exact(everyone)
+        return everyone()
     return exact(r[1:5] for r in rows if r[0] == 2)
+
+
+_case_sequence: dict[str, int] = {}
+
+
+def _pg_prefetch(category: Category, *, lng, lat, grid, now) -> tuple[list, str, int]:
+    """PostgreSQL, one round trip: the best duplicate candidate, the case's number (the day's serial
+    sequence) and its id (the table's own sequence), so every row of the intake can be built before
+    any is written (onewrite.py)."""
+    db = connection.settings_dict["NAME"]
+    seq = _case_sequence.get(db)
+    if seq is None:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_get_serial_sequence(%s, 'id')::regclass::oid", [Case._meta.db_table])
+            seq = _case_sequence[db] = cur.fetchone()[0]
+    day = timezone.localtime(now).date()
+    serial_oid = serials.ensure_day(day)
+    sql, params = _pg_candidates_sql(
+        category, lng=lng, lat=lat, grid=grid, now=now, exclude_pk=None, limit=1,
+        prefix="ids AS (SELECT nextval(%(serial)s::oid::regclass) AS serial, nextval(%(seq)s::oid::regclass) AS id)",
+        select="ids.serial, ids.id, c.*")
+    params.update(serial=serial_oid, seq=seq)
+    rows = onewrite.fetch_first(sql, params)
+    best = _pg_decide([r[2:] for r in rows], lng, lat,
+                      lambda: _candidates(category, lng=lng, lat=lat, grid=grid, now=now, limit=1))
+    return best, serials.number(day, rows[0][0]), rows[0][1]
 
 
 def find_duplicate(category: Category, *, lng=None, lat=None, grid=None, now=None, exclude_pk=None) -> Case | None:
@@ -291,6 +376,8 @@ def intake(actor, *, channel: str, category: Category, description: str, lng: fl
     searched only under `within` when given (an operator's or API client's area). `photos` are uploads or bytes; each is verified and re-encoded.
     `then(case)`, when given, runs inside the intake's transaction after everything else (a channel's
     own record of the case, e.g. Open311's request token): both commit together, without a savepoint.
+    The unsaved objects it returns, if any, are inserted with the case's own rows (one statement on
+    PostgreSQL: onewrite.py).
     """
     description = (description or "").strip()
     if not description:
@@ -306,11 +393,21 @@ def intake(actor, *, channel: str, category: Category, description: str, lng: fl
     now = now or timezone.now()
     lng, lat = place.lng, place.lat  # a building found from the address text gives its point too
 
+    # PostgreSQL: the rows are built first and written in one statement (onewrite.py); photos (files
+    # and their rows, rare on the machine channels) keep the ORM path.
+    one_statement = connection.vendor == "postgresql" and not prepared and not _orm_only
+    # Our transaction is the outermost: its COMMIT can travel with the last statement (onewrite.flush).
+    commit_with_flush = one_statement and not connection.in_atomic_block and connection.get_autocommit()
     with transaction.atomic():
-        best = _candidates(category, lng=lng, lat=lat, grid=place.grid, now=now, limit=1)
+        if one_statement:
+            best, number, case_id = _pg_prefetch(category, lng=lng, lat=lat, grid=place.grid, now=now)
+        else:
+            best = _candidates(category, lng=lng, lat=lat, grid=place.grid, now=now, limit=1)
+            number, case_id = _next_number(now), None
         dup_pk, dup_number = (best[0][0], best[0][1]) if best else (None, None)
+        writes = onewrite.Writes(deferred=one_statement)
         case = Case(
-            number=_next_number(now), channel=channel, source=source[:100], category=category,
+            id=case_id, number=number, channel=channel, source=source[:100], category=category,
             description=description, urgent=bool(urgent), lng=lng, lat=lat, address=(address or "")[:200],
             region=place.region, grid=place.grid, community=place.community, street=place.street,
             district=place.district, state=W.REPORTED, tier=category.default_tier,
@@ -321,28 +418,35 @@ def intake(actor, *, channel: str, category: Category, description: str, lng: fl
         if case.tier == W.COMMUNITY and case.community is None:
             case.tier = W.STREET  # no community known: the street is the lowest tier that can take it
         _start_clock(case, "accept", now)
-        case.save()
+        writes.add(case)
         data = {"possible_duplicate": dup_number}
         event = _append_event(case, None if actor is None else actor, role, "report", "", W.REPORTED, now,
-                              note="", data=data, photos=prepared, photo_kind="before", source=source)
+                              note="", data=data, photos=prepared, photo_kind="before", source=source, writes=writes)
         audit.record(actor if actor is not None else (source or "系统"), "case.intake", case,
                      detail={"channel": channel, "category": category.code, "grid": place.grid.code if place.grid else None,
-                             "duplicate_of": dup_number, "source": source})
+                             "duplicate_of": dup_number, "source": source}, into=writes)
         body = f"{category.name}：{description[:60]}"
         if dup_number:
             body += f"（疑似与 {dup_number} 重复）"
-        _notify_all(_new_case_supervisors(case), f"新案件待受理 {case.number}", body, case, sms=case.urgent)
-        MACHINE.emit(case, event, data)
+        _notify_all(_new_case_supervisors(case), f"新案件待受理 {case.number}", body, case, sms=case.urgent,
+                    into=writes)
+        MACHINE.emit(case, event, data, writes=writes)
         if then is not None:
-            then(case)
+            for obj in then(case) or ():
+                writes.add(obj)
+        writes.flush(commit=commit_with_flush)
     return case
 
 
 def _append_event(case: Case, actor, role: str, action: str, from_state: str, to_state: str, now, *, note: str,
-                  data: dict, photos: list, photo_kind: str, source: str = "") -> CaseEvent:
-    event = CaseEvent.objects.create(case=case, seq=case.version, action=action, from_state=from_state,
-                                     to_state=to_state, actor=actor, actor_name=_actor_label(actor, source),
-                                     actor_role=role, at=now, note=note, data=data)
+                  data: dict, photos: list, photo_kind: str, source: str = "", writes=None) -> CaseEvent:
+    event = CaseEvent(case=case, seq=case.version, action=action, from_state=from_state, to_state=to_state,
+                      actor=actor, actor_name=_actor_label(actor, source), actor_role=role, at=now, note=note,
+                      data=data)
+    if writes is not None:
+        writes.add(event)
+    else:
+        event.save(force_insert=True)
     for p in photos:
         Attachment.objects.create(event=event, kind=photo_kind, image=p.image, thumbnail=p.thumbnail, width=p.width,
                                   height=p.height, size=p.image.size, original_name=p.original_name)
@@ -654,12 +758,14 @@ class CaseMachine(Machine):
                              photos=(inputs or {}).get("photos") or [],
                              photo_kind="evidence" if action == "handle" else "after", source=source)
 
-    def emit(self, c: Case, event, data: dict) -> None:
-        self._emit(c, event, data)
+    def emit(self, c: Case, event, data: dict, *, writes=None) -> None:
+        """The engine's _emit, with intake's `writes` handed to the cases' receivers (onewrite.py)."""
+        self.after_event(c, event, data, writes=writes)
+        event_appended.send(sender=self.model, obj=c, event=event, workflow=self.workflow)
 
-    def after_event(self, c: Case, event, data: dict) -> None:
+    def after_event(self, c: Case, event, data: dict, *, writes=None) -> None:
         _NOTIFY.get(event.action, lambda *a: None)(c, event, data)
-        signals.case_event_appended.send(sender=Case, case=c, event=event)
+        signals.case_event_appended.send(sender=Case, case=c, event=event, writes=writes)
         if c.state == W.CLOSED:
             signals.case_closed.send(sender=Case, case=c, event=event)
 

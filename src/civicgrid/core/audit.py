@@ -81,16 +81,19 @@ def region_of(obj):
 
 
 def record(actor, action: str, obj: Any = None, *, detail: dict | None = None, reason: str = "",
-           object_type: str | None = None, object_id: str | None = None) -> AuditEntry:
+           object_type: str | None = None, object_id: str | None = None, into=None) -> AuditEntry:
     """One append-only entry. Every identity- or phone-like token in the detail, the reason and the
     object's text is masked here, whoever the caller: a search for "史 99010219941201298X" or a reason
-    quoting a phone number must not make the log a second, unencrypted copy of the register."""
+    quoting a phone number must not make the log a second, unencrypted copy of the register.
+
+    `into`: a collector of new rows (cases/onewrite.py Writes: anything with add(obj)) that inserts
+    the entry together with the rows written beside it; without it the entry is saved at once."""
     if obj is not None:
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or str(obj.pk)
     actor_obj = actor if getattr(actor, "pk", None) else None
     region = region_of(obj) or user_region(actor_obj)
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         actor=actor_obj,
         actor_name=(actor_obj.username if actor_obj else (str(actor) if actor else "系统")),
         action=action,
@@ -102,3 +105,7 @@ def record(actor, action: str, obj: Any = None, *, detail: dict | None = None, r
         ip=current_ip.get(),
         region=region,
     )
+    if into is not None:
+        return into.add(entry)
+    entry.save(force_insert=True)
+    return entry

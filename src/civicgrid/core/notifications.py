@@ -19,13 +19,18 @@ def subject_key(obj: Model) -> tuple[str, str]:
 
 
 def notify(user, title: str, body: str = "", link: str = "", *, sms: bool = False,
-           subject: Model | None = None) -> Notification:
+           subject: Model | None = None, into=None) -> Notification:
+    """`into`: a collector of new rows (see audit.record) that inserts the inbox row with the rows
+    written beside it; without it the row is saved at once."""
     # A notification points at its object (the link) and may quote a resident's words; numbers in
     # them are masked, so inboxes and SMS texts never carry a resident's ID or phone in clear.
     title, body = redact(title), redact(body)
     stype, sid = subject_key(subject) if subject is not None else ("", "")
-    note = Notification.objects.create(recipient=user, title=title[:200], body=body, link=link,
-                                       subject_type=stype, subject_id=sid)
+    note = Notification(recipient=user, title=title[:200], body=body, link=link, subject_type=stype, subject_id=sid)
+    if into is not None:
+        into.add(note)
+    else:
+        note.save(force_insert=True)
     if sms and user.phone:
         send_sms(user.phone, f"{title} {body}".strip())
     return note

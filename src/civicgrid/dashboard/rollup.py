@@ -127,10 +127,12 @@ def upsert(model, key: dict, inc: dict, extra: dict | None = None) -> None:
         qs.update(**changes)
 
 
-def apply_event(case, event) -> None:
+def apply_event(case, event, writes=None) -> None:
     """Add `event` to the rollups and bring the case's live row up to date. Called inside the event's transaction.
 
-    Appends only (RollupDelta, HeatDelta): at most one INSERT per table, whatever the chain's length."""
+    Appends only (RollupDelta, HeatDelta): at most one INSERT per table, whatever the chain's length.
+    `writes` (a deferring cases.onewrite.Writes, given by intake): the new case's rows are added to
+    it and go to the database in intake's one statement."""
     inc = increments(event.action, handled_on_time=case.handled_on_time, handling_hours=case.handling_hours,
                      rework_count=case.rework_count)
     day = timezone.localdate(event.at)
@@ -155,6 +157,12 @@ def apply_event(case, event) -> None:
     if event.action == "report" and case.lng is not None and case.lat is not None:
         x, y = cell_of(case.lng, case.lat)
         heat = HeatDelta(day=day, region_id=case.region_id, path=case.region.path, x=x, y=y, n=1)
+    if writes is not None and writes.deferred and event.action == "report":
+        for obj in [*rows, *([heat] if heat is not None else [])]:
+            writes.add(obj)
+        if case.state not in W.TERMINAL:
+            writes.add(LiveCase(case_id=case.pk, **live_fields(case, case.region.path)))
+        return
     if event.action == "report" and connection.vendor == "postgresql" and case.state not in W.TERMINAL:
         _append_intake(rows, heat, case)  # one round trip for the three tables
         return
@@ -218,8 +226,8 @@ def sync_live(case, *, new: bool = False) -> None:
         LiveCase.objects.create(case_id=case.pk, **fields)
 
 
-def on_case_event(sender, case, event, **kwargs) -> None:
-    apply_event(case, event)
+def on_case_event(sender, case, event, writes=None, **kwargs) -> None:
+    apply_event(case, event, writes)
 
 
 __all__ = ["COUNTERS", "apply_event", "increments", "chain", "cell_of", "on_case_event"]

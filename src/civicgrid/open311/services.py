@@ -150,9 +150,8 @@ def submit(token, f: RequestFields) -> RequestToken:
             token.client.user, channel="api", category=category, description=description[:2000],
             lng=lng or None, lat=lat or None, address=address, within=client.region,
             requester_name=name, requester_phone=f.phone, source=f"open311:{client.name}"[:100],
-            # in the case's own transaction: a case never exists without its token, nor a token without its case
-            then=lambda case: made.append(RequestToken.objects.create(token=secrets.token_hex(16), case=case,
-                                                                       client=client)))
+            # written with the case's own rows: a case never exists without its token, nor a token without its case
+            then=lambda case: made.append(RequestToken(token=secrets.token_hex(16), case=case, client=client)) or made)
     except LocationError as exc:
         if exc.code == UNLOCATABLE:
             raise BadRequest("address_string could not be located; send lat & long / 地址无法定位，请提供坐标")
