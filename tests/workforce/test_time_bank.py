@@ -207,13 +207,14 @@ def _waiting_for_lock() -> bool:
         return cur.fetchone()[0] > 0
 
 
+# serialized_rollback, as every transactional test outside the browser tests: a plain flush would
+# recreate the content types under new ids and break the next serialized test's restore.
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: real concurrent transactions")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_redemptions_at_once_cannot_overdraw(bank):
     """The first takes the volunteer's row in the conditional UPDATE and holds its transaction open until
     the second is seen waiting for that row; then it commits. The second must find the balance gone."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: real concurrent transactions")
     from civicgrid.workforce import services
 
     v = bank["v"]
