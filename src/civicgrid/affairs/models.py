@@ -115,6 +115,10 @@ class ApplicationSerial(models.Model):
         return f"{self.day:%Y-%m-%d} 已编至第 {self.last} 号"
 
 
+# Open and late: the condition of the per-seat late indexes and of the overdue list (same states, same order).
+LATE = models.Q(state__in=W.WORKFLOW.open_states, is_overdue=True)
+
+
 class Application(WorkflowLabels, WorkflowFields):
     """One application: one form, one number to the end (一口受理、一单到底).
 
@@ -195,12 +199,12 @@ class Application(WorkflowLabels, WorkflowFields):
             models.Index(fields=["street", "-created_at"], name="affairs_app_street_new"),
             models.Index(fields=["district", "-created_at"], name="affairs_app_district_new"),
             # What is late, most overdue first, per seat: small (only late open applications are in them).
-            models.Index(fields=["region", "due_at"], condition=models.Q(is_overdue=True),
-                         name="affairs_app_region_late"),
-            models.Index(fields=["street", "due_at"], condition=models.Q(is_overdue=True),
-                         name="affairs_app_street_late"),
-            models.Index(fields=["district", "due_at"], condition=models.Q(is_overdue=True),
-                         name="affairs_app_district_late"),
+            # The condition is the query's own (selectors.applications(overdue=True)): PostgreSQL then
+            # knows every row of the index qualifies; with is_overdue alone it took the open states
+            # and the late ones for independent, expected a dozenth of the rows and read 70,000 to sort them.
+            models.Index(fields=["region", "due_at"], condition=LATE, name="affairs_app_region_late"),
+            models.Index(fields=["street", "due_at"], condition=LATE, name="affairs_app_street_late"),
+            models.Index(fields=["district", "due_at"], condition=LATE, name="affairs_app_district_late"),
         ]
 
     def __str__(self) -> str:

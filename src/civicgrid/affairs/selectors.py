@@ -13,7 +13,7 @@ from civicgrid.core.phones import normalise_phone
 from civicgrid.core.scoping import get_visible_or_404, sees_everything, user_roles, visible_to
 
 from . import workflow as W
-from .models import Application, Item, ItemVersion, Rating, Window
+from .models import LATE, Application, Item, ItemVersion, Rating, Window
 
 LIST_FIELDS = ("id", "number", "state", "tier", "item__name", "created_at", "due_at", "is_overdue", "total_due",
                "region__name", "unit__name", "version")
@@ -67,7 +67,7 @@ def applications(user, *, state: str = "", item: int | None = None, overdue: boo
     if item:
         qs = qs.filter(item_id=item)
     if overdue:
-        qs = qs.filter(state__in=W.WORKFLOW.open_states, is_overdue=True)
+        qs = qs.filter(LATE)  # the late indexes' own condition
     return qs
 
 
@@ -219,7 +219,7 @@ NAV_CAP = 99  # on every page: counted only this far, the badge then says "99+" 
 def nav_badges(user) -> list[tuple[str, str, str]]:
     qs = _scoped(user, Application.objects.filter(state__in=W.WORKFLOW.open_states), W.VIEWERS)
     n = count_upto(qs, NAV_CAP)
-    late = count_upto(qs.filter(is_overdue=True), NAV_CAP) if n else 0
+    late = count_upto(_scoped(user, Application.objects.filter(LATE), W.VIEWERS), NAV_CAP) if n else 0
     out = [(_badge(n), "", "在办申请")] if n else []
     if late:
         out.append((f"超期 {_badge(late)}", "badge-overdue", "超期申请"))
