@@ -45,10 +45,10 @@ def home(request):
     if ctx["is_clerk"]:
         ctx["desk"] = selectors.window_worklist(u)
     if ctx["is_reviewer"]:
-        ctx["reviews"] = selectors.review_queue(u)[:50]
+        ctx["reviews"] = selectors.desk_list(selectors.review_queue(u))
     if ctx["is_decider"]:
-        ctx["decisions"] = selectors.department_queue(u)[:50]
-    ctx["overdue"] = selectors.overdue(u)[:50]
+        ctx["decisions"] = selectors.desk_list(selectors.department_queue(u))
+    ctx["overdue"] = selectors.desk_list(selectors.overdue(u))
     ctx["poor"] = selectors.poor_unanswered(u)[:20]
     return render(request, "affairs/home.html", ctx)
 
