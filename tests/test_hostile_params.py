@@ -7,8 +7,10 @@ repeated until no new key appears), and sends hostile values for each of them as
 can reach the view and as an anonymous visitor. Any 5xx fails, listing route, role, parameter and
 value.
 
-A new route whose path parameters this file cannot fill makes `test_every_route_is_filled_or_classified`
-fail: add it to FILL (or to SKIP with a reason).
+Path parameters come from the route's manifest `Route.args` (the jurisdiction matrix's own builders,
+called with every manifest's `matrix_objects`, inside street A), so a new app's routes are walked with
+no edit here. FILL is only for routes whose manifest entry has no `args` or where the walk wants its
+own object. A route neither can fill makes `test_every_route_is_filled_or_classified` fail.
 """
 from __future__ import annotations
 
@@ -23,7 +25,6 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.datastructures import MultiValueDict
 
-from tests.care import hostile as care_hostile
 from tests.cases.conftest import P_A1a, jpeg, load_categories
 from tests.people.conftest import ident
 
@@ -91,54 +92,39 @@ FILL = {
     "mediation:act": lambda w: {"number": w["dispute"].number},
     "mediation:reveal": lambda w: {"number": w["dispute"].number},
     "mediation:agreement": lambda w: {"number": w["dispute"].number},
-    **{f"selfgov:{name}": (lambda fn: lambda w: getattr(SG_MATRIX(), fn)(w["selfgov"], True))(fn) for name, fn in (
-        ("proposal", "proposal_args"), ("meeting", "meeting_args"), ("poll_publish", "poll_args"),
-        ("task", "task_args"), ("board_public", "community_args"), ("r_home", "community_args"),
-        ("r_propose", "community_args"), ("r_rate", "community_args"), ("r_support", "proposal_public_args"),
-        ("r_register", "meeting_public_args"), ("r_vote", "poll_public_args"))},
     "media": lambda w: {"path": w["photo"]},
-    "orgs:public": lambda w: {"pk": w["org"].pk},
-    "orgs:detail": lambda w: {"pk": w["org"].pk},
-    "orgs:act": lambda w: {"pk": w["org"].pk},
-    "procurement:detail": lambda w: {"number": w["call"].number},
-    "procurement:act": lambda w: {"number": w["call"].number},
-    "procurement:bid": lambda w: {"number": w["call"].number},
-    "procurement:score": lambda w: {"number": w["call"].number},
-    "procurement:public_call": lambda w: {"number": w["call"].number},
-    "procurement:contract": lambda w: {"number": w["call"].contract.number},
-    "procurement:milestone_act": lambda w: {"number": w["call"].contract.number, "seq": 1},
-    "care:plan": lambda w: care_hostile.plan(w),
-    "care:call": lambda w: care_hostile.plan(w),
-    "care:log": lambda w: care_hostile.rhythm(w),
-    "care:alert": lambda w: care_hostile.alert(w),
-    "care:alert_act": lambda w: care_hostile.alert(w),
-    "care:alert_reveal": lambda w: care_hostile.alert(w),
-    "services:order": lambda w: {"number": w["order"].number},
-    "services:act": lambda w: {"number": w["order"].number},
-    "services:reveal": lambda w: {"number": w["order"].number},
-    "services:provider": lambda w: {"pk": w["order"].provider_id},
-    "services:public_community": lambda w: {"code": w["t"].communities["A1"].code},
-    "affairs:detail": lambda w: {"number": w["affairs"].number},
-    "affairs:act": lambda w: {"number": w["affairs"].number},
-    "affairs:reveal": lambda w: {"number": w["affairs"].number},
-    "affairs:receipt": lambda w: {"number": w["affairs"].number},
-    "affairs:notice": lambda w: {"number": w["affairs"].number, "seq": 1},
-    "affairs:answer": lambda w: {"pk": w["affairs_rating"].pk},
-    "affairs:item": lambda w: {"code": w["affairs"].item.code},
-    "affairs_public:status": lambda w: {"number": w["affairs"].number},
-    "workforce:leave": lambda w: {"pk": _workforce(w)["wf_profile_A"].pk},
-    "workforce:certificate": lambda w: {"number": _workforce(w)["wf_volunteer_A"].number},
-    "workforce:joint": lambda w: {"number": _workforce(w)["wf_case_A"].number},
 }
 
 
-def _workforce(w):
-    """The workforce app's objects (its matrix builder), made once per walk."""
-    if "workforce" not in w:
-        from civicgrid.workforce.matrix import objects
+def matrix_objects(t) -> dict:
+    """Every manifest's `matrix_objects`, built on the walk's territory (as the jurisdiction matrix does)."""
+    from civicgrid.core.manifest import manifests, resolve
 
-        w["workforce"] = objects(w["t"])
-    return w["workforce"]
+    objs = {"t": t}
+    for m in manifests():
+        if m.matrix_objects:
+            objs.update(resolve(m.matrix_objects)(t))
+    return objs
+
+
+def fill(name: str, w) -> dict:
+    """Path arguments for an HTML route: FILL's, else its manifest Route's `args` (inside street A)."""
+    if name in FILL:
+        return FILL[name](w)
+    route = manifest_routes().get(name)
+    if route is None or route.args is None:
+        raise LookupError(f"cannot fill the path parameters of {name}: give its manifest Route `args`")
+    from civicgrid.core.manifest import resolve
+
+    kwargs = dict(resolve(route.args)(w["matrix"], True))
+    kwargs.pop("?area", None)
+    return kwargs
+
+
+def manifest_routes() -> dict:
+    from civicgrid.core.manifest import routes
+
+    return routes()
 
 
 # Extra starting parameters for views that read some parameters only after others are set.
@@ -150,12 +136,6 @@ SEEDS = {
     "selfgov:r_home": [{"step": "send_code"}, {"step": "verify"}, {"step": "choose"}],
     "selfgov:meeting": [{"step": s} for s in ("hold", "resolution", "statement", "publish", "charter")],
 }
-
-
-def SG_MATRIX():
-    from civicgrid.selfgov import matrix
-
-    return matrix
 
 
 # Routes deliberately not walked here, with the reason.
@@ -183,6 +163,7 @@ def world(territory):
     t = territory
     if not Category.objects.exists():
         load_categories()
+    matrix = matrix_objects(t)
     staff = t.users["staff_A1"]
     case = cases.intake(t.users["worker_A1a"], channel="grid_worker", category=Category.objects.get(code="09006"),
                         description="学院路占道经营", lng=P_A1a[0], lat=P_A1a[1], photos=[jpeg()],
@@ -205,38 +186,27 @@ def world(territory):
     from civicgrid.hotline.models import CallBack
     from tests.hotline.helpers import close_case, hotline_case
 
-    close_case(t, hotline_case(t, phone="13900002222"))
-    callback = CallBack.objects.get()
+    closed = hotline_case(t, phone="13900002222")
+    close_case(t, closed)
+    callback = CallBack.objects.get(case=closed)
     from civicgrid.mediation import workflow as MW
     from tests.factories import make_user
     from tests.mediation.conftest import register
 
     t.users["mediator_A1"] = make_user("mediator_A1", MW.MEDIATOR, t.communities["A1"], name="调解员A1")
     dispute = register(t, who="mediator_A1")
-    from civicgrid.orgs import matrix as orgs_matrix
-    from civicgrid.procurement import matrix as procurement_matrix
-
-    orgs_objs = {**orgs_matrix.objects(t), **procurement_matrix.objects(t)}
-    from civicgrid.services import matrix as services_matrix
-    meal = services_matrix.catalogue()["meal"]
-    services_matrix.provider("A街道为老服务社", t.communities["A1"], [meal], area=t.streets["A"], username="prov_A")
-    order = services_matrix.completed_order(staff, User.objects.get(username="prov_A"), meal, t.grids["A1a"])
     superuser = User.objects.create_superuser("root", password="pass-1234", display_name="超级管理员")
     users = dict(t.users, superuser=superuser)
-    selfgov = SG_MATRIX().objects(t)
     tokens = {}
     for name in ROLES[1:]:
         _, raw = api_services.issue_token(superuser, user=users[name], name=f"walk-{name}")
         tokens[name] = raw
     photo = case.events.get(seq=1).attachments.get().thumbnail.name
-    from civicgrid.affairs import matrix as affairs_matrix
-
-    affairs = affairs_matrix.objects(t)
-    return {"affairs": affairs["affairs_A"], "affairs_rating": affairs["affairs_rating_A"], "t": t, "users": users, "tokens": tokens, "case": case, "building": building, "room": room,
+    return {"matrix": matrix, "t": t, "users": users, "tokens": tokens, "case": case, "building": building, "room": room,
             "person": person, "tag": tag, "place": place, "job": job, "contact": contact, "article": article,
             "report": report, "grid": t.grids["A1a"], "photo": photo, "callback": callback, "dispute": dispute,
-            "org": orgs_objs["org_A"], "call": orgs_objs["call_A"], "fund": orgs_objs["fund_A"], "order": order,
-            "selfgov": selfgov}
+            "org": matrix["org_A"], "call": matrix["call_A"], "fund": matrix["fund_A"],
+            "affairs": matrix["affairs_A"]}
 
 
 def _place_kind():
@@ -459,11 +429,11 @@ def test_every_route_is_filled_or_classified():
     for name, route, _ in url_routes():
         if is_api(route) or is_admin(name) or name in SKIP:
             continue
-        if param_names(route) and name not in FILL:
+        if param_names(route) and name not in FILL and getattr(manifest_routes().get(name), "args", None) is None:
             missing.append(f"{name} ({route})")
         if not name:
             missing.append(f"unnamed route {route}")
-    assert not missing, "routes the hostile walk cannot fill; add them to FILL or SKIP: " + ", ".join(missing)
+    assert not missing, "routes the hostile walk cannot fill; give their manifest Route `args` (or add them to FILL or SKIP): " + ", ".join(missing)
     stale = set(FILL) - {n for n, _, _ in url_routes()}
     assert not stale, f"FILL names routes that no longer exist: {stale}"
 
@@ -476,7 +446,7 @@ def test_no_5xx_on_hostile_query_and_form_parameters(world, settings):
         for name, route, _ in url_routes():
             if is_api(route) or is_admin(name) or name in SKIP:
                 continue
-            url = build_url(name, route, FILL[name](world) if param_names(route) else {})
+            url = build_url(name, route, fill(name, world) if param_names(route) else {})
             attack_view(world, name, url, failures, seeds=SEEDS.get(name, ()), full=FULL)
             walked += 1
     finally:
@@ -490,7 +460,7 @@ def test_no_5xx_on_hostile_path_parameters(world):
     for name, route, pattern in url_routes():
         if is_api(route) or is_admin(name) or name in SKIP or not param_names(route):
             continue
-        kwargs = FILL[name](world)
+        kwargs = fill(name, world)
         for key in kwargs:
             if key == "fmt":
                 continue
@@ -562,6 +532,17 @@ def api_fill(world, path_param: str, path: str) -> str:
     raise LookupError(f"cannot fill API path parameter {path_param} of {path}")
 
 
+def api_url(world, method: str, path: str) -> str:
+    """The API path with its parameters: the manifest Route's `args` when it has them, else api_fill."""
+    route = manifest_routes().get(f"{method} {path}")
+    if route is not None and route.args is not None:
+        from civicgrid.core.manifest import resolve
+
+        kwargs = resolve(route.args)(world["matrix"], True)
+        return re.sub(r"{(\w+)}", lambda m: str(kwargs[m.group(1)]), path)
+    return re.sub(r"{(\w+)}", lambda m: api_fill(world, m.group(1), path), path)
+
+
 def _api_routes():
     schema = _api_schema()
     for path, ops in schema["paths"].items():
@@ -582,9 +563,11 @@ def test_every_api_route_is_in_the_walk():
                     joined = "/".join(x.strip("/") for x in ("/api/v1", prefix, path) if x.strip("/"))
                     ops.add(("/" + joined, m.upper()))
     assert ops and ops <= in_schema, ops - in_schema
-    for path, _, _, _ in _api_routes():
+    for path, method, _, _ in _api_routes():
+        if getattr(manifest_routes().get(f"{method} {path}"), "args", None) is not None:
+            continue
         for name in re.findall(r"{(\w+)}", path):
-            assert name in ("code", "number", "pk"), f"add a filler for API path parameter {name} in {path}"
+            assert name in ("code", "number", "pk"), f"give the manifest Route of {method} {path} `args` for {name}"
 
 
 def _body_fields(op, schema) -> dict:
@@ -607,7 +590,7 @@ def test_no_5xx_on_hostile_api_parameters(world):
     failures = []
     bodies = {"deep": DEEP_JSON, "nul": '{"a": "\\u0000"}', "garbage": "{{{", "huge": "9" * 5000}
     for path, method, op, schema in _api_routes():
-        url = re.sub(r"{(\w+)}", lambda m: api_fill(world, m.group(1), path), path)
+        url = api_url(world, method, path)
         query = [p["name"] for p in op.get("parameters", []) if p["in"] == "query"]
         body = _body_fields(op, schema)
         for role in ["superuser", "anonymous", *[r for r in ROLES[1:] if r != "superuser"]]:

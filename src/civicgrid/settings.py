@@ -145,10 +145,12 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the worker and the web server use the file at once.
+    # WAL lets the worker and the web server use the file at once. secure_delete overwrites deleted
+    # rows with zeros, so an erased or anonymised resident's data does not linger in the file's free pages.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20,
+        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;",
+         "timeout": 20,
          "transaction_mode": "IMMEDIATE"}
     )
 

@@ -92,6 +92,28 @@ def incubations(user) -> QuerySet:
         "supports", "milestones")
 
 
+def incubation(user, pk: int) -> Incubation:
+    return get_visible_or_404(user, Incubation.objects.select_related(
+        "incubator", "incubator__region", "organisation", "organisation__region"), pk=pk)
+
+
+def admitting_incubators(user) -> QuerySet:
+    """The incubators where this user may admit (their registrar seats)."""
+    return visible_to(user, Incubator.objects.select_related("region"), roles=("org_registrar",))
+
+
+def admittable_organisations(user) -> QuerySet:
+    """What the admission form offers: registered or filed organisations in the user's jurisdiction
+    (a street's own filed groups; registered ones are found by their credit code, see registered_by_code)."""
+    return visible_to(user, Organisation.objects.filter(status__in=[V.REGISTERED, V.FILED]).select_related(
+        "region", "filing")).order_by("name", "id")
+
+
+def registered_by_code(code: str) -> Organisation | None:
+    """A registered organisation by its credit code: the code and the name are public (信息公开)."""
+    return Organisation.objects.select_related("region").filter(credit_code=code, status=V.REGISTERED).first()
+
+
 # -- public disclosure --------------------------------------------------------------------------------
 
 def public_organisation(pk: int) -> Organisation:
@@ -114,3 +136,7 @@ def current_grade(org, today=None):
 
 def nav_badges(user) -> list[tuple[str, str, str]]:
     return []
+
+
+def registered_named(name: str) -> Organisation | None:
+    return Organisation.objects.filter(name=name, status=V.REGISTERED).order_by("id").first()

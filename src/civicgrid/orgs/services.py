@@ -27,7 +27,8 @@ REGISTRAR = "org_registrar"        # 社会组织登记管理 (民政): street f
 ORG_CONTACT = "org_contact"        # 社会组织联络人: acts for an organisation in its portal
 LIMITS = {"name": 100, "authority": 60, "supervisor": 60, "address": 200, "summary": 2000, "legal_rep": 50,
           "charter": 4000, "place": 200, "leader": 50, "funds": 200, "yearly_plan": 4000, "report": 4000,
-          "description": 300, "title": 40, "certificate_no": 30, "assessor": 80, "note": 300, "label": 80}
+          "description": 300, "title": 40, "certificate_no": 30, "assessor": 80, "note": 300, "label": 80,
+          "cohort": 20, "assessment": 2000, "support_note": 200, "milestone": 100}
 
 
 def _text(value, label: str, key: str, *, required: bool = False) -> str:
@@ -334,57 +335,160 @@ def save_condition(user, *, metric, value, label="", active=True, order=50, cond
 
 
 # -- incubation ----------------------------------------------------------------------------------------
+# A street's incubation-base staff (the street's registrar) admit an organisation with an entry
+# assessment, record the support given, plan and reach milestones, and end the stay (graduation or
+# exit). Every write is refused outside the incubator's street; dates stay inside the stay.
+
+MAX_SUPPORT_AMOUNT = decimal.Decimal("10000000.00")
+MAX_SUPPORT_HOURS = 10000
+
+
+def _incubation_date(day, label: str, *, today: dt.date, earliest: dt.date | None = None,
+                     future_ok: bool = False) -> dt.date:
+    if not isinstance(day, dt.date):
+        raise ValidationError(f"请填写{label}。")
+    if earliest and day < earliest:
+        raise ValidationError(f"{label}不能早于{earliest:%Y-%m-%d}。")
+    if not future_ok and day > today:
+        raise ValidationError(f"{label}不能晚于今天。")
+    if future_ok and day > today + dt.timedelta(days=5 * 366):
+        raise ValidationError(f"{label}不能晚于五年之后。")
+    return day
+
+
+def _admissible(incubator: Incubator, org: Organisation) -> None:
+    """A registered organisation may enter any base of its district; a filed group only its own street's."""
+    if org.status == V.FILED:
+        if org.region_id != incubator.region_id:
+            raise ValidationError(f"{org.name}在{org.region.name}备案，不能入驻{incubator.region.name}的"
+                                  f"{incubator.name}（社区社会组织只入驻备案街道的孵化基地）。")
+    elif org.status != V.REGISTERED:
+        raise ValidationError(f"{org.name}已注销或撤销，不能入驻孵化。")
+    elif not incubator.region.path.startswith(org.region.path):
+        raise ValidationError(f"{org.name}的登记机关不在{incubator.region.name}所在区，不能入驻。")
+
 
 def admit(user, incubator: Incubator, org: Organisation, *, cohort, entered_on, entry_score, entry_assessment,
           now=None) -> Incubation:
+    """入驻: the organisation enters the incubator with its entry assessment (score 0–100 and notes)."""
     _registrar_at(user, incubator.region, "办理入驻")
-    if not 0 <= int(entry_score) <= 100:
+    if org is None:
+        raise ValidationError("社会组织不存在。")
+    _admissible(incubator, org)
+    try:
+        entry_score = int(entry_score)
+    except (TypeError, ValueError):
+        raise ValidationError("入驻评估得分应为整数。")
+    if not 0 <= entry_score <= 100:
         raise ValidationError("入驻评估得分应在 0–100 之间。")
+    started = org.registered_on if org.status == V.REGISTERED else getattr(getattr(org, "filing", None), "filed_on",
+                                                                          None)
+    entered_on = _incubation_date(entered_on, "入驻日期", today=timezone.localdate(now), earliest=started)
+    cohort = _text(cohort, "批次", "cohort", required=True)
+    assessment = _text(entry_assessment, "入驻评估意见", "assessment", required=True)
     with transaction.atomic():
-        inc = Incubation.objects.create(incubator=incubator, organisation=org, cohort=(cohort or "")[:20],
-                                        entered_on=entered_on, entry_score=int(entry_score),
-                                        entry_assessment=_text(entry_assessment, "入驻评估意见", "report",
-                                                               required=True))
-        audit.record(user, "incubation.admit", inc, detail={"cohort": inc.cohort, "score": inc.entry_score})
+        current = Incubation.objects.select_for_update().filter(organisation=org, state="incubating").first()
+        if current is not None:
+            raise ValidationError(f"{org.name}正在{current.incubator.name}孵化中，不能重复入驻。")
+        inc = Incubation.objects.create(incubator=incubator, organisation=org, cohort=cohort, entered_on=entered_on,
+                                        entry_score=entry_score, entry_assessment=assessment)
+        audit.record(user, "incubation.admit", inc, detail={"organisation": org.pk, "cohort": cohort,
+                                                            "score": entry_score})
     return inc
 
 
-def give_support(user, inc: Incubation, *, kind, given_on, amount=0, hours=0, note="") -> IncubationSupport:
+def _open_incubation(user, inc: Incubation, what: str) -> None:
+    _registrar_at(user, inc.incubator.region, what)
+    if inc.state != "incubating":
+        raise ValidationError(f"该孵化记录已{inc.get_state_display()}，不能再{what}。")
+
+
+def _amount(raw) -> decimal.Decimal:
+    if raw in (None, ""):
+        return decimal.Decimal("0.00")
+    try:
+        amount = decimal.Decimal(str(raw).strip())
+    except decimal.InvalidOperation:
+        raise ValidationError("金额应为数字，如 3000 或 3000.50。")
+    if not amount.is_finite():
+        raise ValidationError("金额应为数字，如 3000 或 3000.50。")
+    if amount < 0:
+        raise ValidationError("金额不能为负数。")
+    if amount != amount.quantize(decimal.Decimal("0.01")):
+        raise ValidationError("金额最多保留两位小数（元、角、分）。")
+    if amount > MAX_SUPPORT_AMOUNT:
+        raise ValidationError("金额不能超过 1000 万元。")
+    return amount.quantize(decimal.Decimal("0.01"))
+
+
+def give_support(user, inc: Incubation, *, kind, given_on, amount=0, hours=0, note="", now=None) -> IncubationSupport:
+    """登记支持: space, training, seed funds or mentoring, each with its amount (元) and/or hours."""
     from .models import SUPPORT_KINDS
 
-    _registrar_at(user, inc.incubator.region, "登记孵化支持")
+    _open_incubation(user, inc, "登记孵化支持")
     if kind not in SUPPORT_KINDS:
         raise ValidationError("未知的支持类型。")
+    amount = _amount(amount)
     try:
-        amount = decimal.Decimal(str(amount or 0)).quantize(decimal.Decimal("0.01"))
-    except decimal.InvalidOperation:
-        raise ValidationError("金额格式不正确。")
-    if amount < 0 or amount > 10_000_000:
-        raise ValidationError("金额不正确。")
-    s = IncubationSupport.objects.create(incubation=inc, kind=kind, given_on=given_on, amount=amount,
-                                         hours=max(0, int(hours or 0)), note=_text(note, "内容", "description",
-                                                                                     required=True)[:200])
-    audit.record(user, "incubation.support_give", inc, detail={"kind": kind, "amount": str(amount)})
+        hours = int(hours or 0)
+    except (TypeError, ValueError):
+        raise ValidationError("时长应为整数小时。")
+    if not 0 <= hours <= MAX_SUPPORT_HOURS:
+        raise ValidationError(f"时长应在 0–{MAX_SUPPORT_HOURS} 小时之间。")
+    if amount == 0 and hours == 0:
+        raise ValidationError("请填写金额（元）或时长（小时）。")
+    if kind == "seed_fund" and amount == 0:
+        raise ValidationError("种子资金须填写金额。")
+    given_on = _incubation_date(given_on, "支持日期", today=timezone.localdate(now), earliest=inc.entered_on)
+    note = _text(note, "支持内容", "support_note", required=True)
+    with transaction.atomic():
+        s = IncubationSupport.objects.create(incubation=inc, kind=kind, given_on=given_on, amount=amount, hours=hours,
+                                             note=note)
+        audit.record(user, "incubation.support_give", inc, detail={"kind": kind, "amount": str(amount),
+                                                                   "hours": hours, "on": given_on.isoformat()})
     return s
 
 
-def add_milestone(user, inc: Incubation, *, title, due_on, reached_on=None) -> IncubationMilestone:
-    _registrar_at(user, inc.incubator.region, "登记孵化里程碑")
-    m = IncubationMilestone.objects.create(incubation=inc, title=_text(title, "里程碑", "label", required=True),
-                                           due_on=due_on, reached_on=reached_on)
-    audit.record(user, "incubation.milestone_add", inc, detail={"title": m.title})
+def add_milestone(user, inc: Incubation, *, title, due_on, reached_on=None, now=None) -> IncubationMilestone:
+    """A planned milestone (reached_on given: already achieved when recorded)."""
+    _open_incubation(user, inc, "登记孵化里程碑")
+    today = timezone.localdate(now)
+    due_on = _incubation_date(due_on, "计划日期", today=today, earliest=inc.entered_on, future_ok=True)
+    if reached_on is not None:
+        reached_on = _incubation_date(reached_on, "达成日期", today=today, earliest=inc.entered_on)
+    title = _text(title, "里程碑", "milestone", required=True)
+    with transaction.atomic():
+        m = IncubationMilestone.objects.create(incubation=inc, title=title, due_on=due_on, reached_on=reached_on)
+        audit.record(user, "incubation.milestone_add", inc, detail={"milestone": m.pk, "due_on": due_on.isoformat()})
     return m
 
 
-def end_incubation(user, inc: Incubation, *, outcome, ended_on, note="") -> Incubation:
-    _registrar_at(user, inc.incubator.region, "办理出壳/退出")
+def reach_milestone(user, milestone: IncubationMilestone, *, reached_on, now=None) -> IncubationMilestone:
+    inc = milestone.incubation
+    _open_incubation(user, inc, "确认里程碑达成")
+    if milestone.reached_on:
+        raise ValidationError(f"里程碑“{milestone.title}”已于 {milestone.reached_on:%Y-%m-%d} 达成。")
+    reached_on = _incubation_date(reached_on, "达成日期", today=timezone.localdate(now), earliest=inc.entered_on)
+    with transaction.atomic():
+        milestone.reached_on = reached_on
+        milestone.save(update_fields=["reached_on"])
+        audit.record(user, "incubation.milestone_reach", inc, detail={"milestone": milestone.pk,
+                                                                      "on": reached_on.isoformat()})
+    return milestone
+
+
+def end_incubation(user, inc: Incubation, *, outcome, ended_on, note="", now=None) -> Incubation:
+    """出壳 (graduation) or 退出 (exit, with its reason)."""
     if outcome not in ("graduated", "exited"):
         raise ValidationError("结果应为出壳或退出。")
-    if inc.state != "incubating":
-        raise ValidationError("该孵化记录已结束。")
-    inc.state, inc.ended_on, inc.outcome_note = outcome, ended_on, _text(note, "说明", "note")
-    inc.save()
-    audit.record(user, "incubation.graduate" if outcome == "graduated" else "incubation.exit_incubation", inc, detail={})
+    _open_incubation(user, inc, "办理出壳/退出")
+    ended_on = _incubation_date(ended_on, "出壳/退出日期", today=timezone.localdate(now), earliest=inc.entered_on)
+    note = _text(note, "出壳/退出说明", "note", required=outcome == "exited")
+    with transaction.atomic():
+        inc.state, inc.ended_on, inc.outcome_note = outcome, ended_on, note
+        inc.save(update_fields=["state", "ended_on", "outcome_note"])
+        audit.record(user, "incubation.graduate" if outcome == "graduated" else "incubation.exit_incubation", inc,
+                     detail={"on": ended_on.isoformat()})
     return inc
 
 

@@ -16,7 +16,7 @@ from civicgrid.core import params as P
 from civicgrid.core.errors import USER_ERRORS, messages_of, status_of
 from civicgrid.core.scoping import has_role, require_role, sees_everything
 
-from . import catalogue, selectors, services
+from . import catalogue, selectors, services, services_adapter
 from . import vocab as V
 from .manifest import OVERSEERS, REGISTRAR
 from .models import INCUBATION_STATES, SUPPORT_KINDS
@@ -107,6 +107,7 @@ def detail(request, pk: int):
         "credit_sources": V.CREDIT_SOURCES, "certificates": V.CERTIFICATES, "parties": V.PARTY_COVERAGE,
         "districts": selectors.districts(request.user), "this_year": today.year,
         "areas": ", ".join(r.name for r in org.service_area.all()),
+        "provided": services_adapter.services_of(org),
     })
 
 
@@ -220,7 +221,125 @@ def incubation(request):
     _overseer(request.user)
     return render(request, "orgs/incubation.html", {
         "incubators": selectors.incubators(request.user), "incubations": selectors.incubations(request.user),
-        "states": INCUBATION_STATES, "support_kinds": SUPPORT_KINDS})
+        "states": INCUBATION_STATES, "support_kinds": SUPPORT_KINDS,
+        "can_admit": sees_everything(request.user) or has_role(request.user, REGISTRAR)})
+
+
+def _can_run_incubator(user, incubator) -> bool:
+    from civicgrid.core.scoping import node_in_scope
+
+    return sees_everything(user) or node_in_scope(user, incubator.region, roles=(REGISTRAR,))
+
+
+def _admission_org(user, d):
+    """The organisation picked from the (scoped) list, or a registered one by its credit code."""
+    from . import creditcode
+
+    org_id = P.parse_id(d.get("organisation"), "社会组织")
+    raw_code = P.clean_text(d.get("credit_code"), "统一社会信用代码", max_length=40)
+    if org_id:
+        org = selectors.admittable_organisations(user).filter(pk=org_id).first()
+        if org is None:
+            raise P.BadParameter("所选社会组织不存在或不在您的管辖范围内。")
+        return org
+    if raw_code:
+        try:
+            code = creditcode.validate(raw_code)
+        except creditcode.CreditCodeError as exc:
+            raise P.BadParameter(str(exc))
+        org = selectors.registered_by_code(code)
+        if org is None:
+            raise P.BadParameter(f"未找到统一社会信用代码为 {code} 的已登记社会组织。")
+        return org
+    raise P.BadParameter("请选择社会组织，或填写已登记社会组织的统一社会信用代码。")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def incubation_admit(request):
+    """入驻: the incubation base's staff admit an organisation with its entry assessment."""
+    require_role(request.user, REGISTRAR)
+    ctx = {"incubators": selectors.admitting_incubators(request.user),
+           "orgs": selectors.admittable_organisations(request.user), "data": request.POST,
+           "today": timezone.localdate()}
+    if request.method == "POST":
+        d = request.POST
+        try:
+            inc_id = P.parse_id(d.get("incubator"), "孵化基地")
+            incubator = ctx["incubators"].filter(pk=inc_id).first() if inc_id else None
+            if incubator is None:
+                raise P.BadParameter("请选择您所在街道的孵化基地。")
+            inc = services.admit(request.user, incubator, _admission_org(request.user, d),
+                                 cohort=P.clean_text(d.get("cohort"), "批次", max_length=40),
+                                 entered_on=P.parse_date(d.get("entered_on"), "入驻日期"),
+                                 entry_score=P.parse_int(d.get("entry_score"), "入驻评估得分", minimum=0, maximum=100),
+                                 entry_assessment=P.clean_text(d.get("entry_assessment"), "入驻评估意见",
+                                                               max_length=2000))
+        except USER_ERRORS as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            ctx["error"] = messages_of(exc)
+            return render(request, "orgs/incubation_admit.html", ctx, status=status_of(exc))
+        messages.success(request, f"{inc.organisation.name}已入驻{inc.incubator.name}。")
+        return redirect("orgs:incubation_detail", pk=inc.pk)
+    return render(request, "orgs/incubation_admit.html", ctx)
+
+
+@login_required
+def incubation_detail(request, pk: int):
+    _overseer(request.user)
+    inc = selectors.incubation(request.user, pk)
+    supports = list(inc.supports.all())
+    totals = {label: {"amount": sum((s.amount for s in supports if s.kind == k), start=0),
+                      "hours": sum(s.hours for s in supports if s.kind == k)} for k, label in SUPPORT_KINDS.items()}
+    return render(request, "orgs/incubation_detail.html", {
+        "inc": inc, "supports": supports, "totals": totals, "milestones": inc.milestones.all(),
+        "can_edit": inc.state == "incubating" and _can_run_incubator(request.user, inc.incubator),
+        "support_kinds": SUPPORT_KINDS, "today": timezone.localdate()})
+
+
+INCUBATION_ACTIONS = ("support", "milestone", "reach", "end")
+
+
+@login_required
+@require_POST
+def incubation_act(request, pk: int):
+    """The base staff's writes on one stay; the service checks the role, the street and the dates."""
+    require_role(request.user, REGISTRAR)
+    inc = selectors.incubation(request.user, pk)
+    d = request.POST
+    try:
+        action = P.choice(d.get("action"), "操作", INCUBATION_ACTIONS)
+        if action == "support":
+            services.give_support(request.user, inc, kind=P.choice(d.get("kind"), "支持类型", SUPPORT_KINDS),
+                                  given_on=P.parse_date(d.get("given_on"), "支持日期"),
+                                  amount=P.clean_text(d.get("amount"), "金额", max_length=20),
+                                  hours=P.parse_int(d.get("hours"), "时长（小时）", minimum=0, maximum=10000, default=0),
+                                  note=P.clean_text(d.get("note"), "支持内容", max_length=200))
+        elif action == "milestone":
+            services.add_milestone(request.user, inc, title=P.clean_text(d.get("title"), "里程碑", max_length=100),
+                                   due_on=P.parse_date(d.get("due_on"), "计划日期"),
+                                   reached_on=P.parse_date(d.get("reached_on"), "达成日期"))
+        elif action == "reach":
+            mid = P.parse_id(d.get("milestone"), "里程碑")
+            milestone = inc.milestones.filter(pk=mid).first() if mid else None
+            if milestone is None:
+                raise P.BadParameter("该里程碑不属于本孵化记录。")
+            services.reach_milestone(request.user, milestone, reached_on=P.parse_date(d.get("reached_on"), "达成日期"))
+        elif action == "end":
+            services.end_incubation(request.user, inc, outcome=P.choice(d.get("outcome"), "结果",
+                                                                         {"graduated": 1, "exited": 1}),
+                                    ended_on=P.parse_date(d.get("ended_on"), "出壳/退出日期"),
+                                    note=P.clean_text(d.get("note"), "说明", max_length=300))
+        else:
+            raise P.BadParameter("请选择操作。")
+    except USER_ERRORS as exc:
+        if isinstance(exc, PermissionDenied):
+            raise
+        messages.error(request, messages_of(exc))
+    else:
+        messages.success(request, "已保存。")
+    return redirect("orgs:incubation_detail", pk=inc.pk)
 
 
 @login_required

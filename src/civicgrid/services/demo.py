@@ -184,6 +184,35 @@ def _providers(district, streets, communities, items, rng, password, now) -> lis
     return list(by_name.values())
 
 
+# The demo providers that are social organisations, and the demo registry's organisation each one is
+# (the registry's names carry the district's name in front).
+DEMO_ORG_LINKS = {"青禾乐龄助餐社": "爱心助餐服务中心", "暖阳居家养老服务中心": "乐龄居家养老服务中心",
+                  "仁康护理站": "康乃馨健康服务中心", "心桥社会工作服务社": "心桥心理服务中心",
+                  "邻里帮志愿服务队": "邻里守望志愿服务中心"}
+
+
+def link_organisations(stdout=None) -> int:
+    """Seeder run after the registry's (orgs): link the demo providers to their demo organisations."""
+    from civicgrid.regions.demo import DISTRICT_CODE
+
+    from . import orgs_adapter
+
+    say = stdout.write if stdout is not None else (lambda s: None)
+    district = Region.objects.filter(code=DISTRICT_CODE).first()
+    if district is None:
+        return 0
+    n = 0
+    for p in Provider.objects.filter(name__in=list(DEMO_ORG_LINKS), organisation__isnull=True):
+        org = orgs_adapter.registered_named(f"{district.name}{DEMO_ORG_LINKS[p.name]}")
+        if org is None:
+            continue
+        p.organisation, p.credit_code = org, p.credit_code or org.credit_code
+        p.save(update_fields=["organisation", "credit_code"])
+        n += 1
+    say(f"服务商关联社会组织：{n} 家。")
+    return n
+
+
 def _points_and_rooms(communities, providers, rng) -> None:
     points, venues = [], []
     for c in communities:

@@ -44,7 +44,8 @@ MANIFEST = AppManifest(
     audit_subjects={"order": "服务订单", "provider": "服务商"},
     audit_verbs={**W.ACTION_LABELS, "overdue": "超时", "subsidy": "补贴记账",
                  "suspend": "暂停服务", "reinstate": "恢复服务", "staff_add": "登记服务人员", "meeting": "联席会议",
-                 "meeting_follow_up": "会议落实情况", "document": "登记资质材料"},
+                 "meeting_follow_up": "会议落实情况", "document": "登记资质材料",
+                 "org_link": "关联社会组织", "org_unlink": "取消关联社会组织"},
     personal_data=(
         PersonalField("services.Order", "name", "name", encrypted=True),
         PersonalField("services.Order", "phone", "phone", encrypted=True),
@@ -89,5 +90,7 @@ MANIFEST = AppManifest(
               method="POST", data={"action": "close"}, outsiders=DESK_OUTSIDERS),
     ),
     matrix_objects=M + "objects",
-    seeders=(Seeder("社区服务超市（目录、服务商、一个月的订单）", "civicgrid.services.demo.run", order=55),),
+    seeders=(Seeder("社区服务超市（目录、服务商、一个月的订单）", "civicgrid.services.demo.run", order=55),
+             # After the registry's seeder (orgs, order 60): its organisations must exist to be linked.
+             Seeder("服务商关联社会组织登记", "civicgrid.services.demo.link_organisations", order=61)),
 )

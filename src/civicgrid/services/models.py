@@ -106,6 +106,10 @@ class Provider(models.Model):
     rating_sum = models.PositiveIntegerField("评分合计", default=0)
     rating_count = models.PositiveIntegerField("评价次数", default=0)
     complaints = models.PositiveIntegerField("投诉次数", default=0)
+    # The registry's record of this provider when it is a social organisation (issue 16): its grade,
+    # credit and catalogue standing are read from there (orgs_adapter), never copied here.
+    organisation = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="service_providers", verbose_name="社会组织登记")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:

@@ -668,6 +668,43 @@ def set_provider_status(actor, provider: Provider, status: str, reason: str, *, 
 
 
 @transaction.atomic
+def link_organisation(actor, provider: Provider, organisation) -> Provider:
+    """Link the provider to its record in the social-organisation registry (None: unlink). The desk of
+    the provider's area decides; an enterprise is not a social organisation, and a provider whose credit
+    code is on file links only to the organisation with that code (the code is filled in when empty)."""
+    from . import orgs_adapter
+
+    _require_desk(actor, provider.region)
+    if organisation is None:
+        if provider.organisation_id is None:
+            raise ValidationError("该服务商尚未关联社会组织。")
+        old = provider.organisation_id
+        provider.organisation = None
+        provider.save(update_fields=["organisation"])
+        audit.record(actor, "provider.org_unlink", provider, detail={"organisation": old})
+        return provider
+    if not orgs_adapter.is_organisation(organisation):
+        raise ValidationError("请选择社会组织。")
+    if provider.kind == "enterprise":
+        raise ValidationError("企业类服务商不是社会组织，不能关联社会组织登记。")
+    if provider.credit_code and organisation.credit_code and provider.credit_code != organisation.credit_code:
+        raise ValidationError(f"服务商登记的统一社会信用代码 {provider.credit_code} 与{organisation.name}的"
+                              f" {organisation.credit_code} 不一致，请核对。")
+    taken = Provider.objects.filter(organisation=organisation).exclude(pk=provider.pk).first()
+    if taken is not None:
+        raise ValidationError(f"{organisation.name}已关联服务商“{taken.name}”。")
+    provider.organisation = organisation
+    fields = ["organisation"]
+    if not provider.credit_code and organisation.credit_code:
+        provider.credit_code = organisation.credit_code
+        fields.append("credit_code")
+    provider.save(update_fields=fields)
+    audit.record(actor, "provider.org_link", provider, detail={"organisation": organisation.pk,
+                                                               "credit_code": organisation.credit_code})
+    return provider
+
+
+@transaction.atomic
 def add_staff(actor, provider: Provider, *, name: str, phone: str = "", skills: str = "",
               background_checked_on: dt.date | None = None) -> ProviderStaff:
     """Register a door-to-door worker (by the provider's own account or the centre)."""

@@ -23,7 +23,7 @@ from civicgrid.core.errors import USER_ERRORS, messages_of, status_of
 from civicgrid.core.middleware import client_ip
 from civicgrid.core.scoping import has_role, sees_everything
 
-from . import hotline_adapter, selectors, services
+from . import hotline_adapter, orgs_adapter, selectors, services
 from . import workflow as W
 from .models import Order, ProviderDocument
 
@@ -228,13 +228,35 @@ def providers(request):
         "providers": qs, "today": today, "warn_until": today + dt.timedelta(days=services.DOCUMENT_WARN_DAYS)})
 
 
+def _link_organisation(request, p) -> None:
+    """关联社会组织: by the credit code (a registered organisation), by picking from the registry in the
+    desk's jurisdiction, or unlink."""
+    d = request.POST
+    if d.get("unlink") == "1":
+        services.link_organisation(request.user, p, None)
+        return
+    org_id = P.parse_id(d.get("organisation"), "社会组织")
+    code = P.clean_text(d.get("credit_code"), "统一社会信用代码", max_length=40)
+    if org_id:
+        org = orgs_adapter.pick(request.user, org_id)
+        if org is None:
+            raise ValidationError("所选社会组织不存在或不在您的管辖范围内。")
+    elif code:
+        org = orgs_adapter.find_by_code(code)
+    else:
+        raise ValidationError("请填写统一社会信用代码，或从登记库中选择社会组织。")
+    services.link_organisation(request.user, p, org)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def provider(request, pk: int):
     p = selectors.provider(request.user, pk)
     if request.method == "POST":
         try:
-            if request.POST.get("what") == "document":
+            if request.POST.get("what") == "organisation":
+                _link_organisation(request, p)
+            elif request.POST.get("what") == "document":
                 services.add_document(request.user, p, kind=request.POST.get("kind", ""),
                                       number=request.POST.get("number", ""),
                                       expires_on=P.parse_date(request.POST.get("expires_on"), "有效期至"))
@@ -248,7 +270,10 @@ def provider(request, pk: int):
         else:
             messages.success(request, f"{p.name}：已保存（{p.get_status_display()}）")
         return redirect("services:provider", pk=p.pk)
+    org = p.organisation if p.organisation_id else None
     return render(request, "services/provider.html", {
+        "org": orgs_adapter.standing(org) if org else None,
+        "org_choices": orgs_adapter.pickable(request.user) if _is_desk(request.user) else [],
         "p": p, "offers": p.offers.select_related("item", "area").order_by("item__code")[:200],
         "documents": p.documents.all(), "staff": selectors.staff_of(p), "changes": p.status_changes.select_related("by"),
         "recent": selectors.orders(request.user, provider=p)[:20], "today": timezone.localdate(),
