@@ -186,6 +186,17 @@ class Case(WorkflowLabels, SplitsPrivateText, models.Model):
             # pg_get_indexdef and re-creation unchanged (the bulk loader drops and re-creates it).
             models.Index(fields=["due_at", "created_at"], name="case_open_due",
                          condition=models.Q(*[~models.Q(state=s) for s in sorted(W.TERMINAL)])),
+            # Drill-downs and filtered lists of one community, street or class, newest first: read
+            # along these from the period's end, the rows of a figure (filed on one day, closed this
+            # year) come first instead of after the whole district's newer cases (or a sort of all
+            # of the community's, as PostgreSQL chose for "filed, one community, one day": 0.9 s).
+            models.Index(fields=["community", "-created_at"], name="case_community_new"),
+            models.Index(fields=["street", "-created_at"], name="case_street_new"),
+            models.Index(fields=["category", "-created_at"], name="case_category_new"),
+            # "Filed on this day" (a drill-down from the board): no rollup counts it exactly, so its
+            # list is counted, and without this the count read a community's whole year (19,545 rows)
+            # to find 76.
+            models.Index(fields=["filed_at"], name="case_filed"),
         ]
 
     def __str__(self) -> str:
