@@ -198,3 +198,31 @@ def test_street_b_staff_cannot_see_or_touch_street_a_programme(world, bases, cli
     resp = client.post(reverse("orgs:incubation_act", args=[inc.pk]), {"action": "end", "outcome": "graduated"})
     assert resp.status_code == 403 and "需要以下角色之一" in resp.content.decode()
     assert not IncubationSupport.objects.exists() and Incubation.objects.get(pk=inc.pk).state == "incubating"
+
+
+def test_a_street_registrar_opens_its_base_and_only_its_own(world, client):
+    t = world
+    client.force_login(t.users["reg_A"])
+    url = reverse("orgs:incubation")
+    r = client.post(url, {"region": t.streets["A"].pk, "name": "A街道社会组织孵化基地", "address": "学院路1号"})
+    assert r.status_code == 302
+    base = Incubator.objects.get(name="A街道社会组织孵化基地")
+    assert base.region == t.streets["A"] and base.address == "学院路1号"
+    assert AuditEntry.objects.filter(action="incubation.open_base", object_id=str(base.pk)).exists()
+    assert "A街道社会组织孵化基地" in client.get(url).content.decode()
+    # the same name twice in one street: refused with the reason, nothing saved
+    r = client.post(url, {"region": t.streets["A"].pk, "name": "A街道社会组织孵化基地"})
+    assert r.status_code == 400 and "已有名为“A街道社会组织孵化基地”的孵化基地" in r.content.decode()
+    # another street's node is not among the registrar's seats
+    r = client.post(url, {"region": t.streets["B"].pk, "name": "越权基地"})
+    assert r.status_code == 400 and "请选择您任职的街道或区" in r.content.decode()
+    for bad in ("abc", "99999999999999999999", ""):
+        r = client.post(url, {"region": bad, "name": "坏参数基地"})
+        assert r.status_code == 400
+    r = client.post(url, {"region": t.streets["A"].pk, "name": ""})
+    assert r.status_code == 400 and "请填写孵化基地名称" in r.content.decode()
+    assert Incubator.objects.filter(region=t.streets["A"]).count() == 1
+    assert not Incubator.objects.filter(name__in=["越权基地", "坏参数基地"]).exists()
+    # the service refuses a node outside the seat whatever the form sends
+    with pytest.raises(PermissionDenied, match="不在您的管辖范围内"):
+        S.create_incubator(t.users["reg_A"], region=t.streets["B"], name="越权基地")

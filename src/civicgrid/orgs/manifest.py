@@ -38,7 +38,7 @@ MANIFEST = AppManifest(
     audit_verbs={"enrol": "登记成立", "file_group": "街道备案", "promote": "备案转登记", "staff_add": "登记工作人员",
                  "account_link": "开通机构账号", "submit_report": "提交年检报告", "decide": "作出结论",
                  "award_grade": "评定等级", "record_event": "录入信用记录", "condition_save": "设定目录条件",
-                 "admit": "入驻", "support_give": "登记支持", "milestone_add": "登记里程碑", "milestone_reach": "里程碑达成", "graduate": "出壳",
+                 "open_base": "开设孵化基地", "admit": "入驻", "support_give": "登记支持", "milestone_add": "登记里程碑", "milestone_reach": "里程碑达成", "graduate": "出壳",
                  "exit_incubation": "退出孵化"},
     personal_data=(
         PersonalField("orgs.Organisation", "legal_rep", "name", encrypted=True),

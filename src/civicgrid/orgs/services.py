@@ -368,6 +368,27 @@ def _admissible(incubator: Incubator, org: Organisation) -> None:
         raise ValidationError(f"{org.name}的登记机关不在{incubator.region.name}所在区，不能入驻。")
 
 
+def create_incubator(user, *, region, name, address="") -> Incubator:
+    """开设孵化基地: a street's (or the district's) registrar opens its incubation base."""
+    if region is None or region.level not in ("street", "district"):
+        raise ValidationError("孵化基地应设在街道或区。")
+    _registrar_at(user, region, "开设孵化基地")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("请填写孵化基地名称。")
+    if len(name) > 80:
+        raise ValidationError("孵化基地名称不能超过 80 字。")
+    address = (address or "").strip()
+    if len(address) > 200:
+        raise ValidationError("地址不能超过 200 字。")
+    with transaction.atomic():
+        if Incubator.objects.filter(region=region, name=name).exists():
+            raise ValidationError(f"{region.name}已有名为“{name}”的孵化基地。")
+        incubator = Incubator.objects.create(region=region, name=name, address=address)
+        audit.record(user, "incubation.open_base", incubator, detail={"region": region.code})
+    return incubator
+
+
 def admit(user, incubator: Incubator, org: Organisation, *, cohort, entered_on, entry_score, entry_assessment,
           now=None) -> Incubation:
     """入驻: the organisation enters the incubator with its entry assessment (score 0–100 and notes)."""

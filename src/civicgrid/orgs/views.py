@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.core import params as P
 from civicgrid.core.errors import USER_ERRORS, messages_of, status_of
-from civicgrid.core.scoping import has_role, require_role, sees_everything
+from civicgrid.core.scoping import has_role, require_role, sees_everything, user_roles
 
 from . import catalogue, selectors, services, services_adapter
 from . import vocab as V
@@ -217,12 +217,34 @@ def conditions(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def incubation(request):
+    """The bases and their organisations; a registrar opens a base of their street (POST)."""
     _overseer(request.user)
-    return render(request, "orgs/incubation.html", {
-        "incubators": selectors.incubators(request.user), "incubations": selectors.incubations(request.user),
-        "states": INCUBATION_STATES, "support_kinds": SUPPORT_KINDS,
-        "can_admit": sees_everything(request.user) or has_role(request.user, REGISTRAR)})
+    seats = [r.region for r in user_roles(request.user)
+             if r.role == REGISTRAR and r.region is not None and r.region.level in ("street", "district")]
+    ctx = {"incubators": selectors.incubators(request.user), "incubations": selectors.incubations(request.user),
+           "states": INCUBATION_STATES, "support_kinds": SUPPORT_KINDS, "base_regions": seats,
+           "can_admit": sees_everything(request.user) or has_role(request.user, REGISTRAR), "data": {}}
+    if request.method == "POST":
+        d = request.POST
+        try:
+            require_role(request.user, REGISTRAR)
+            region_id = P.parse_id(d.get("region"), "所属街道/区")
+            region = next((r for r in seats if r.pk == region_id), None)
+            if region is None:
+                raise P.BadParameter("请选择您任职的街道或区。")
+            base = services.create_incubator(request.user, region=region,
+                                             name=P.clean_text(d.get("name"), "名称", max_length=80),
+                                             address=P.clean_text(d.get("address"), "地址", max_length=200))
+        except USER_ERRORS as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            ctx.update(error=messages_of(exc), data=d)
+            return render(request, "orgs/incubation.html", ctx, status=status_of(exc))
+        messages.success(request, f"已开设孵化基地“{base.name}”。")
+        return redirect("orgs:incubation")
+    return render(request, "orgs/incubation.html", ctx)
 
 
 def _can_run_incubator(user, incubator) -> bool:
