@@ -42,11 +42,9 @@ demo: env
 	  DEBUG=0 $(BIN)/civicgrid runserver 127.0.0.1:8000 --noreload --insecure
 
 # The suite runs in two processes (pytest-xdist): about two thirds of the time
-# on a 2-core machine. PYTEST_WORKERS=0 runs it in one process. worksteal: an idle worker takes
-# pending tests from the busy one, so the long walks (jurisdiction matrix, hostile parameters) do not
-# run one after the other at the end.
+# on a 2-core machine. PYTEST_WORKERS=0 runs it in one process.
 PYTEST_WORKERS ?= 2
-PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist worksteal
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS)
 
 test: env system-deps
 	$(PYTEST)
