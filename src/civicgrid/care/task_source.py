@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from . import rhythms as RH
@@ -17,8 +18,10 @@ KIND_LABELS = dict(RH.KIND_CHOICES)
 
 
 def due_contacts(grids, day: dt.date) -> dict[int, list[dict]]:
-    gids = [g.pk for g in grids]
-    if not gids:
+    # A batch's queryset of grids goes in as a subquery: thousands of ids as parameters cost more to
+    # prepare than the query takes (workforce.tasklist.for_grids).
+    gids = grids.values("pk") if isinstance(grids, QuerySet) else [g.pk for g in grids]
+    if isinstance(gids, list) and not gids:
         return {}
     rows = (Rhythm.objects.filter(plan__region_id__in=gids, worker_kind=RH.GRID_WORKER, active=True,
                                   plan__ended_on__isnull=True, next_due__lte=day)

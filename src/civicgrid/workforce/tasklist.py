@@ -6,7 +6,8 @@ Sources, in the order the phone shows them:
 2. the grid's open cases (the closed loop; through cases_adapter);
 3. every source an app declares in its manifest (`task_sources`: dotted paths of functions
    `(grids, day) -> {grid_id: [Task or dict, …]}` — the care app's due care contacts), plus any
-   registered at run time (`register_source`); nothing here knows about them.
+   registered at run time (`register_source`); nothing here knows about them. `grids` is a list of
+   Region rows, or, for a batch, the queryset that selects them (use it as a subquery, see below).
 
 Only what was done is stored (TaskDone, keyed by the task's stable key), so a checklist edited by the
 district changes tomorrow's list without a migration of tasks. `for_grids` builds the lists of many
@@ -107,16 +108,22 @@ def _due_places(model, grid_field: str, check_field: str, gids, since, end, *, k
 
 
 def for_grids(grids, day: dt.date) -> dict[int, list[Task]]:
-    """{grid_id: [Task]} for `grids` (Region rows with .path) on `day`, with a fixed number of queries
+    """{grid_id: [Task]} for `grids` (Region rows with .path, or a queryset of them) on `day`, with a fixed number of queries
     whatever the number of grids (per checklist item, not per grid or place)."""
     # A queryset of grids (a batch: a street, a range of codes) is used as a subquery: a list of
     # thousands of ids costs Django ~0.1 ms per id per query to prepare, more than the query itself.
-    selection = grids.values("pk") if isinstance(grids, QuerySet) else None
-    grids = list(grids.only("id", "code", "name", "path")) if selection is not None else list(grids)
-    if not grids:
+    # Only (id, path) pairs are read for it: a batch needs no Region rows.
+    if isinstance(grids, QuerySet):
+        selection, batch = grids.values("pk"), grids
+        pairs = list(grids.values_list("id", "path"))
+    else:
+        grids = list(grids)
+        selection, batch = None, grids
+        pairs = [(g.pk, g.path) for g in grids]
+    if not pairs:
         return {}
-    gids = [g.pk for g in grids]
-    districts = {g.pk: district_code(g.path) for g in grids}
+    gids = [gid for gid, _ in pairs]
+    districts = {gid: district_code(path) for gid, path in pairs}
     items = duty_items(set(districts.values()))
     end = _day_end(day)
     labels = dict(LIST_CHOICES)
@@ -154,7 +161,7 @@ def for_grids(grids, day: dt.date) -> dict[int, list[Task]]:
             cases_adapter.state_label(c["state"]) + (f" · 时限 {timezone.localtime(c['due_at']):%m-%d %H:%M}" if c["due_at"] else ""),
             link=f"/cases/{c['number']}/", urgent=c["urgent"]))
     for source in sources().values():
-        for gid, extra in (source(grids, day) or {}).items():
+        for gid, extra in (source(batch, day) or {}).items():
             if gid in out:
                 out[gid].extend(_task(t) for t in extra)
     return out
