@@ -42,12 +42,6 @@ def t(territory):
 
 
 def load_categories():
-    import json
-    from pathlib import Path
+    from civicgrid.cases.shipped import load_categories as load
 
-    import civicgrid.cases
-    from civicgrid.cases.models import Category
-
-    data = Path(civicgrid.cases.__file__).parent / "data" / "categories.json"
-    for row in json.loads(data.read_text(encoding="utf-8")):
-        Category.objects.update_or_create(code=row["code"], defaults={k: v for k, v in row.items() if k != "code"})
+    load()

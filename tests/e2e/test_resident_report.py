@@ -1,7 +1,5 @@
 """Phone width: a resident reports with a photo, confirms the code, follows the case and rates it."""
-import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -11,11 +9,9 @@ pytestmark = pytest.mark.e2e
 
 
 def ensure_categories():
-    from civicgrid.cases.models import Category
+    from civicgrid.cases.shipped import ensure_categories as ensure
 
-    if not Category.objects.exists():
-        data = json.loads((Path(__import__("civicgrid.cases", fromlist=["x"]).__file__).parent / "data" / "categories.json").read_text())
-        Category.objects.bulk_create(Category(**row) for row in data)
+    ensure()
 
 
 def test_resident_reports_follows_and_rates(page, live_server, transactional_db, tmp_path):

@@ -70,6 +70,29 @@ def test_task_list_from_checklists_and_open_cases(wf):
     assert f"duty:{items['report'].pk}" in _keys(tasklist.for_worker(worker, [g], day + dt.timedelta(days=7)), g)
 
 
+def test_a_batch_queryset_gives_the_same_lists_as_rows(wf):
+    """The morning batch passes a queryset of grids (a subquery) and reads all occasion items' ticks in
+    one query; the lists must equal the per-row call's, with two occasion items of different intervals."""
+    from civicgrid.regions.models import Region
+    from civicgrid.workforce.models import DutyItem
+
+    t, g, items = wf["t"], wf["grid"], wf["items"]
+    worker = t.users["worker_A1a"]
+    monthly = DutyItem.objects.create(district=t.district, list="report9", name="矛盾纠纷月报", target="occasion",
+                                      interval_days=30)
+    day = timezone.localdate()
+    # The weekly report ticked 10 days ago is due again; the monthly one ticked 10 days ago is not.
+    for key in (f"duty:{items['report'].pk}", f"duty:{monthly.pk}"):
+        TaskDone.objects.create(worker=worker, grid=g, key=key, day=day - dt.timedelta(days=10), at=timezone.now())
+    batch = Region.objects.filter(level="grid", path__startswith=t.streets["A"].path).order_by("code")
+    rows = list(batch)
+    as_rows = {gid: [(x.key, x.title, x.detail) for x in tasks] for gid, tasks in tasklist.for_grids(rows, day).items()}
+    as_batch = {gid: [(x.key, x.title, x.detail) for x in tasks] for gid, tasks in tasklist.for_grids(batch, day).items()}
+    assert as_batch == as_rows and len(as_rows) == len(rows) > 1
+    keys = {k for k, _, _ in as_rows[g.pk]}
+    assert f"duty:{items['report'].pk}" in keys and f"duty:{monthly.pk}" not in keys
+
+
 def test_an_extension_source_adds_tasks(wf):
     g = wf["grid"]
     source = lambda grids, day: {grids[0].pk: [tasklist.Task("care:1", "care", "关爱计划：探访独居老人")]}  # noqa: E731

@@ -1,17 +1,12 @@
 """Objects for the jurisdiction matrix (cases/manifest.py routes): one case in street A, one in street B."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 
 def _categories():
     from .models import Category
+    from .shipped import ensure_categories
 
-    if not Category.objects.exists():  # the shipped catalogue (as `migrate` + seed would load it)
-        data = Path(__file__).parent / "data" / "categories.json"
-        for row in json.loads(data.read_text(encoding="utf-8")):
-            Category.objects.update_or_create(code=row["code"], defaults={k: v for k, v in row.items() if k != "code"})
+    ensure_categories()  # the shipped catalogue (as `migrate` would load it)
     return Category.objects.get(code="09006")
 
 

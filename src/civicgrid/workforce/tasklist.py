@@ -107,6 +107,24 @@ def _due_places(model, grid_field: str, check_field: str, gids, since, end, *, k
                 .values_list(grid_field, "k", "t"))
 
 
+PLACE_TARGETS = ("building", "household")
+
+
+def _recently_ticked(gids, occasion_items, day: dt.date) -> dict[str, set[int]]:
+    """{task key: grids that ticked it within its item's interval, before today}, for every occasion
+    item in one query (one per item cost more to prepare than to run, for a batch of grids)."""
+    if not occasion_items:
+        return {}
+    intervals = {f"duty:{i.pk}": i.interval_days for i in occasion_items}
+    oldest = day - dt.timedelta(days=max(intervals.values()))
+    out: dict[str, set[int]] = defaultdict(set)
+    for gid, key, ticked_on in TaskDone.objects.filter(grid_id__in=gids, key__in=list(intervals),
+                                                       day__gt=oldest, day__lt=day).values_list("grid_id", "key", "day"):
+        if ticked_on > day - dt.timedelta(days=intervals[key]):
+            out[key].add(gid)
+    return out
+
+
 def for_grids(grids, day: dt.date) -> dict[int, list[Task]]:
     """{grid_id: [Task]} for `grids` (Region rows with .path, or a queryset of them) on `day`, with a fixed number of queries
     whatever the number of grids (per checklist item, not per grid or place)."""
@@ -133,7 +151,9 @@ def for_grids(grids, day: dt.date) -> dict[int, list[Task]]:
         by_district[code].append(gid)
     for code, ids in by_district.items():
         dgids = selection if selection is not None and len(by_district) == 1 else ids
-        for item in items.get(code, ()):
+        district_items = items.get(code, ())
+        ticked = _recently_ticked(dgids, [i for i in district_items if i.target not in PLACE_TARGETS], day)
+        for item in district_items:
             prefix = f"{labels[item.list]}·{item.name}"
             since = end - dt.timedelta(days=item.interval_days)
             if item.target == "building":
@@ -148,9 +168,7 @@ def for_grids(grids, day: dt.date) -> dict[int, list[Task]]:
                     out[gid].append(Task(key, "duty", title, detail))
             else:
                 # Due unless ticked within the interval; ticked today it stays on the list as done.
-                done = set(TaskDone.objects.filter(grid_id__in=dgids, key=f"duty:{item.pk}",
-                                                   day__gt=day - dt.timedelta(days=item.interval_days), day__lt=day)
-                           .values_list("grid_id", flat=True))
+                done = ticked.get(f"duty:{item.pk}", ())
                 detail = f"每 {item.interval_days} 天"
                 for gid in ids:
                     if gid not in done:
