@@ -47,6 +47,16 @@ HOSTILE_FILES = {
 }
 HOSTILE_PATH = {"nul": "%00", "long": "9" * 300, "huge_int": "99999999999999999999", "non_numeric": "abc"}
 
+# The walks are the suite's longest tests: each is split into SHARDS tests over every SHARDS-th route
+# (sorted by name), so pytest-xdist spreads them over its workers instead of leaving them to one at
+# the end. Together the shards walk every route, as one test did.
+SHARDS = 3
+
+
+def shard(items, index: int, key=lambda x: (str(x[0]), str(x[1]))):
+    return sorted(items, key=key)[index::SHARDS]
+
+
 ROLES = ["anonymous", "superuser", "admin", "commander", "operator", "dispatcher_A", "staff_A1", "worker_A1a",
          "urban_A", "mediator_A1"]
 
@@ -438,12 +448,13 @@ def test_every_route_is_filled_or_classified():
     assert not stale, f"FILL names routes that no longer exist: {stale}"
 
 
-def test_no_5xx_on_hostile_query_and_form_parameters(world, settings):
+@pytest.mark.parametrize("part", range(SHARDS))
+def test_no_5xx_on_hostile_query_and_form_parameters(world, settings, part):
     settings.DEBUG_PROPAGATE_EXCEPTIONS = False
     failures: list = []
     walked = 0
     try:
-        for name, route, _ in url_routes():
+        for name, route, _ in shard(url_routes(), part):
             if is_api(route) or is_admin(name) or name in SKIP:
                 continue
             url = build_url(name, route, fill(name, world) if param_names(route) else {})
@@ -451,7 +462,7 @@ def test_no_5xx_on_hostile_query_and_form_parameters(world, settings):
             walked += 1
     finally:
         _profile(failures)
-    assert walked >= 70
+    assert walked >= 70 // SHARDS
     assert not failures, "5xx on hostile input:\n" + _fmt(failures)
 
 
@@ -581,7 +592,8 @@ def _body_fields(op, schema) -> dict:
 API_HOSTILE = [*HOSTILE.values(), 99999999999999999999, -1, 1e308, None, [], {}, True]
 
 
-def test_no_5xx_on_hostile_api_parameters(world):
+@pytest.mark.parametrize("part", range(SHARDS))
+def test_no_5xx_on_hostile_api_parameters(world, part):
     """The widest token: every query parameter and body field × every hostile value, plus broken
     bodies (100 000-deep, NUL, not JSON). Every other role's token and no token: the BROAD values in
     all query parameters at once, and the broken bodies."""
@@ -589,7 +601,7 @@ def test_no_5xx_on_hostile_api_parameters(world):
 
     failures = []
     bodies = {"deep": DEEP_JSON, "nul": '{"a": "\\u0000"}', "garbage": "{{{", "huge": "9" * 5000}
-    for path, method, op, schema in _api_routes():
+    for path, method, op, schema in shard(_api_routes(), part, key=lambda r: (r[0], r[1])):
         url = api_url(world, method, path)
         query = [p["name"] for p in op.get("parameters", []) if p["in"] == "query"]
         body = _body_fields(op, schema)

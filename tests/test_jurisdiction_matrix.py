@@ -253,8 +253,14 @@ def _allowed(w: Walker, route):
         w.allowed(route, role, users[role_user[role]], inside=True)
 
 
-def test_every_route_for_every_role(world, client):
-    """One world, every route: failures are collected so one run shows them all."""
+# The walk is one of the suite's longest tests: split into SHARDS tests over every SHARDS-th route
+# (sorted by name), so pytest-xdist spreads them over its workers. Together they walk every route.
+SHARDS = 3
+
+
+@pytest.mark.parametrize("part", range(SHARDS))
+def test_every_route_for_every_role(world, client, part):
+    """One world per shard, every route of the shard: failures are collected so one run shows them all."""
     from civicgrid.core.models import AuditEntry
 
     w = Walker(client, world)
@@ -262,7 +268,7 @@ def test_every_route_for_every_role(world, client):
     before = (case_out.state, case_out.version, person_out.name, person_out.tags.count())
     every = {**html_routes(), **api_routes()}
     walked = []
-    for name in sorted(every):
+    for name in sorted(every)[part::SHARDS]:
         route = _classification(name)
         assert route is not None, name  # test_every_route_is_classified says which
         if route.name == name:
@@ -278,7 +284,7 @@ def test_every_route_for_every_role(world, client):
     assert (case_out.state, case_out.version, person_out.name, person_out.tags.count()) == before
     assert not AuditEntry.objects.filter(action__in=["person.reveal", "person.subject_access", "case.reveal_requester"],
                                          object_id__in=[str(person_out.pk), str(case_out.pk)]).exists()
-    assert w.count > 500  # every route × every role, not a sample
+    assert w.count > 500 // SHARDS  # every route × every role, not a sample
 
 
 def test_admin_site_needs_staff(world, client):
