@@ -61,8 +61,11 @@ MANIFEST = AppManifest(
         # Open to every seat (each sees its own area's figures); the nav shows it to evaluators only.
         Route("cases:evaluation", STAFF),
         Route("cases:detail", SCOPED, roles=CASE_READERS, args=case_number),
+        # A stale version (cases start at 1): every in-scope role reaches the view and gets the
+        # conflict answer, whatever other routes of the walk did to the case before; scope is checked
+        # before the version, so out-of-scope roles still get the scope refusal.
         Route("cases:act", SCOPED, roles=CASE_READERS, args=case_number, method="POST",
-              data={"action": "file", "note": "越权", "version": 1}),
+              data={"action": "file", "note": "越权", "version": 0}),
         Route("cases:reveal", SCOPED, roles=CASE_READERS, args=case_number, method="POST",
               data={"reason": "核实诉求人身份"}),
         # The API (api/routers/cases.py, categories.py): scope is the same rule; errors are codes.

@@ -96,7 +96,10 @@ class DailyRollup(Counters):
         constraints = [models.UniqueConstraint(fields=["day", "region", "category", "department_key", "channel"],
                                                name="dashboard_rollup_key")]
         indexes = [models.Index(fields=["region", "day"], name="rollup_region_day"),
-                   models.Index(fields=["level", "day"], name="rollup_level_day")]
+                   models.Index(fields=["level", "day"], name="rollup_level_day"),
+                   # The exact count of a one-category drill-down ("closed, one category", bench/case_lists.py):
+                   # one area's rows of one class over the period, not all its classes' rows.
+                   models.Index(fields=["region", "category", "day"], name="rollup_region_cat_day")]
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {self.region.name if self.region_id else ''} 日汇总"
