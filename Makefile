@@ -42,9 +42,11 @@ demo: env
 	  DEBUG=0 $(BIN)/civicgrid runserver 127.0.0.1:8000 --noreload --insecure
 
 # The suite runs in two processes (pytest-xdist): about two thirds of the time
-# on a 2-core machine. PYTEST_WORKERS=0 runs it in one process.
+# on a 2-core machine. PYTEST_WORKERS=0 runs it in one process. Work stealing: a worker
+# that runs out takes tests queued for the other, so the long walks (split into shards)
+# do not leave one worker running alone at the end.
 PYTEST_WORKERS ?= 2
-PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS)
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist worksteal
 
 test: env system-deps
 	$(PYTEST)
