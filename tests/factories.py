@@ -55,13 +55,19 @@ class Territory:
         return self.grids[key]
 
 
-def build_territory() -> Territory:
+def restore_migration_rows() -> None:
+    """Rows that data migrations made (the shipped categories, orgs' default rules) are gone after a
+    browser test's flush (transactional_db), and with work stealing any test may run after one: put
+    them back. Each is loaded only into an empty table."""
     from civicgrid.cases.shipped import ensure_categories
     from civicgrid.orgs import defaults as org_defaults
 
-    # Rows that data migrations made are gone after a browser test's flush (transactional_db): put back.
     org_defaults.ensure()
     ensure_categories()
+
+
+def build_territory() -> Territory:
+    restore_migration_rows()
     city = make_region("110100", "测试市", "city", geometry=box(115.9, 39.8, 116.1, 40.0))
     district = make_region("110108", "测试区", "district", city, box(116.00, 39.90, 116.04, 39.92))
     t = Territory(city=city, district=district)

@@ -13,6 +13,9 @@ def test_demo_seeder_fills_a_month_in_every_state_quickly_and_once(client):
     from civicgrid.affairs.models import Application, ApplicationEvent, Item, Notice, Rating
     from civicgrid.regions import demo as regions_demo
 
+    from tests.factories import restore_migration_rows
+
+    restore_migration_rows()
     regions_demo.seed(size="small")
     started = time.monotonic()
     out = demo.run()

@@ -13,6 +13,9 @@ def test_demo_seeder_fills_the_demo_district_quickly_and_once():
     from civicgrid.mediation.models import Dispute, MediationRoom, Mediator, Screening
     from civicgrid.regions import demo as regions_demo
 
+    from tests.factories import restore_migration_rows
+
+    restore_migration_rows()
     regions_demo.seed(size="small")
     started = time.monotonic()
     out = demo.run()

@@ -14,6 +14,9 @@ def test_demo_seeders_fill_the_demo_district_once():
     from civicgrid.procurement.models import Call, FundSource, Milestone, Payment
     from civicgrid.regions import demo as regions_demo
 
+    from tests.factories import restore_migration_rows
+
+    restore_migration_rows()
     regions_demo.seed(size="small")
     assert orgs_demo.run()["organisations"] >= 60
     assert Organisation.objects.count() >= 60 and Filing.objects.count() >= 15

@@ -15,6 +15,9 @@ def test_demo_seeder_fills_every_state_quickly_and_once():
     from civicgrid.selfgov.models import (Disclosure, FundEntry, GridReview, HearingStatement, Meeting, Poll, Proposal,
                                           Rating, TaskRequest)
 
+    from tests.factories import restore_migration_rows
+
+    restore_migration_rows()
     regions_demo.seed(size="small")
     people_demo.seed(residents=3000)
     started = time.monotonic()

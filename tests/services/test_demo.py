@@ -8,6 +8,9 @@ def test_demo_orders_in_every_state():
     from civicgrid.regions import demo as regions_demo
     from civicgrid.services import demo
 
+    from tests.factories import restore_migration_rows
+
+    restore_migration_rows()
     regions_demo.seed(size="small")
     from civicgrid.services import workflow as W
     from civicgrid.services.models import Order, ServiceItem

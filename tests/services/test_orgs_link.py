@@ -131,6 +131,9 @@ def test_demo_seeder_links_the_demo_providers_to_their_organisations():
     from civicgrid.regions import demo as regions_demo
     from civicgrid.services import demo
 
+    from tests.factories import restore_migration_rows
+
+    restore_migration_rows()
     regions_demo.seed(size="small")
     demo.run(orders=4)
     assert demo.link_organisations() == 0  # before the registry's seeder: nothing to link yet

@@ -15,6 +15,9 @@ def test_demo_seeder_fills_the_demo_district_quickly_and_once():
     from civicgrid.workforce.models import (Correction, DutyItem, HourEntry, Patrol, PatrolCheck, StaffProfile,
                                             Team, Volunteer)
 
+    from tests.factories import restore_migration_rows
+
+    restore_migration_rows()
     regions_demo.seed(size="small")
     people_demo.seed(residents=600)
     started = time.monotonic()
@@ -60,6 +63,9 @@ def test_demo_social_workers():
     from civicgrid.workforce import demo, socialwork
     from civicgrid.workforce.models import Certificate, Contact, Post, Referral, SocialWorker
 
+    from tests.factories import restore_migration_rows
+
+    restore_migration_rows()
     regions_demo.seed(size="small")
     people_demo.seed(residents=600)
     started = time.monotonic()
