@@ -1,8 +1,8 @@
 """Desktop: an operator answers one call from the knowledge base and turns another into a case."""
 import pytest
 
+from civicgrid.cases.shipped import ensure_categories
 from tests.e2e.conftest import login, shot
-from tests.e2e.test_resident_report import ensure_categories
 
 pytestmark = pytest.mark.e2e
 

@@ -3,15 +3,10 @@ import re
 
 import pytest
 
+from civicgrid.cases.shipped import ensure_categories
 from tests.e2e.conftest import shot
 
 pytestmark = pytest.mark.e2e
-
-
-def ensure_categories():
-    from civicgrid.cases.shipped import ensure_categories as ensure
-
-    ensure()
 
 
 def test_resident_reports_follows_and_rates(page, live_server, transactional_db, tmp_path):
