@@ -62,7 +62,7 @@ def test_bulk_load_on_postgresql_puts_indexes_and_foreign_keys_back(territory, c
 
     if connection.vendor != "postgresql":
         pytest.skip("the set-aside path exists on PostgreSQL only")
-    tables = ["cases_case", "cases_caseevent", "dashboard_dailyrollup"]
+    tables = ["cases_case", "cases_caseevent", "dashboard_dailyrollup", "dashboard_dailytotal", "dashboard_heatcell"]
 
     def schema():
         with connection.cursor() as cur:
@@ -82,6 +82,12 @@ def test_bulk_load_on_postgresql_puts_indexes_and_foreign_keys_back(territory, c
     assert schema() == before
     start = END.date() - dt.timedelta(days=31)
     assert reconcile(start, END.date(), fix=False).rows_fixed == 0
+    # A second bulk load onto the same days: the rollups, totals and heat cells already there are
+    # summed with the new ones per key (their unique keys were set aside, so nothing else would).
+    seed.load(600, district=territory.district, days=20, end=END, seed=7, set_indexes_aside=True)
+    assert schema() == before and Case.objects.count() == 1400
+    run = reconcile(start, END.date(), fix=False)
+    assert (run.rows_fixed, run.heat_fixed, run.live_fixed) == (0, 0, 0), run.detail[:3]
     with pytest.raises(IntegrityError), transaction.atomic():  # the event → case key is enforced again
         with connection.cursor() as cur:
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")

@@ -376,17 +376,20 @@ def _sqlite_value(v):
 
 
 @contextmanager
-def _indexes_set_aside(tables: list[str]):
+def _indexes_set_aside(tables: list[str], unique_too: tuple[str, ...] = ()):
     """PostgreSQL: drop the secondary indexes and foreign keys of `tables`, put them back after.
 
     Keeping 24 indexes of the case table current row by row, and checking eight foreign keys per
     case at commit, cost more than writing the rows; building each index once by sorting, and
     validating each foreign key by one join, is how pg_restore loads large tables too. Primary
-    keys and unique constraints stay (the numbers and (case, seq) must stay unique while loading).
-    Everything happens in the load's transaction: if the load fails, the drops roll back with it.
-    Other sessions wait for these tables meanwhile (the DDL takes an exclusive lock).
+    keys and unique constraints stay (the numbers and (case, seq) must stay unique while loading),
+    except on the tables named in `unique_too`: the derived tables, whose rows the load writes
+    already merged per key (_write_levels), so their unique keys are built once at the end like the
+    other indexes, and checked then. Everything happens in the load's transaction: if the load
+    fails, or a rebuilt unique key finds a duplicate, the drops roll back with it. Other sessions
+    wait for these tables meanwhile (the DDL takes an exclusive lock).
     """
-    saved_indexes, saved_fks = [], []
+    saved_indexes, saved_constraints = [], []
     with connection.cursor() as cur:
         cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
         # Deferred checks still pending in this transaction (rows written before the load) forbid
@@ -398,10 +401,11 @@ def _indexes_set_aside(tables: list[str]):
                 "JOIN pg_class ci ON ci.oid = ix.indexrelid WHERE ix.indrelid = %s::regclass AND NOT ix.indisprimary "
                 "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = ix.indexrelid)", [table])
             saved_indexes += cur.fetchall()
+            kinds = ["f", "u"] if table in unique_too else ["f"]
             cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                        "WHERE conrelid = %s::regclass AND contype = 'f'", [table])
-            saved_fks += [(table, name, definition) for name, definition in cur.fetchall()]
-        for table, name, _ in saved_fks:
+                        "WHERE conrelid = %s::regclass AND contype = ANY(%s) ORDER BY contype DESC", [table, kinds])
+            saved_constraints += [(table, name, definition) for name, definition in cur.fetchall()]
+        for table, name, _ in saved_constraints:
             cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         for name, _ in saved_indexes:
             cur.execute(f'DROP INDEX "{name}"')
@@ -410,7 +414,7 @@ def _indexes_set_aside(tables: list[str]):
         cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for _, definition in saved_indexes:
             cur.execute(definition)
-        for table, name, definition in saved_fks:
+        for table, name, definition in saved_constraints:  # unique keys before foreign keys (the order read)
             cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
@@ -452,16 +456,64 @@ def _counter_sql() -> str:
     return parts
 
 
-def _derive(stage: str, lo: int, hi: int, city_id: int | None, timings: dict | None = None) -> None:
-    """Rollups, heat cells and live rows of the cases with ids in [lo, hi], from the rows just written."""
+def _write_levels(cur, target: str, selects: list[str], keys: list[str], carried: list[str], sums: list[str],
+                  days: tuple, keys_set_aside: bool) -> None:
+    """Add the rows of each SELECT (one per key within it, in the columns keys + carried + sums) to
+    `target`, summing `sums` where a key is already there.
+
+    With the target's unique key in place: INSERT … ON CONFLICT DO UPDATE, in the key's order.
+    With the key set aside (a bulk load, _indexes_set_aside), there is no key to conflict on and
+    none is needed: the target's rows of the loaded days are moved out first, the new rows go in
+    with plain INSERTs (no speculative insertion and no index probe per row, which took about half
+    of the derivation), and only when there were earlier rows are the loaded days summed per key
+    again. `carried` columns follow from the key (a region's level or path): grouped, not summed.
+    """
+    cols = ", ".join(keys + carried + sums)
+    key = ", ".join(keys)
+    if not keys_set_aside:
+        update = ", ".join(f"{c} = {target}.{c} + excluded.{c}" for c in sums)
+        for select in selects:
+            # In the unique key's order: each row lands next to the previous one in the key's index
+            # instead of on a random page (a third of the time it took unsorted).
+            cur.execute(f"INSERT INTO {target} ({cols}) {select} ORDER BY {key} "
+                        f"ON CONFLICT ({key}) DO UPDATE SET {update}")
+        return
+    cur.execute("DROP TABLE IF EXISTS dashboard_seed_earlier")
+    cur.execute(f"CREATE TEMPORARY TABLE dashboard_seed_earlier AS SELECT {cols} FROM {target} "
+                f"WHERE day BETWEEN %s AND %s", days)
+    earlier = cur.rowcount
+    if earlier:
+        cur.execute(f"DELETE FROM {target} WHERE day BETWEEN %s AND %s", days)
+    for select in selects:
+        cur.execute(f"INSERT INTO {target} ({cols}) {select}")
+    if earlier:
+        group = ", ".join(keys + carried)
+        summed = ", ".join(f"SUM({c})" for c in sums)
+        cur.execute(f"INSERT INTO dashboard_seed_earlier ({cols}) SELECT {cols} FROM {target} "
+                    f"WHERE day BETWEEN %s AND %s", days)
+        cur.execute(f"DELETE FROM {target} WHERE day BETWEEN %s AND %s", days)
+        cur.execute(f"INSERT INTO {target} ({cols}) SELECT {group}, {summed} FROM dashboard_seed_earlier "
+                    f"GROUP BY {group}")
+    cur.execute("DROP TABLE dashboard_seed_earlier")
+
+
+def _derive(stage: str, lo: int, hi: int, city_id: int | None, timings: dict | None = None, *,
+            keys_set_aside: bool = False) -> None:
+    """Rollups, heat cells and live rows of the cases with ids in [lo, hi], from the rows just written.
+
+    keys_set_aside: the unique keys of the rollups, totals and heat cells are set aside for the
+    load (_indexes_set_aside(unique_too=DERIVED_TABLES)); _write_levels writes without them.
+    """
     roll = DailyRollup._meta.db_table
     total = DailyTotal._meta.db_table
     case = Case._meta.db_table
     parts = _counter_sql()
-    cols = ", ".join(parts)
-    named = ", ".join(f"{v} AS {k}" for k, v in parts.items())
-    update = ", ".join(f"{k} = {roll}.{k} + excluded.{k}" for k in parts)
-    total_update = ", ".join(f"{k} = {total}.{k} + excluded.{k}" for k in parts)
+    counters = list(parts)
+    # The aggregate's counts as integers (centihours stay 64-bit): SUM over an integer column adds
+    # in 64 bits, SUM over a bigint in 128 bits or numeric, which made each level's sums slower.
+    named = ", ".join(f"{v} AS {k}" if k == "closed_centihours" else f"CAST({v} AS integer) AS {k}"
+                      for k, v in parts.items())
+    sums = ", ".join(f"SUM({k})" for k in parts)
     levels = [("c.grid_id", "grid"), ("c.community_id", "community"), ("c.street_id", "street"),
               ("c.district_id", "district")]
     if city_id:
@@ -482,38 +534,39 @@ def _derive(stage: str, lo: int, hi: int, city_id: int | None, timings: dict | N
         cur.execute("DROP TABLE IF EXISTS dashboard_seed_agg")
         cur.execute(f"CREATE TEMPORARY TABLE dashboard_seed_agg AS SELECT {group}, {named} "
                     f"FROM {stage} s JOIN {case} c ON c.id = s.case_id GROUP BY {group}")
+        cur.execute("SELECT MIN(day), MAX(day) FROM dashboard_seed_agg")
+        days = cur.fetchone()
         tick("aggregate")
-        totals = ", ".join(f"SUM({k})" for k in parts)
+        rollups, totals = [], []
         for expr, level in levels:
             expr = expr.replace("c.", "a.")
+            region = f"{expr} AS region_id"
             by_region = "" if level == "city" else f"{expr}, "  # a constant cannot be grouped by (PostgreSQL reads a position)
-            cur.execute(
-                f"INSERT INTO {roll} (day, region_id, level, category_id, department_key, channel, {cols}) "
-                f"SELECT a.day, {expr}, '{level}', a.category_id, a.dept, a.channel, {totals} "
-                f"FROM dashboard_seed_agg a WHERE {expr} IS NOT NULL "
-                f"GROUP BY a.day, {by_region}a.category_id, a.dept, a.channel "
-                # In the unique key's order: each row lands next to the previous one in the key's
-                # index instead of on a random page (a third of the time it took unsorted).
-                f"ORDER BY 1, 2, 4, 5, 6 "
-                f"ON CONFLICT (day, region_id, category_id, department_key, channel) DO UPDATE SET {update}")
+            if level == "grid":  # the aggregate's grain already: its rows as they are
+                rollups.append(f"SELECT a.day, {region}, a.category_id, a.dept AS department_key, a.channel, 'grid', "
+                               f"{', '.join(f'a.{k}' for k in counters)} FROM dashboard_seed_agg a WHERE {expr} IS NOT NULL")
+            else:
+                rollups.append(f"SELECT a.day, {region}, a.category_id, a.dept AS department_key, a.channel, '{level}', {sums} "
+                               f"FROM dashboard_seed_agg a WHERE {expr} IS NOT NULL "
+                               f"GROUP BY a.day, {by_region}a.category_id, a.dept, a.channel")
+            # The region's day totals (DailyTotal = DailyRollup summed over category, department and channel).
+            totals.append(f"SELECT {region}, a.day, '{level}', {sums} FROM dashboard_seed_agg a "
+                          f"WHERE {expr} IS NOT NULL GROUP BY {by_region}a.day")
+        if days[0] is not None:
+            _write_levels(cur, roll, rollups, ["day", "region_id", "category_id", "department_key", "channel"],
+                          ["level"], counters, days, keys_set_aside)
             tick("rollups")
-            # The region's day totals, from the same small table (DailyTotal = DailyRollup summed over
-            # category, department and channel).
-            cur.execute(
-                f"INSERT INTO {total} (day, region_id, level, {cols}) "
-                f"SELECT a.day, {expr}, '{level}', {totals} FROM dashboard_seed_agg a WHERE {expr} IS NOT NULL "
-                f"GROUP BY {by_region}a.day ORDER BY 2, 1 "
-                f"ON CONFLICT (region_id, day) DO UPDATE SET {total_update}")
+            _write_levels(cur, total, totals, ["region_id", "day"], ["level"], counters, days, keys_set_aside)
             tick("totals")
         cur.execute("DROP TABLE dashboard_seed_agg")
         heat = HeatCell._meta.db_table
         region = Region._meta.db_table
-        cur.execute(
-            f"INSERT INTO {heat} (day, region_id, path, x, y, n) "
-            f"SELECT s.day, s.region, r.path, s.x, s.y, COUNT(*) FROM {stage} s "
-            f"JOIN {region} r ON r.id = s.region WHERE s.action = 'report' AND s.x IS NOT NULL "
-            f"GROUP BY s.day, s.region, r.path, s.x, s.y ORDER BY 1, 2, 4, 5 "
-            f"ON CONFLICT (day, region_id, x, y) DO UPDATE SET n = {heat}.n + excluded.n")
+        if days[0] is not None:
+            _write_levels(
+                cur, heat, [f"SELECT s.day, s.region AS region_id, s.x, s.y, r.path, COUNT(*) FROM {stage} s "
+                            f"JOIN {region} r ON r.id = s.region WHERE s.action = 'report' AND s.x IS NOT NULL "
+                            f"GROUP BY s.day, s.region, r.path, s.x, s.y"],
+                ["day", "region_id", "x", "y"], ["path"], ["n"], days, keys_set_aside)
         tick("heat")
         live = LiveCase._meta.db_table
         states = ", ".join(f"'{s}'" for s in W.OPEN_STATES)
@@ -528,6 +581,8 @@ def _derive(stage: str, lo: int, hi: int, city_id: int | None, timings: dict | N
 
 
 BULK_THRESHOLD = 100_000  # from this many cases on, PostgreSQL loads with the indexes set aside
+# The tables derived from the loaded rows: their unique keys are set aside too in a bulk load (_merge).
+DERIVED_TABLES = (DailyRollup._meta.db_table, DailyTotal._meta.db_table, HeatCell._meta.db_table)
 
 
 # -- batches: generated in worker processes, written by the loading connection ---------------------
@@ -665,7 +720,7 @@ def load(n: int, *, district: Region, days: int = 365, end: dt.datetime | None =
         set_indexes_aside = pg and n >= BULK_THRESHOLD
     if workers is None:
         workers = default_workers() if pg and n >= BULK_THRESHOLD else 1
-    tables = [Case._meta.db_table, CaseEvent._meta.db_table, DailyRollup._meta.db_table]
+    tables = [Case._meta.db_table, CaseEvent._meta.db_table, *DERIVED_TABLES]
     timings = {}
     with transaction.atomic(), ExitStack() as aside:
         with connection.cursor() as cur:
@@ -679,7 +734,7 @@ def load(n: int, *, district: Region, days: int = 365, end: dt.datetime | None =
         if set_indexes_aside:
             if not pg:
                 raise ValueError("只有 PostgreSQL 支持暂时移除索引的批量写入。")
-            aside.enter_context(_indexes_set_aside(tables))
+            aside.enter_context(_indexes_set_aside(tables, unique_too=DERIVED_TABLES))
         job = _Job(g, times, first_id, batch, seed, hot, g.end_ts - 28 * 86400, plan, copy_text=pg)
         done = 0
         for case_rows, event_rows, stage_rows, batch_counts in _batches(job, -(-n // batch), workers):
@@ -697,7 +752,7 @@ def load(n: int, *, district: Region, days: int = 365, end: dt.datetime | None =
                 cur.execute(f"SELECT setval(pg_get_serial_sequence('{Case._meta.db_table}', 'id'), "
                             f"(SELECT MAX(id) FROM {Case._meta.db_table}))")
         written = time.monotonic()
-        _derive(stage, first_id, next_id - 1, district.parent_id, timings)
+        _derive(stage, first_id, next_id - 1, district.parent_id, timings, keys_set_aside=set_indexes_aside)
         _save_serials(plan, n)
         with connection.cursor() as cur:
             cur.execute(f"DROP TABLE {stage}")
