@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Sum
 from django.db.models.functions import Cast, Round, TruncDate
 from django.utils import timezone
@@ -107,10 +108,12 @@ def _response(due: int, responded: int) -> dict:
     return {"due": due, "responded": responded, "rate": ratio(responded, due)}
 
 
-def response(area, start: dt.date, end: dt.date, now: dt.datetime) -> dict:
-    """热线响应率 of the requester channels' cases that came in in [start, end]."""
-    agg = (rollup_rows(area, start, end).filter(channel__in=REQUESTER_CHANNELS)
-           .aggregate(answered=Sum("answered"), in_time=Sum("answered_in_time")))
+def response(area, start: dt.date, end: dt.date, now: dt.datetime, *, answered: dict | None = None) -> dict:
+    """热线响应率 of the requester channels' cases that came in in [start, end].
+
+    answered: {"answered": n, "in_time": n} when the caller has already summed them from the rollups."""
+    agg = answered or (rollup_rows(area, start, end).filter(channel__in=REQUESTER_CHANNELS)
+                       .aggregate(answered=Sum("answered"), in_time=Sum("answered_in_time")))
     lo, hi = bounds(start, end)
     # Not answered yet means still 待受理: a few of the open cases, found by the (state, due_at) index.
     late = (Case.objects.filter(area_q(area), state=W.REPORTED, channel__in=REQUESTER_CHANNELS, created_at__gte=lo,
@@ -119,20 +122,55 @@ def response(area, start: dt.date, end: dt.date, now: dt.datetime) -> dict:
     return _response(int(agg["answered"] or 0) + late, int(agg["in_time"] or 0))
 
 
-def board(area, start: dt.date, end: dt.date, *, now: dt.datetime | None = None, top_n: int = 10) -> dict:
-    now = now or timezone.now()
+def _breakdowns(area, start: dt.date, end: dt.date, top_n: int) -> tuple[dict, list, dict]:
+    """From the area's rollup rows of the period: reported by day and channel, the top categories
+    by reported, and the requester channels' answered counts (for response()).
+
+    On PostgreSQL one pass with GROUPING SETS: the three are sums over the same rows (a district's
+    year is some hundreds of thousands at five million cases), and reading them once instead of
+    three times is most of the board's time. Elsewhere (SQLite), three grouped queries."""
     rows = rollup_rows(area, start, end)
-    t = totals(area, start, end)
     by_day_channel: dict = {}
+    if connection.vendor == "postgresql":
+        table = DailyRollup._meta.db_table
+        cats: list = []
+        answered = {"answered": 0, "in_time": 0}
+        with connection.cursor() as cur:
+            # GROUPING(day, channel, category_id) tells the sets apart: 1 = (day, channel),
+            # 6 = (category_id), 5 = (channel).
+            cur.execute(f"SELECT GROUPING(day, channel, category_id), day, channel, category_id, SUM(reported), "
+                        f"SUM(answered), SUM(answered_in_time) FROM {table} "
+                        f"WHERE region_id = %s AND day >= %s AND day <= %s "
+                        f"GROUP BY GROUPING SETS ((day, channel), (category_id), (channel))", [area.pk, start, end])
+            for grouping, day, channel, category, reported, n_answered, in_time in cur.fetchall():
+                if grouping == 1 and reported:
+                    by_day_channel.setdefault(_day_key(day), {})[channel] = int(reported)
+                elif grouping == 6 and reported:
+                    cats.append((category, int(reported)))
+                elif grouping == 5 and channel in REQUESTER_CHANNELS:
+                    answered["answered"] += int(n_answered)
+                    answered["in_time"] += int(in_time)
+        top = sorted(cats, key=lambda c: (-c[1], c[0]))[:top_n]
+        return by_day_channel, top, answered
     for r in rows.values("day", "channel").annotate(n=Sum("reported")).filter(n__gt=0):
         by_day_channel.setdefault(_day_key(r["day"]), {})[r["channel"]] = int(r["n"])
+    top = [(r["category_id"], int(r["n"])) for r in
+           rows.values("category_id").annotate(n=Sum("reported")).filter(n__gt=0).order_by("-n", "category_id")[:top_n]]
+    answered = (rows.filter(channel__in=REQUESTER_CHANNELS)
+                .aggregate(answered=Sum("answered"), in_time=Sum("answered_in_time")))
+    return by_day_channel, top, answered
+
+
+def board(area, start: dt.date, end: dt.date, *, now: dt.datetime | None = None, top_n: int = 10) -> dict:
+    now = now or timezone.now()
+    t = totals(area, start, end)
+    by_day_channel, top, answered = _breakdowns(area, start, end, top_n)
     by_day: dict = {}
     for r in total_rows(area, start, end).filter(Q(filed__gt=0) | Q(closed__gt=0)).values(
             "day", "filed", "closed", "closed_on_time"):
         by_day[_day_key(r["day"])] = {"filed": r["filed"], "closed": r["closed"], "closed_on_time": r["closed_on_time"]}
-    top = [(r["category_id"], int(r["n"])) for r in
-           rows.values("category_id").annotate(n=Sum("reported")).filter(n__gt=0).order_by("-n", "category_id")[:top_n]]
-    return _finish(t, by_day_channel, by_day, top, live_figures(area, now), response(area, start, end, now))
+    return _finish(t, by_day_channel, by_day, top, live_figures(area, now),
+                   response(area, start, end, now, answered=answered))
 
 
 # -- from the raw cases --------------------------------------------------------------------------
