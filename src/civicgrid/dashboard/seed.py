@@ -18,6 +18,7 @@ handled late (overdue), and the most recent still open; a few planted hot spots 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import math
 import os
@@ -136,6 +137,8 @@ class Generator:
             street = community.parent if community else g.parent
             self.places.append(Place(g.pk, g.pk, community.pk if community else None, street.pk, pts[:64]))
             self.place_weights.append(rng.paretovariate(2.5))
+        # Cumulative, once (as for the categories): choices() would add up every grid's weight per case.
+        self.place_cum = list(itertools.accumulate(self.place_weights))
         self.paths = dict(Region.objects.filter(pk__in=[p.region for p in self.places]).values_list("pk", "path"))
 
     def _categories(self):
@@ -226,7 +229,7 @@ class Generator:
         if hot:
             place, cat, point = hot
         else:
-            place = rng.choices(self.places, self.place_weights)[0]
+            place = rng.choices(self.places, cum_weights=self.place_cum)[0]
             cat = self._pick_category(month)
             point = rng.choice(place.points)
         channel = rng.choices(_CHANNEL_NAMES, cum_weights=_CHANNEL_CUM)[0]
