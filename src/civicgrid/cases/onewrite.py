@@ -22,6 +22,8 @@ tests/cases/test_onewrite.py writes the same intake both ways on PostgreSQL and 
 """
 from __future__ import annotations
 
+import functools
+
 from django.db import connection, models
 
 from civicgrid.core.pii import SplitsPrivateText, redact
@@ -55,47 +57,58 @@ class Writes:
             obj.save(force_insert=True)
         return obj
 
-    def flush(self, *, commit: bool = False) -> None:
-        """Insert every pending row. `commit`: the caller's transaction is the outermost one and this is
-        its last statement: COMMIT goes in the same round trip (the atomic block's own commit then
-        finds nothing left to do)."""
+    def flush(self) -> None:
+        """Insert every pending row, in one statement."""
         if not self.pending:
             return
         sql, params = insert_statement(self.pending)
-        with connection.cursor() as cur:
-            if commit:
-                with connection.connection.pipeline():
-                    cur.execute(sql, params)
-                    cur.execute("COMMIT")
-            else:
-                cur.execute(sql, params)
+        with bound_cursor() as cur:
+            cur.execute(sql, params)
         for obj in self.pending:  # now rows in the database: a later save() updates them
             obj._state.adding = False
             obj._state.db = connection.alias
         self.pending = []
 
 
-def can_pipeline() -> bool:
-    """PostgreSQL through psycopg with libpq's pipeline mode, inside a transaction that has not sent
-    its BEGIN yet (psycopg sends it with the first statement): that statement can carry it."""
-    if connection.vendor != "postgresql":
-        return False
+def bound_cursor(*, prepare: bool = True):
+    """A cursor whose statements take their values apart from the text (server-side binding) and, with
+    `prepare`, are prepared on the server; in Django's wrapper (query logging, execute wrappers) and
+    the current transaction.
+
+    Why not Django's own cursor: it binds on the client, splicing every value into the text, and
+    Django turns psycopg's automatic preparing off (for poolers). Intake's statements keep one text
+    per shape (the same tables, columns and row counts), so here psycopg converts each text once and
+    PostgreSQL parses and plans it once per connection instead of on every request. Behind PgBouncer
+    this needs transaction pooling with max_prepared_statements (PgBouncer 1.21 or later).
+    `prepare=False` for a query whose best plan depends on its values: PostgreSQL would settle on one
+    generic plan for them all."""
+    connection.ensure_connection()
+    return connection._prepare_cursor(_bound_cursor_class(prepare)(connection.connection))
+
+
+@functools.cache
+def _bound_cursor_class(prepare: bool):
+    """psycopg's cursor, preparing every statement or none (imported here: SQLite installs have no psycopg)."""
     import psycopg
-    from psycopg.pq import TransactionStatus
 
-    raw = connection.connection
-    return (psycopg.Pipeline.is_supported() and not raw.autocommit
-            and raw.info.transaction_status == TransactionStatus.IDLE)
+    class Text:
+        def __init__(self, query: str):
+            self.query = query.encode()
+
+    class BoundCursor(psycopg.Cursor):
+        def execute(self, query, params=None, **kwargs):
+            super().execute(query, params, prepare=prepare, **kwargs)
+            # A prepared statement's run leaves no text on the cursor; Django's query log
+            # (connection.queries, CaptureQueriesContext) reads it from here.
+            self._query = Text(query)
+            return self
+
+    return BoundCursor
 
 
-def fetch_first(sql: str, params) -> list:
-    """Run a statement and return its rows; as the transaction's first statement its BEGIN travels
-    with it (one round trip instead of two)."""
-    with connection.cursor() as cur:
-        if can_pipeline():
-            with connection.connection.pipeline():
-                cur.execute(sql, params)
-                return cur.fetchall()
+def fetch_all(sql: str, params, *, prepare: bool = True) -> list:
+    """Run a read statement through bound_cursor() and return its rows."""
+    with bound_cursor(prepare=prepare) as cur:
         cur.execute(sql, params)
         return cur.fetchall()
 
@@ -106,36 +119,22 @@ def _columns(obj: models.Model) -> list:
     return [f for f in meta.concrete_fields if not (f.primary_key and getattr(obj, f.attname) is None)]
 
 
-# Columns whose database value is the Python value itself when that is None, an int or a bool: such
-# values are written into the statement as literals. The rollup deltas alone carry about 150 such
-# zeros and ids per intake; as parameters each would be prepared, adapted and spliced in one by one.
+# Columns whose database value is the Python value itself (None, an int, a bool): get_db_prep_save is
+# skipped for them. The rollup deltas alone carry about 150 such zeros and ids per intake.
 _INTEGER_TYPES = frozenset({"IntegerField", "PositiveIntegerField", "BigIntegerField", "SmallIntegerField",
                             "PositiveSmallIntegerField", "PositiveBigIntegerField", "AutoField", "BigAutoField"})
-_kinds: dict = {}
+_plain: dict = {}
 
 
-def _kind(f) -> str:
-    """"int", "bool" or "" (anything else): fields whose prepared value is the Python value itself."""
-    hit = _kinds.get(f)
+def _is_plain(f) -> bool:
+    """True for integer and boolean fields (and foreign keys to them) that prepare no value of their own."""
+    hit = _plain.get(f)
     if hit is None:
         target = f.target_field if f.is_relation else f
         own_prep = (type(target).get_db_prep_save is models.Field.get_db_prep_save
                     and (not f.is_relation or type(f).get_db_prep_save is models.ForeignKey.get_db_prep_save))
-        internal = target.get_internal_type()
-        hit = _kinds[f] = ("" if not own_prep else "int" if internal in _INTEGER_TYPES
-                           else "bool" if internal == "BooleanField" else "")
+        hit = _plain[f] = own_prep and target.get_internal_type() in (_INTEGER_TYPES | {"BooleanField"})
     return hit
-
-
-def _literal(kind: str, value) -> str | None:
-    """The SQL literal for None, an int (integer column) or a bool (boolean column); else None."""
-    if value is None:
-        return "NULL"
-    if kind == "int" and type(value) is int:
-        return str(value)
-    if kind == "bool" and type(value) is bool:
-        return "true" if value else "false"
-    return None
 
 
 def insert_statement(objs: list[models.Model]) -> tuple[str, list]:
@@ -151,18 +150,13 @@ def insert_statement(objs: list[models.Model]) -> tuple[str, list]:
     qn = connection.ops.quote_name
     for (model, _), (fields, rows) in groups.items():
         values = []
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
         for obj in rows:
-            marks = []
             for f in fields:
                 value = f.pre_save(obj, True)
-                kind = _kind(f)
-                literal = _literal(kind, value) if kind else None
-                if literal is not None:
-                    marks.append(literal)
-                    continue
-                params.append(f.get_db_prep_save(value, connection))
-                marks.append("%s")
-            values.append("(" + ", ".join(marks) + ")")
+                plain = value is None or (type(value) in (int, bool) and _is_plain(f))
+                params.append(value if plain else f.get_db_prep_save(value, connection))
+            values.append(row)
         parts.append(f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
                      f"VALUES {', '.join(values)}")
     *ctes, last = parts
