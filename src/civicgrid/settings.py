@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "civicgrid.core.middleware.CleanInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "civicgrid.core.middleware.NavBadgeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -144,6 +145,11 @@ DATABASES = {
         conn_health_checks=os.environ.get("DB_CONN_HEALTH_CHECKS", "1" if PRODUCTION else "0") == "1",
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's queries bind on the client and are never prepared. Intake's statements are prepared on
+    # purpose (cases/onewrite.py bound_cursor); psycopg needs a threshold set for that, and one this
+    # high never prepares anything else on its own.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 1_000_000_000)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the worker and the web server use the file at once. secure_delete overwrites deleted
     # rows with zeros, so an erased or anonymised resident's data does not linger in the file's free pages.
@@ -169,6 +175,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
+
+# Navigation badges (counts) are kept per user this many seconds (core/nav.py); 0 computes them on every page.
+NAV_BADGE_SECONDS = int(os.environ.get("CIVICGRID_NAV_BADGE_SECONDS", 30))
 
 # Sessions end after 8 working hours or when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))
