@@ -17,6 +17,9 @@ hypothesis_settings.load_profile("civicgrid")
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.SMS_BACKEND = "civicgrid.core.sms.MemorySMSBackend"
+    # Tests see every badge count as it is now (core/nav.py keeps them 30 s for real users); the
+    # page walks, which check statuses and not counts, turn the cache back on (tests/core/test_nav_badges.py).
+    settings.NAV_BADGE_SECONDS = 0
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
                                  "django.contrib.auth.hashers.Argon2PasswordHasher"]

@@ -8,14 +8,14 @@ from __future__ import annotations
 import contextvars
 import re
 
+from django.conf import settings
+
 current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_ip", default=None)
 
 
 def client_ip(request) -> str | None:
     # Behind our nginx (deploy/) the real address arrives in X-Real-IP. The header is trusted only
     # when settings say a proxy sets it; otherwise any client could forge its audit address.
-    from django.conf import settings
-
     ip = request.META.get("HTTP_X_REAL_IP") if settings.TRUST_PROXY_HEADERS else None
     return ip or request.META.get("REMOTE_ADDR") or None
 
@@ -30,6 +30,25 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             current_ip.reset(token)
+
+
+class NavBadgeMiddleware:
+    """A signed-in user's form post may change the counts in their navigation badges (core/nav.py keeps
+    them for half a minute): their session's badge version moves on, so the page after the post counts
+    afresh. Runs inside SessionMiddleware, which then saves the session."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "POST" and settings.SESSION_COOKIE_NAME in request.COOKIES:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                from .nav import forget_badges
+
+                forget_badges(request.session)
+        return response
 
 
 class CleanInputMiddleware:

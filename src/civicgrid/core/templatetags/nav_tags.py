@@ -9,4 +9,4 @@ register = template.Library()
 def app_nav(context):
     """The navigation links every app's manifest contributes for this visitor."""
     request = context.get("request")
-    return {"entries": nav.entries_for(getattr(request, "user", None))}
+    return {"entries": nav.entries_for(getattr(request, "user", None), getattr(request, "session", None))}
