@@ -62,7 +62,7 @@ class Writes:
         if not self.pending:
             return
         sql, params = insert_statement(self.pending)
-        with bound_cursor() as cur:
+        with bound_cursor(raw=True) as cur:
             cur.execute(sql, params)
         for obj in self.pending:  # now rows in the database: a later save() updates them
             obj._state.adding = False
@@ -70,7 +70,7 @@ class Writes:
         self.pending = []
 
 
-def bound_cursor(*, prepare: bool = True):
+def bound_cursor(*, prepare: bool = True, raw: bool = False):
     """A cursor whose statements take their values apart from the text (server-side binding) and, with
     `prepare`, are prepared on the server; in Django's wrapper (query logging, execute wrappers) and
     the current transaction.
@@ -81,21 +81,26 @@ def bound_cursor(*, prepare: bool = True):
     PostgreSQL parses and plans it once per connection instead of on every request. Behind PgBouncer
     this needs transaction pooling with max_prepared_statements (PgBouncer 1.21 or later).
     `prepare=False` for a query whose best plan depends on its values: PostgreSQL would settle on one
-    generic plan for them all."""
+    generic plan for them all. `raw`: the statement's placeholders are PostgreSQL's own ($1, $2, …),
+    which psycopg passes on as they are; it parses %s-style ones on every run of a statement longer
+    than 4 kB or with more than 50 values (it caches only shorter ones), as intake's insert is:
+    about 2 ms a request."""
     connection.ensure_connection()
-    return connection._prepare_cursor(_bound_cursor_class(prepare)(connection.connection))
+    return connection._prepare_cursor(_bound_cursor_class(prepare, raw)(connection.connection))
 
 
 @functools.cache
-def _bound_cursor_class(prepare: bool):
+def _bound_cursor_class(prepare: bool, raw: bool):
     """psycopg's cursor, preparing every statement or none (imported here: SQLite installs have no psycopg)."""
     import psycopg
+
+    base = psycopg.RawCursor if raw else psycopg.Cursor
 
     class Text:
         def __init__(self, query: str):
             self.query = query.encode()
 
-    class BoundCursor(psycopg.Cursor):
+    class BoundCursor(base):
         def execute(self, query, params=None, **kwargs):
             super().execute(query, params, prepare=prepare, **kwargs)
             # A prepared statement's run leaves no text on the cursor; Django's query log
@@ -139,7 +144,8 @@ def _is_plain(f) -> bool:
 
 def insert_statement(objs: list[models.Model]) -> tuple[str, list]:
     """One SQL statement inserting every object (rows of one table and one column list share a
-    VALUES list), with its parameters. Values are prepared as Model.save() prepares them."""
+    VALUES list), with its parameters ($1, $2, … : see bound_cursor). Values are prepared as
+    Model.save() prepares them."""
     groups: dict[tuple, list] = {}
     for obj in objs:
         split_private_text(obj)
@@ -150,13 +156,13 @@ def insert_statement(objs: list[models.Model]) -> tuple[str, list]:
     qn = connection.ops.quote_name
     for (model, _), (fields, rows) in groups.items():
         values = []
-        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
         for obj in rows:
+            first = len(params) + 1
             for f in fields:
                 value = f.pre_save(obj, True)
                 plain = value is None or (type(value) in (int, bool) and _is_plain(f))
                 params.append(value if plain else f.get_db_prep_save(value, connection))
-            values.append(row)
+            values.append("(" + ", ".join(f"${i}" for i in range(first, len(params) + 1)) + ")")
         parts.append(f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
                      f"VALUES {', '.join(values)}")
     *ctes, last = parts
