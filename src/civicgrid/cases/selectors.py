@@ -50,6 +50,17 @@ def with_urgency(qs: QuerySet[Case], now: dt.datetime | None = None) -> QuerySet
     )).order_by("urgency", "due_at", "-created_at", "-id")
 
 
+_CHAIN_COLUMNS = {"grid": "grid_id", "community": "community_id", "street": "street_id", "district": "district_id"}
+
+
+def _in_area(pk: int, level: str, path: str) -> Q:
+    """Cases in the region's subtree. Its path is a prefix of the case region's path exactly when the
+    case's chain column of that level names it; the column is on the case table, where the indexes
+    can use it (a join condition on the region's path cannot)."""
+    column = _CHAIN_COLUMNS.get(level)
+    return Q(**{column: pk}) if column else Q(region__path__startswith=path)
+
+
 def _todo_q(user) -> Q:
     """Cases waiting for this user's roles: states each role acts in; handlers only in their units."""
     if sees_everything(user):
@@ -63,9 +74,15 @@ def _todo_q(user) -> Q:
             q |= Q(assigned_unit_id=seat.department_unit_id, state__in=[W.DISPATCHED, W.EXTENSION_REQUESTED])
             continue
         tier = W.ROLE_TIER.get(seat.role)
-        sq = Q(region__path__startswith=seat.region.path, state__in=states)
-        if tier:  # a supervisor's to-do is its own tier's cases (and untaken reported ones for the community)
+        sq = Q(state__in=states)
+        if tier and W.REPORTED in states:  # its own tier's cases, and untaken reported ones of the tiers below
             sq &= Q(tier=tier) | Q(state=W.REPORTED, tier__in=[t for t, r in W.TIER_RANK.items() if r <= W.TIER_RANK[tier]])
+        elif tier:
+            # Said without the reported branch, which cannot match here, so the (tier, state, due_at)
+            # index answers it: with the branch PostgreSQL walked every open case of the area by
+            # deadline and threw most away (the commander's to-do: 70–100 ms a piece at 5M cases).
+            sq &= Q(tier=tier)
+        sq &= _in_area(seat.region.pk, seat.region.level, seat.region.path)
         if seat.role == R.HOTLINE_OPERATOR:
             sq &= Q(channel="hotline")
         q |= sq
@@ -121,10 +138,8 @@ def _filtered(user, f: Filters, now: dt.datetime) -> QuerySet[Case]:
                                             .values_list("pk", flat=True)))
     if f.region:
         # path contains /code/ = the case lies in that region's subtree = its chain column names it.
-        region = Region.objects.filter(code=f.region).values("pk", "level").first()
-        column = {"grid": "grid_id", "community": "community_id", "street": "street_id",
-                  "district": "district_id"}.get(region["level"]) if region else None
-        qs = qs.filter(**{column: region["pk"]}) if column else qs.filter(region__path__contains=f"/{f.region}/")
+        region = Region.objects.filter(code=f.region).values("pk", "level", "path").first()
+        qs = qs.filter(_in_area(region["pk"], region["level"], region["path"]) if region else Q(pk__in=[]))
     if f.department:
         qs = qs.filter(department_id__in=list(Department.objects.filter(code=f.department).values_list("pk", flat=True)))
     if f.channel:
