@@ -18,7 +18,8 @@ hypothesis_settings.load_profile("civicgrid")
 def _test_settings(settings, tmp_path):
     settings.SMS_BACKEND = "civicgrid.core.sms.MemorySMSBackend"
     # Tests see every badge count as it is now (core/nav.py keeps them 30 s for real users); the
-    # page walks, which check statuses and not counts, turn the cache back on (tests/core/test_nav_badges.py).
+    # page walks, which check statuses and not counts, turn the cache back on (tests/test_hostile_params.py,
+    # tests/test_jurisdiction_matrix.py); tests/cases/test_nav_badge_cache.py tests the cache itself.
     settings.NAV_BADGE_SECONDS = 0
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",

@@ -91,7 +91,8 @@ def bound_cursor(*, prepare: bool = True, raw: bool = False):
 
 @functools.cache
 def _bound_cursor_class(prepare: bool, raw: bool):
-    """psycopg's cursor, preparing every statement or none (imported here: SQLite installs have no psycopg)."""
+    """psycopg's cursor (RawCursor with `raw`), preparing every statement or none (imported here:
+    SQLite installs have no psycopg)."""
     import psycopg
 
     base = psycopg.RawCursor if raw else psycopg.Cursor

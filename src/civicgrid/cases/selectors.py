@@ -137,7 +137,6 @@ def _filtered(user, f: Filters, now: dt.datetime) -> QuerySet[Case]:
         qs = qs.filter(category_id__in=list(Category.objects.filter(code__startswith=f.category)
                                             .values_list("pk", flat=True)))
     if f.region:
-        # path contains /code/ = the case lies in that region's subtree = its chain column names it.
         region = Region.objects.filter(code=f.region).values("pk", "level", "path").first()
         qs = qs.filter(_in_area(region["pk"], region["level"], region["path"]) if region else Q(pk__in=[]))
     if f.department:

@@ -47,13 +47,16 @@ def _key(user, session) -> str:
 def _badges(user, session, paths: list[str]) -> dict[str, list]:
     if not paths:
         return {}
-    seconds = getattr(settings, "NAV_BADGE_SECONDS", 30)
-    key = _key(user, session) if seconds else ""
-    hit = cache.get(key) if seconds else None
+    def count():
+        return {path: resolve(path)(user) for path in paths}
+
+    if not settings.NAV_BADGE_SECONDS:
+        return count()
+    key = _key(user, session)
+    hit = cache.get(key)
     if hit is None or not set(paths) <= hit.keys():
-        hit = {path: resolve(path)(user) for path in paths}
-        if seconds:
-            cache.set(key, hit, seconds)
+        hit = count()
+        cache.set(key, hit, settings.NAV_BADGE_SECONDS)
     return hit
 
 
