@@ -146,10 +146,16 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that skips the SELECT 1 on a connection in steady use
+    # (core/pgbackend/base.py).
+    DATABASES["default"]["ENGINE"] = "civicgrid.core.pgbackend"
     # Django's queries bind on the client and are never prepared. Intake's statements are prepared on
     # purpose (cases/onewrite.py bound_cursor); psycopg needs a threshold set for that, and one this
     # high never prepares anything else on its own.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 1_000_000_000)
+# SQLite has no covering indexes: it builds the board's rollup index (dashboard rollup_answers)
+# without its included columns, which is all SQLite needs there.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the worker and the web server use the file at once. secure_delete overwrites deleted
     # rows with zeros, so an erased or anonymised resident's data does not linger in the file's free pages.

@@ -11,7 +11,7 @@ the database stamps on insert (auto_now).
 from __future__ import annotations
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -104,3 +104,58 @@ def test_one_statement_writes_exactly_the_rows_of_the_orm_path(territory, cats, 
     assert one_rows["case"][0]["description_private"] == "路灯不亮，联系13812345678"
     assert len(one_rows["deltas"]) == 5  # grid, community, street, district, city
     assert len(one_rows["inbox"]) >= 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_outside_a_transaction_the_one_statement_is_the_transaction(territory, cats):
+    """With no transaction open, intake sends no BEGIN or COMMIT: its one insert is atomic by itself;
+    what waits for the commit (writes.on_commit) runs once the rows are in, and a failing insert
+    leaves nothing behind, the hooks not run."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement path is PostgreSQL's")
+    from civicgrid.cases import signals
+
+    t = territory
+    client, _ = api_services.create_client(None, name="tx-app", region=t.district)
+    seen = []
+
+    def after_rows(sender, case, event, writes=None, **kw):
+        writes.on_commit(lambda: seen.append(Case.objects.filter(pk=case.pk).exists()))
+
+    def take(description, token):
+        return S.intake(t.users["worker_A1a"], channel="grid_worker", category=cats["01037"],
+                        description=description, lng=P_A1a[0], lat=P_A1a[1],
+                        then=lambda c: [RequestToken(token=token, case=c, client=client)])
+
+    signals.case_event_appended.connect(after_rows)
+    try:
+        with CaptureQueriesContext(connection) as q:
+            case = take("路灯不亮", "tok-1")
+        sent = [x["sql"].split()[0].upper() for x in q.captured_queries]
+        assert not {"BEGIN", "COMMIT", "SAVEPOINT"} & set(sent), sent
+        assert sum("INSERT" in x["sql"].upper() for x in q.captured_queries) == 1
+        assert seen == [True]  # the hook ran, after the case existed
+        assert RequestToken.objects.get(token="tok-1").case_id == case.pk
+
+        counts = (Case.objects.count(), CaseEvent.objects.count(), AuditEntry.objects.count(),
+                  Notification.objects.count(), RollupDelta.objects.count(), LiveCase.objects.count())
+        with pytest.raises(IntegrityError):
+            take("第二件，令牌重复", "tok-1")  # the token is unique: the whole statement fails
+        assert (Case.objects.count(), CaseEvent.objects.count(), AuditEntry.objects.count(),
+                Notification.objects.count(), RollupDelta.objects.count(), LiveCase.objects.count()) == counts
+        assert not Case.objects.filter(description="第二件，令牌重复").exists()
+        assert seen == [True]  # the failed intake's hook never ran
+    finally:
+        signals.case_event_appended.disconnect(after_rows)
+
+
+def test_writes_on_commit_waits_for_an_open_transaction(db, django_capture_on_commit_callbacks):
+    from civicgrid.cases.onewrite import Writes
+
+    ran = []
+    with django_capture_on_commit_callbacks(execute=True) as hooks:
+        writes = Writes(deferred=True)
+        writes.on_commit(lambda: ran.append("hook"))
+        writes.flush()
+        assert ran == []  # inside a transaction: at its commit, not at flush
+    assert len(hooks) == 1 and ran == ["hook"]

@@ -14,9 +14,12 @@ into the private columns) and handed to a `Writes`:
 
 Rows that point at the new case need its id before it is inserted: on PostgreSQL intake takes it
 from the table's own sequence (nextval, in the same round trip as the duplicate check) and sets it on
-the case, so every other row is built with it. The statement is all-or-nothing, and it runs inside
-intake's transaction like the ORM's inserts did; the foreign keys are deferred to commit, so the
-order of the CTEs does not matter.
+the case, so every other row is built with it. The statement is all-or-nothing: inside a caller's
+transaction it is part of it; otherwise intake opens no transaction at all (the statement is its
+own), so nothing may be written before flush() but through `writes`, and what must wait for the
+rows goes to writes.on_commit() (Django's on_commit, with no transaction open, runs at once). The
+foreign keys are deferred to the end of the statement's transaction, so the order of the CTEs does
+not matter.
 
 tests/cases/test_onewrite.py writes the same intake both ways on PostgreSQL and compares every row.
 """
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import functools
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 from civicgrid.core.pii import SplitsPrivateText, redact
 
@@ -49,6 +52,15 @@ class Writes:
     def __init__(self, *, deferred: bool):
         self.deferred = deferred
         self.pending: list[models.Model] = []
+        self.after: list = []
+
+    def on_commit(self, fn) -> None:
+        """Run `fn` once the rows are in: at the commit of the transaction they are written in, or,
+        with none open (intake's own statement), right after flush()."""
+        if self.deferred and not connection.in_atomic_block:
+            self.after.append(fn)
+        else:
+            transaction.on_commit(fn)
 
     def add(self, obj: models.Model) -> models.Model:
         if self.deferred:
@@ -59,15 +71,17 @@ class Writes:
 
     def flush(self) -> None:
         """Insert every pending row, in one statement."""
-        if not self.pending:
-            return
-        sql, params = insert_statement(self.pending)
-        with bound_cursor(raw=True) as cur:
-            cur.execute(sql, params)
+        if self.pending:
+            sql, params = insert_statement(self.pending)
+            with bound_cursor(raw=True) as cur:
+                cur.execute(sql, params)
         for obj in self.pending:  # now rows in the database: a later save() updates them
             obj._state.adding = False
             obj._state.db = connection.alias
         self.pending = []
+        after, self.after = self.after, []
+        for fn in after:
+            fn()
 
 
 def bound_cursor(*, prepare: bool = True, raw: bool = False):

@@ -7,7 +7,8 @@ and must not talk to the outside world; for that, use `transaction.on_commit` in
 
     case_event_appended(sender=Case, case=Case, event=CaseEvent, writes=Writes|None)  — every event,
         intake included. `writes` (cases/onewrite.py) is given by intake: a receiver that inserts
-        rows for a new case adds them to it (writes.add(obj)), and they go in intake's one statement.
+        rows for a new case adds them to it (writes.add(obj)), and they go in intake's one statement;
+        what must wait for the commit goes to writes.on_commit(fn) (intake may open no transaction).
     case_closed(sender=Case, case=Case, event=CaseEvent)          — after the `close` event
 """
 from django.dispatch import Signal

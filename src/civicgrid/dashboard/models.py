@@ -82,7 +82,9 @@ class DailyRollup(Counters):
     SCOPE_REGION_FIELD = "region"
 
     day = models.DateField("日期")
-    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: rollup_region_day starts with it (at 5M cases one more index of 5M rows
+    # to keep current and to rebuild after a bulk load).
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+", db_index=False)
     level = models.CharField(max_length=10)  # the region's level, so "all streets" is one filter
     category = models.ForeignKey("cases.Category", on_delete=models.CASCADE, related_name="+")
     # 0 = no department yet (before dispatch, or handled in the community/street). Not a FK: NULLs
@@ -99,7 +101,14 @@ class DailyRollup(Counters):
                    models.Index(fields=["level", "day"], name="rollup_level_day"),
                    # The exact count of a one-category drill-down ("closed, one category", bench/case_lists.py):
                    # one area's rows of one class over the period, not all its classes' rows.
-                   models.Index(fields=["region", "category", "day"], name="rollup_region_cat_day")]
+                   models.Index(fields=["region", "category", "day"], name="rollup_region_cat_day"),
+                   # The board's breakdowns (figures._breakdowns): reports and first answers are in
+                   # about a fifth of the rows (the rest count later steps, per department); the
+                   # included columns answer the query from the index alone (PostgreSQL; SQLite has
+                   # no covering indexes and skips it).
+                   models.Index(fields=["region", "day"], include=["channel", "category", "reported", "answered",
+                                                                   "answered_in_time"],
+                                condition=models.Q(reported__gt=0) | models.Q(answered__gt=0), name="rollup_answers")]
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {self.region.name if self.region_id else ''} 日汇总"

@@ -405,7 +405,7 @@ def _sqlite_value(v):
 
 
 @contextmanager
-def _indexes_set_aside(tables: list[str], unique_too: tuple[str, ...] = ()):
+def _indexes_set_aside(tables: list[str], unique_too: tuple[str, ...] = (), timings: dict | None = None):
     """PostgreSQL: drop the secondary indexes and foreign keys of `tables`, put them back after.
 
     Keeping 24 indexes of the case table current row by row, and checking eight foreign keys per
@@ -439,12 +439,17 @@ def _indexes_set_aside(tables: list[str], unique_too: tuple[str, ...] = ()):
         for name, _ in saved_indexes:
             cur.execute(f'DROP INDEX "{name}"')
     yield
+    timings = {} if timings is None else timings
     with connection.cursor() as cur:
         cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for _, definition in saved_indexes:
+        for name, definition in saved_indexes:
+            t0 = time.monotonic()
             cur.execute(definition)
+            timings[name] = round(time.monotonic() - t0, 1)
         for table, name, definition in saved_constraints:  # unique keys before foreign keys (the order read)
+            t0 = time.monotonic()
             cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            timings[name] = round(time.monotonic() - t0, 1)
 
 
 def _stage_table(pg: bool) -> str:
@@ -754,7 +759,7 @@ def load(n: int, *, district: Region, days: int = 365, end: dt.datetime | None =
     if workers is None:
         workers = default_workers() if pg and n >= BULK_THRESHOLD else 1
     tables = [Case._meta.db_table, CaseEvent._meta.db_table, *DERIVED_TABLES]
-    timings = {}
+    timings, index_timings = {}, {}
     with transaction.atomic(), ExitStack() as aside:
         with connection.cursor() as cur:
             if pg:
@@ -767,7 +772,7 @@ def load(n: int, *, district: Region, days: int = 365, end: dt.datetime | None =
         if set_indexes_aside:
             if not pg:
                 raise ValueError("只有 PostgreSQL 支持暂时移除索引的批量写入。")
-            aside.enter_context(_indexes_set_aside(tables, unique_too=DERIVED_TABLES))
+            aside.enter_context(_indexes_set_aside(tables, unique_too=DERIVED_TABLES, timings=index_timings))
         job = _Job(g, times, first_id, batch, seed, hot, g.end_ts - 28 * 86400, plan, copy_text=pg)
         done = 0
         for case_rows, event_rows, stage_rows, batch_counts in _batches(job, -(-n // batch), workers):
@@ -797,9 +802,13 @@ def load(n: int, *, district: Region, days: int = 365, end: dt.datetime | None =
             # Region too: right after seed-demo it has no statistics yet, and the planner's guess of
             # two regions under a street path turned a 0.1 s count into 2 s on every page's nav.
             for model in (Region, Case, CaseEvent, DailyRollup, DailyTotal, LiveCase, HeatCell):
-                cur.execute(f"ANALYZE {model._meta.db_table}")
+                # The board reads the rollups from covering indexes (rollup_answers): VACUUM marks the
+                # new pages all-visible so those reads skip the table, as autovacuum would later.
+                # VACUUM cannot run in a transaction (a caller's, e.g. a test's): ANALYZE then.
+                vacuum = model in (DailyRollup, DailyTotal) and not connection.in_atomic_block
+                cur.execute(f"{'VACUUM (ANALYZE)' if vacuum else 'ANALYZE'} {model._meta.db_table}")
     return {"cases": n, "events": counts.pop("events", 0), "states": dict(counts),
             "write_s": round(written - started, 1), "derive_s": round(derived - written, 1),
-            "index_s": round(indexed - derived, 1), "indexes_set_aside": set_indexes_aside, "workers": workers,
+            "index_s": round(indexed - derived, 1), "index_steps": index_timings, "indexes_set_aside": set_indexes_aside, "workers": workers,
             "derive_steps": timings, "total_s": round(time.monotonic() - started, 1), "first_id": first_id,
             "last_id": next_id - 1}

@@ -53,9 +53,10 @@ class Command(BaseCommand):
             raise CommandError(str(exc))
         audit.record("seed-load", "dashboard.seed_load", district,
                      detail={k: v for k, v in result.items() if k != "states"})
+        slowest = sorted(result.get("index_steps", {}).items(), key=lambda kv: -kv[1])[:6]
         self.stdout.write(self.style.SUCCESS(
             f"完成：{result['cases']:,} 件案件、{result['events']:,} 条流转记录；写入 {result['write_s']} 秒，"
-            f"汇总 {result['derive_s']} 秒（{result['derive_steps']}），索引与外键 {result['index_s']} 秒，"
+            f"汇总 {result['derive_s']} 秒（{result['derive_steps']}），索引与外键 {result['index_s']} 秒（最慢：{dict(slowest)}），"
             f"并行进程 {result['workers']}，共 {result['total_s']} 秒。状态分布：{result['states']}"))
 
     def _district(self, code: str) -> Region:
