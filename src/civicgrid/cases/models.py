@@ -187,11 +187,14 @@ class Case(WorkflowLabels, SplitsPrivateText, models.Model):
             # class and latitude band — a hot spot of thousands of calls has one or a few of these.
             models.Index(fields=["category", "lat", "lng"], name="case_dup_roots",
                          condition=models.Q(possible_duplicate__isnull=True, duplicate_of__isnull=True)),
-            # Worklists: the open cases (the backlog, however long the history) in deadline order.
+            # Worklists: the open cases (the backlog, however long the history) in deadline order,
+            # exactly the worklist's (deadline, newest first): a page stops after its rows even when
+            # a filter (a text search) keeps few of them and the planner cannot tell how few — with
+            # (due_at, created_at) it sorted every match (at 5M cases a search read 250 ms, now 4).
             # PostgreSQL uses it for queries that imply its condition (state IN open states, or NOT
             # state IN terminal ones). Written as three inequalities: that text survives
             # pg_get_indexdef and re-creation unchanged (the bulk loader drops and re-creates it).
-            models.Index(fields=["due_at", "created_at"], name="case_open_due",
+            models.Index(fields=["due_at", "-created_at", "-id"], name="case_open_urgency",
                          condition=models.Q(*[~models.Q(state=s) for s in sorted(W.TERMINAL)])),
             # Drill-downs and filtered lists of one community, street or class, newest first: read
             # along these from the period's end, the rows of a figure (filed on one day, closed this

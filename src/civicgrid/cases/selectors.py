@@ -211,8 +211,13 @@ def worklist_page(user, f: Filters, number=1, *, per_page: int = PER_PAGE, now: 
 
     now = now or timezone.now()
     only_open = f.view in ("todo", "open", "overdue") or f.state in W.OPEN_STATES
-    parts = urgency_parts(_filtered(user, f, now), now, only_open=only_open, only_terminal=f.state in W.TERMINAL)
-    return paging.chain_window(parts, number, per_page, fetch=_page_cases)
+    qs = _filtered(user, f, now)
+    parts = urgency_parts(qs, now, only_open=only_open, only_terminal=f.state in W.TERMINAL)
+    # The parts together are every case of qs (open ones by urgency, then the closed). A text search
+    # is counted over them as one query: part by part it would test the text of every open case once
+    # per part. Without one, part by part is faster (at 5M cases a street dispatcher's to-do counted
+    # as one read 191 ms instead of 122: the planner's one plan for the union is worse than its four).
+    return paging.chain_window(parts, number, per_page, fetch=_page_cases, whole=qs if f.q else None)
 
 
 def _page_cases(ids: list[int]) -> dict[int, Case]:

@@ -124,7 +124,7 @@ def window(qs, number, per_page: int, *, total: int | None = None, cap: int = CO
     return Window(rows, number, per_page, has_more, total)
 
 
-def chain_window(parts: list, number, per_page: int, *, cap: int = COUNT_CAP, fetch=None) -> Window:
+def chain_window(parts: list, number, per_page: int, *, cap: int = COUNT_CAP, fetch=None, whole=None) -> Window:
     """A page of the concatenation of `parts` (querysets, each ordered along an index, disjoint):
     the way to page an order no index holds, like "overdue first, then by deadline, then the
     closed ones newest first", without sorting every matching row. A part before the page is
@@ -133,7 +133,11 @@ def chain_window(parts: list, number, per_page: int, *, cap: int = COUNT_CAP, fe
 
     With `fetch` (ids → {id: object}), the parts are read as primary keys only and the page's
     objects are fetched once by `fetch`: each part's query then has no joins for display, which
-    on a loaded server halves its planning time, and the joins run for the page's rows only."""
+    on a loaded server halves its planning time, and the joins run for the page's rows only.
+
+    `whole`, when given, is the union of the parts as one queryset: the list is counted by one query
+    over it instead of part after part. A text search must otherwise look at every open case once
+    per part (at 5M cases three passes of ~250 ms over the open cases' rows) before its count."""
     number = page_number(number)
     offset = (number - 1) * per_page
     need = per_page + 1
@@ -151,7 +155,7 @@ def chain_window(parts: list, number, per_page: int, *, cap: int = COUNT_CAP, fe
         rows += list(piece[skip:skip + need - len(rows)])
         skip = 0
     if not rows and number > 1:  # past the end (a bookmark of a list that shrank): the first page
-        return chain_window(parts, 1, per_page, cap=cap, fetch=fetch)
+        return chain_window(parts, 1, per_page, cap=cap, fetch=fetch, whole=whole)
     has_more = len(rows) > per_page
     rows = rows[:per_page]
     if fetch:
@@ -159,9 +163,14 @@ def chain_window(parts: list, number, per_page: int, *, cap: int = COUNT_CAP, fe
         rows = [found[pk] for pk in rows if pk in found]
     if not has_more:
         return Window(rows, number, per_page, False, total=offset + len(rows))
-    counted = 0
-    for qs in parts:
-        counted += count_upto(qs, cap - counted)
-        if counted > cap:
-            return Window(rows, number, per_page, True, more_than=cap)
+    if whole is not None:
+        counted = count_upto(whole, cap)
+    else:
+        counted = 0
+        for qs in parts:
+            counted += count_upto(qs, cap - counted)
+            if counted > cap:
+                break
+    if counted > cap:
+        return Window(rows, number, per_page, True, more_than=cap)
     return Window(rows, number, per_page, True, total=counted)
