@@ -136,3 +136,22 @@ def _drill_down_agrees(user, area, client):
     html = client.get(f"/dashboard/cases/?figure=reported&area={area.code}&start={period.start}&end={period.end}"
                       ).content.decode()
     assert f"共 {DS.rollup_count(area, 'reported', period):,} 件" in html
+
+
+def test_overdue_now_lists_the_longest_overdue_first(loaded, client):
+    from django.utils import timezone
+
+    t = loaded
+    user = t.users["commander"]
+    period = DS.Period(END.date() - dt.timedelta(days=10), END.date())
+    rows = list(DS.cases_behind(user, t.district, "overdue_now", period))
+    now = timezone.now()
+    expected = (Case.objects.filter(district=t.district, state__in=W.OPEN_STATES, due_at__lte=now)
+                .exclude(state=W.SUSPENDED))
+    assert len(rows) == expected.count() > 10
+    keys = [(c.due_at, -c.created_at.timestamp(), -c.pk) for c in rows]
+    assert keys == sorted(keys)  # by deadline, the longest overdue first; ties newest first
+    client.force_login(user)
+    html = client.get(f"/dashboard/cases/?figure=overdue_now&area={t.district.code}").content.decode()
+    assert f"共 {len(rows):,} 件，超期最久的在前" in html
+    assert html.index(rows[0].number) < html.index(rows[1].number)

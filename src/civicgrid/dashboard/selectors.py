@@ -207,7 +207,11 @@ def cases_behind(user, area: Region, figure: str, period: Period, *, channel: st
             qs = qs.filter(handling_hours__gte=lower)
         if upper is not None:
             qs = qs.filter(handling_hours__lt=upper)
-    return qs.select_related("category", "street", "community", "grid", "department").order_by("-created_at", "-id")
+    # Newest first, except the overdue: the longest overdue first (what the list is for), which is
+    # also the open cases' deadline index's order (case_open_urgency) — newest first, PostgreSQL
+    # sorted every overdue case of the district for each page (at 5M cases 65,000 rows, 450 ms).
+    order = ("due_at", "-created_at", "-id") if figure == "overdue_now" else ("-created_at", "-id")
+    return qs.select_related("category", "street", "community", "grid", "department").order_by(*order)
 
 
 # Figures whose cases the rollups count exactly: the rows behind them are the cases (one report,
