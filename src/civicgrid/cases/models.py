@@ -137,7 +137,9 @@ class Case(WorkflowLabels, SplitsPrivateText, models.Model):
     accept_due = models.DateTimeField("受理时限", null=True, blank=True)
     dispatch_due = models.DateTimeField("派遣时限", null=True, blank=True)
     handle_due = models.DateTimeField("处置时限", null=True, blank=True)
-    due_at = models.DateTimeField("当前环节时限", null=True, blank=True, db_index=True)
+    # No index of its own: every query by deadline is about open cases, which case_open_urgency
+    # (due_at first) and case_state_due answer; this one indexed 5M closed cases' deadlines too.
+    due_at = models.DateTimeField("当前环节时限", null=True, blank=True)
     warn_at = models.DateTimeField("当前环节预警点", null=True, blank=True)
     is_warned = models.BooleanField("已预警", default=False)
     is_overdue = models.BooleanField("已超期", default=False)

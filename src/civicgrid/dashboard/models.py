@@ -82,10 +82,11 @@ class DailyRollup(Counters):
     SCOPE_REGION_FIELD = "region"
 
     day = models.DateField("日期")
-    # No index of its own: rollup_region_day starts with it (at 5M cases one more index of 5M rows
-    # to keep current and to rebuild after a bulk load).
+    # No index of its own: rollup_region_day starts with it (at 5M cases one index of 13.6M rows
+    # less to keep current and to rebuild after a bulk load). Nor is there one on (level, day): the
+    # rollups are read by area; rankings and the map read DailyTotal.
     region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+", db_index=False)
-    level = models.CharField(max_length=10)  # the region's level, so "all streets" is one filter
+    level = models.CharField(max_length=10)  # the region's level (the reconciliation's rows carry it)
     category = models.ForeignKey("cases.Category", on_delete=models.CASCADE, related_name="+")
     # 0 = no department yet (before dispatch, or handled in the community/street). Not a FK: NULLs
     # would make the unique key non-unique on both databases.
@@ -98,7 +99,6 @@ class DailyRollup(Counters):
         constraints = [models.UniqueConstraint(fields=["day", "region", "category", "department_key", "channel"],
                                                name="dashboard_rollup_key")]
         indexes = [models.Index(fields=["region", "day"], name="rollup_region_day"),
-                   models.Index(fields=["level", "day"], name="rollup_level_day"),
                    # The exact count of a one-category drill-down ("closed, one category", bench/case_lists.py):
                    # one area's rows of one class over the period, not all its classes' rows.
                    models.Index(fields=["region", "category", "day"], name="rollup_region_cat_day"),

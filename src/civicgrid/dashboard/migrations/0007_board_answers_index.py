@@ -1,5 +1,6 @@
 """The board's breakdowns read a partial covering index (rollup_answers); DailyRollup.region loses
-its own index, which rollup_region_day starts with.
+its own index, which rollup_region_day starts with; (level, day) goes: no query reads the rollups by
+level (rankings and the map read DailyTotal).
 
 The region index is dropped by name rather than by AlterField, which on SQLite rebuilds the table;
 the name is the one Django gave it on both databases."""
@@ -31,6 +32,7 @@ class Migration(migrations.Migration):
                                   reverse_sql=f"CREATE INDEX IF NOT EXISTS {INDEX} ON dashboard_dailyrollup (region_id)"),
             ],
         ),
+        migrations.RemoveIndex(model_name='dailyrollup', name='rollup_level_day'),
         migrations.AddIndex(
             model_name='dailyrollup',
             index=models.Index(condition=models.Q(('reported__gt', 0), ('answered__gt', 0), _connector='OR'),
