@@ -82,6 +82,11 @@ def _day_key(d) -> str:
 # -- from the rollups ----------------------------------------------------------------------------
 # Every read of the rollups folds the deltas the live path appended first (fold.py): a read sees
 # every event that had committed when it began, as when the events wrote the rollups themselves.
+# The rollup rows that count a report or a first answer: the condition of the partial index
+# rollup_answers (dashboard/models.py), which covers the board's sums of those counters.
+ANSWER_ROWS = Q(reported__gt=0) | Q(answered__gt=0)
+
+
 def rollup_rows(area, start: dt.date, end: dt.date):
     fold()
     return DailyRollup.objects.filter(region=area, day__gte=start, day__lte=end)
@@ -117,7 +122,9 @@ def response(area, start: dt.date, end: dt.date, now: dt.datetime, *, answered: 
     """热线响应率 of the requester channels' cases that came in in [start, end].
 
     answered: {"answered": n, "in_time": n} when the caller has already summed them from the rollups."""
-    agg = answered or (rollup_rows(area, start, end).filter(channel__in=REQUESTER_CHANNELS)
+    # Rows with nothing answered add nothing; saying so lets PostgreSQL read the partial index
+    # rollup_answers alone (at 5M cases 1.1 s as a scan of the whole table, which it chose).
+    agg = answered or (rollup_rows(area, start, end).filter(ANSWER_ROWS, channel__in=REQUESTER_CHANNELS)
                        .aggregate(answered=Sum("answered"), in_time=Sum("answered_in_time")))
     lo, hi = bounds(start, end)
     # Not answered yet means still 待受理: a few of the open cases, found by the (state, due_at) index.
