@@ -809,6 +809,7 @@ def load(n: int, *, district: Region, days: int = 365, end: dt.datetime | None =
                 cur.execute(f"{'VACUUM (ANALYZE)' if vacuum else 'ANALYZE'} {model._meta.db_table}")
     return {"cases": n, "events": counts.pop("events", 0), "states": dict(counts),
             "write_s": round(written - started, 1), "derive_s": round(derived - written, 1),
-            "index_s": round(indexed - derived, 1), "index_steps": index_timings, "indexes_set_aside": set_indexes_aside, "workers": workers,
+            "index_s": round(indexed - derived, 1), "index_steps": index_timings,
+            "indexes_set_aside": set_indexes_aside, "workers": workers,
             "derive_steps": timings, "total_s": round(time.monotonic() - started, 1), "first_id": first_id,
             "last_id": next_id - 1}
