@@ -34,7 +34,7 @@ from civicgrid.cases import workflow as W
 from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.hotline.rates import REQUESTER_CHANNELS, response_counts
 
-from .models import COUNTERS, HOUR_BUCKETS, DailyRollup, DailyTotal, LiveCase
+from .models import ANSWER_ROWS, COUNTERS, HOUR_BUCKETS, DailyRollup, DailyTotal, LiveCase
 from .fold import fold
 from .reconcile import bounds
 from .rollup import FIRST_STEP_SEQ, SIMPLE
@@ -82,11 +82,6 @@ def _day_key(d) -> str:
 # -- from the rollups ----------------------------------------------------------------------------
 # Every read of the rollups folds the deltas the live path appended first (fold.py): a read sees
 # every event that had committed when it began, as when the events wrote the rollups themselves.
-# The rollup rows that count a report or a first answer: the condition of the partial index
-# rollup_answers (dashboard/models.py), which covers the board's sums of those counters.
-ANSWER_ROWS = Q(reported__gt=0) | Q(answered__gt=0)
-
-
 def rollup_rows(area, start: dt.date, end: dt.date):
     fold()
     return DailyRollup.objects.filter(region=area, day__gte=start, day__lte=end)
@@ -151,7 +146,8 @@ def _breakdowns(area, start: dt.date, end: dt.date, top_n: int) -> tuple[dict, l
             # GROUPING(day, channel, category_id) tells the sets apart: 1 = (day, channel),
             # 6 = (category_id), 5 = (channel). Rows with nothing reported or answered add nothing
             # to these sums, and they are most rows (a day's later steps, per department): the
-            # condition is the partial index rollup_answers', whose columns answer it alone.
+            # condition is the partial index rollup_answers' (models.ANSWER_ROWS, written out here),
+            # whose columns answer it alone.
             cur.execute(f"SELECT GROUPING(day, channel, category_id), day, channel, category_id, SUM(reported), "
                         f"SUM(answered), SUM(answered_in_time) FROM {table} "
                         f"WHERE region_id = %s AND day >= %s AND day <= %s AND (reported > 0 OR answered > 0) "

@@ -78,6 +78,11 @@ class Counters(models.Model):
         abstract = True
 
 
+# The rollup rows that count a report or a first answer: the condition of the partial index
+# rollup_answers, which covers the board's sums of those counters (figures.py).
+ANSWER_ROWS = models.Q(reported__gt=0) | models.Q(answered__gt=0)
+
+
 class DailyRollup(Counters):
     SCOPE_REGION_FIELD = "region"
 
@@ -109,7 +114,7 @@ class DailyRollup(Counters):
                    # no covering indexes and skips it).
                    models.Index(fields=["region", "day"], include=["channel", "category", "reported", "answered",
                                                                    "answered_in_time"],
-                                condition=models.Q(reported__gt=0) | models.Q(answered__gt=0), name="rollup_answers")]
+                                condition=ANSWER_ROWS, name="rollup_answers")]
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {self.region.name if self.region_id else ''} 日汇总"
