@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 export CIVICGRID_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-postgres bench env system-deps serve worker clean
+.PHONY: demo test test-postgres test-postgres-partitioned bench env system-deps serve worker clean
 
 env: $(STAMP)
 
@@ -54,6 +54,10 @@ test: env system-deps
 # The suite against PostgreSQL: a throw-away database on 127.0.0.1:5432 (trust auth, user postgres).
 test-postgres: env
 	bash scripts/with-postgres.sh $(PYTEST)
+
+# The suite against monthly-partitioned case and event tables (docs/partitioning.md).
+test-postgres-partitioned: env
+	CIVICGRID_TEST_PARTITIONED=1 bash scripts/with-postgres.sh $(PYTEST)
 
 # Benchmarks run on PostgreSQL (throw-away database). Full sizes take long on 2 cores (people: 1M rows
 # ≈ 17 min; kpi: 5M cases ≈ 20 min, 14 of them loading); `make bench KPI_CASES=500000` makes the kpi run shorter.

@@ -47,6 +47,30 @@ def _test_settings(settings, tmp_path):
     geo.invalidate()
 
 
+if os.environ.get("CIVICGRID_TEST_PARTITIONED"):
+    # The suite against monthly-partitioned case and event tables (cases/partitions.py): the test
+    # database, once migrated, is converted as `civicgrid partition-cases` converts a real one.
+    @pytest.fixture(scope="session")
+    def django_db_setup(django_db_setup, django_db_blocker):
+        from django.db import connection
+        from django.db.backends.postgresql.operations import DatabaseOperations
+
+        from civicgrid.cases import partitions
+
+        if connection.vendor != "postgresql":
+            raise RuntimeError("CIVICGRID_TEST_PARTITIONED needs DATABASE_URL to point at PostgreSQL")
+        with django_db_blocker.unblock():
+            partitions.convert()
+        # Between transactional tests Django empties its tables with TRUNCATE; the case key table is
+        # not a Django model but refers to the case table, so it has to go with it (CASCADE).
+        original = DatabaseOperations.sql_flush
+        DatabaseOperations.sql_flush = (lambda self, style, tables, *, reset_sequences=False, allow_cascade=False:
+                                        original(self, style, tables, reset_sequences=reset_sequences,
+                                                 allow_cascade=True))
+        yield
+        DatabaseOperations.sql_flush = original
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _allow_flush_of_audit_log():
     """Django's flush empties SQLite tables with DELETE, which the audit guard refuses.

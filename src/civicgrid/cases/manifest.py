@@ -32,7 +32,8 @@ MANIFEST = AppManifest(
         Tile(EVALUATORS, "考核评价", "cases:evaluation", "立案率、结案率、按期结案率、返工率……", order=13),
     ),
     periodic=(Periodic("civicgrid.cases.tasks.sweep_deadlines", dt.timedelta(minutes=5)),
-              Periodic("civicgrid.cases.tasks.prepare_serials", dt.timedelta(hours=1))),
+              Periodic("civicgrid.cases.tasks.prepare_serials", dt.timedelta(hours=1)),
+              Periodic("civicgrid.cases.tasks.prepare_partitions", dt.timedelta(hours=6))),
     media=(MediaRule("cases/", "civicgrid.cases.media.staff_may_see"),),
     audit_subjects={"case": "案件", "category": "案件类别"},
     audit_verbs={

@@ -234,6 +234,10 @@ class CaseEvent(WorkflowEventFields):
     # No index of its own: the unique key (case, seq) starts with it (at 5M cases, 30M events: an
     # index of 30M rows less to keep current and to rebuild after a bulk load).
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
+    # The case's own created_at, copied: on a partitioned database (cases/partitions.py) the events are
+    # partitioned by it, so a case's whole history sits in the month of the case. Every event the
+    # services write carries it; rows bulk-loaded into unpartitioned tables may leave it empty.
+    case_created_at = models.DateTimeField("案件上报时间", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "案件流转记录"

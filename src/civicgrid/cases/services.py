@@ -445,9 +445,9 @@ def intake(actor, *, channel: str, category: Category, description: str, lng: fl
 
 def _append_event(case: Case, actor, role: str, action: str, from_state: str, to_state: str, now, *, note: str,
                   data: dict, photos: list, photo_kind: str, source: str = "", writes=None) -> CaseEvent:
-    event = CaseEvent(case=case, seq=case.version, action=action, from_state=from_state, to_state=to_state,
-                      actor=actor, actor_name=_actor_label(actor, source), actor_role=role, at=now, note=note,
-                      data=data)
+    event = CaseEvent(case=case, case_created_at=case.created_at, seq=case.version, action=action,
+                      from_state=from_state, to_state=to_state, actor=actor, actor_name=_actor_label(actor, source),
+                      actor_role=role, at=now, note=note, data=data)
     if writes is not None:
         writes.add(event)
     else:

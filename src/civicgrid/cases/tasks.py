@@ -19,3 +19,13 @@ def prepare_serials() -> list:
     from . import serials
 
     return serials.prepare_ahead()
+
+
+@task()
+def prepare_partitions() -> list:
+    """Daily: on a partitioned database (partitions.py), the monthly partitions of the case and event
+    tables exist three months ahead, so no row of a new month falls into the DEFAULT partition.
+    Nothing on an unpartitioned one."""
+    from . import partitions
+
+    return partitions.ensure()
