@@ -131,6 +131,9 @@ def ensure(*, ahead: int = MONTHS_AHEAD, since: dt.date | None = None, now: dt.d
                     log.error("%s：默认分区里已有 %s 的数据，未能自动建立该月分区", table, f"{month:%Y-%m}")
                     continue
                 with transaction.atomic():
+                    # CREATE … PARTITION OF locks the parent exclusively: behind a long query it would
+                    # hold every intake in the lock queue. Give up instead; the next run tries again.
+                    cur.execute("SET LOCAL lock_timeout = '5s'")
                     _create_partition(cur, table, month)
                 made.append(name)
     if made:
