@@ -179,3 +179,16 @@ def test_partition_cases_refuses_bad_input_and_sqlite(territory):
         with pytest.raises(CommandError, match="只用于 PostgreSQL"):
             call_command("partition-cases")
         assert P.ensure() == [] and P.status() == {"partitioned": False}
+
+
+def test_partitions_are_local_months():
+    """Month boundaries are local midnight (Asia/Shanghai): a case reported at 00:30 on 1 December
+    belongs to December although it is still 30 November in UTC."""
+    utc = dt.timezone.utc
+    assert P.month_of(dt.datetime(2026, 11, 30, 16, 30, tzinfo=utc)) == dt.date(2026, 12, 1)
+    assert P.month_of(dt.datetime(2026, 11, 30, 15, 59, tzinfo=utc)) == dt.date(2026, 11, 1)
+    assert P.bound(dt.date(2026, 12, 1)) == "2026-12-01T00:00:00+08:00"
+    assert P.next_month(dt.date(2026, 12, 1)) == dt.date(2027, 1, 1)
+    assert P.months(dt.date(2026, 11, 15), dt.date(2027, 2, 1)) == [
+        dt.date(2026, 11, 1), dt.date(2026, 12, 1), dt.date(2027, 1, 1), dt.date(2027, 2, 1)]
+    assert P.partition_name("cases_case", dt.date(2027, 1, 1)) == "cases_case_p202701"
