@@ -363,8 +363,8 @@ def _rows(g: Generator, case_id: int, number: str, c: dict, ev: list, state: str
     x, y = cell_of(c["lng"], c["lat"])
     for seq, (at, action, frm, to, data, dept) in enumerate(ev, start=1):
         text = _REPORT_DATA if action == "report" else (json.dumps(data, ensure_ascii=False) if data else "{}")
-        events.append((case_id, seq, action, frm, to, ACTOR, W.SYSTEM, _ts(at), "", text, created_ts) if case_time
-                      else (case_id, seq, action, frm, to, ACTOR, W.SYSTEM, _ts(at), "", text))
+        event = (case_id, seq, action, frm, to, ACTOR, W.SYSTEM, _ts(at), "", text)
+        events.append(event + (created_ts,) if case_time else event)
         if action in COUNTED_ACTIONS:
             report = action == "report"
             stage.append((case_id, _local_day(at), dept, action, x if report else None, y if report else None,
