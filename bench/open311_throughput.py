@@ -260,6 +260,10 @@ def main() -> None:
             if scenario == "hot":
                 place = locate.require(lng=HOT_POINT[0], lat=HOT_POINT[1])
                 seed_hot_spot(HOT_EARLIER, Category.objects.get(code=codes[0]), place)
+                # The statistics autovacuum would have a minute after this bulk load: without them a
+                # server keeps the plan it made for the near-empty table (cases/services.py _pg_prefetch).
+                with connection.cursor() as cur:
+                    cur.execute("ANALYZE cases_case")
                 connection.close()
             forms = forms_for(scenario, N, codes, key, hot=scenario == "hot")
             bare = drive(bare_port, "/", [{**f, "description": "bare" + f["description"]} for f in forms])

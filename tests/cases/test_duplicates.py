@@ -114,3 +114,101 @@ def test_hot_spot_check_does_not_grow_with_the_crowd(t, cats):
     case_queries = [q["sql"] for q in queries.captured_queries if "cases_case" in q["sql"]]
     assert 1 <= len(case_queries) <= 2 and all("LIMIT" in q.upper() for q in case_queries), case_queries
     assert len(built) <= 5, len(built)
+
+
+def _rows_read(plan: dict) -> tuple[int, set]:
+    """Rows the plan's scans touched (returned plus removed by a filter or recheck) and the indexes they
+    went through (scans that ran: a branch the one-time filter skipped reads nothing)."""
+    read, used = 0, set()
+    if "Scan" in plan["Node Type"] and plan["Node Type"] not in ("CTE Scan", "Subquery Scan") and plan["Actual Loops"]:
+        read += plan["Actual Rows"] * plan["Actual Loops"] + plan.get("Rows Removed by Filter", 0) \
+            + plan.get("Rows Removed by Index Recheck", 0)
+        used.add(plan.get("Index Name") or plan["Node Type"])
+    for child in plan.get("Plans", ()):
+        r, u = _rows_read(child)
+        read, used = read + r, used | u
+    return read, used
+
+
+def _explain(sql: str, params: dict, mode: str) -> tuple[int, set]:
+    """EXPLAIN ANALYZE of the check's statement as intake runs it, prepared, under plan_cache_mode
+    `mode`: force_generic_plan is the plan a connection settles on after five runs, made without the
+    values."""
+    import json
+    import re
+
+    names: list[str] = []
+
+    def number(m):
+        if m.group(1) not in names:
+            names.append(m.group(1))
+        return f"${names.index(m.group(1)) + 1}"
+
+    text = re.sub(r"%\((\w+)\)s", number, sql)
+    with connection.cursor() as cur:
+        cur.execute(f"SET LOCAL plan_cache_mode = {mode}")
+        cur.execute(f"PREPARE dupcheck AS {text}")
+        try:
+            cur.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE dupcheck({', '.join(['%s'] * len(names))})",
+                        [params[n] for n in names])
+            plan = cur.fetchone()[0]
+        finally:
+            cur.execute("DEALLOCATE dupcheck")
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return _rows_read(plan[0]["Plan"])
+
+
+def test_the_check_reads_the_cells_around_the_point_not_the_class_across_the_city(t, cats):
+    """PostgreSQL: with 4,000 open reports of the class across the district in the window and a hot spot
+    of 3,000 flagged reports, the check — custom plan or the generic one a connection settles on —
+    reads a handful of rows through the cell indexes, both where nothing is near and at the hot spot."""
+    import random
+
+    import pytest
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the cell indexes are PostgreSQL's")
+    first = _report(t, cats, P_A1a, T0)
+    _crowd(first, 3000)
+    rng = random.Random(19)
+    nowhere = (116.0302, 39.9149)  # inside the district; none of the 4,000 within ~150 m of it
+    spread = []
+    while len(spread) < 4000:
+        lng, lat = rng.uniform(116.001, 116.039), rng.uniform(39.901, 39.919)
+        if abs(lng - nowhere[0]) > 0.002 or abs(lat - nowhere[1]) > 0.0015:
+            spread.append((lng, lat))
+    Case.objects.bulk_create([
+        Case(number=f"CT{i:08d}", channel="grid_worker", category=first.category, description="占道",
+             lng=lng, lat=lat, region=first.region, grid=first.grid,
+             community=first.community, street=first.street, district=first.district, state=W.REPORTED,
+             tier=first.tier, created_at=T0 - dt.timedelta(minutes=i % 3000), version=1)
+        for i, (lng, lat) in enumerate(spread)], batch_size=2000)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE cases_case")  # what autovacuum keeps up to date (and, done, replans prepared statements)
+    for point, expect_first in ((P_A1a, True), (nowhere, False)):
+        sql, params = S._pg_candidates_sql(first.category, lng=point[0], lat=point[1], grid=None, now=T0 + H,
+                                           exclude_pk=None, limit=1)
+        assert "case_dup" not in sql and "= ANY(%(cells)s" in sql
+        for mode in ("force_custom_plan", "force_generic_plan"):
+            read, used = _explain(sql, params, mode)
+            assert read <= 60, (point, mode, read, used)
+            assert used <= {"case_dup_cells", "case_dup_root_cells", "case_dup_roots", "Bitmap Heap Scan"}, (point, mode, used)
+        found = S.duplicate_candidates(first.category, lng=point[0], lat=point[1], now=T0 + H)
+        assert found[:1] == [(first.pk, 0.0)] if expect_first else found == []
+
+
+def test_cells_cover_every_point_of_the_box():
+    """dup_cells lists the cell of every point in the box (the same floor as DUP_CELL_SQL's), and gives up
+    (None: the plain query) when a radius set very wide would list too many."""
+    import math
+    import random
+
+    rng = random.Random(7)
+    for _ in range(2000):
+        lat, lng = rng.uniform(18, 53), rng.uniform(73, 135)
+        d = rng.uniform(1e-5, 6e-4)
+        cells = set(S.dup_cells(lat - d, lat + d, lng - d, lng + d))
+        for _ in range(5):
+            y, x = rng.uniform(lat - d, lat + d), rng.uniform(lng - d, lng + d)
+            assert math.floor(y * 2000) * 1_000_000 + math.floor(x * 2000) in cells
+    assert S.dup_cells(39.0, 39.1, 116.0, 116.1) is None

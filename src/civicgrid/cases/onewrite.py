@@ -133,54 +133,91 @@ def fetch_all(sql: str, params, *, prepare: bool = True) -> list:
         return cur.fetchall()
 
 
-def _columns(obj: models.Model) -> list:
-    """The concrete fields an INSERT of `obj` names: all but an auto primary key left to its default."""
-    meta = obj._meta
-    return [f for f in meta.concrete_fields if not (f.primary_key and getattr(obj, f.attname) is None)]
+@functools.cache
+def _attnames(model, with_pk: bool) -> tuple:
+    """The columns an INSERT of a `model` row names: all concrete fields, the primary key only when
+    it is set (an auto key left to its default is not named)."""
+    return tuple(f.attname for f in model._meta.concrete_fields if with_pk or not f.primary_key)
 
 
-# Columns whose database value is the Python value itself (None, an int, a bool): get_db_prep_save is
-# skipped for them. The rollup deltas alone carry about 150 such zeros and ids per intake.
+# Columns whose database value is the Python value itself: get_db_prep_save is skipped for values of
+# these types. The rollup deltas alone carry about 150 such zeros and ids per intake.
 _INTEGER_TYPES = frozenset({"IntegerField", "PositiveIntegerField", "BigIntegerField", "SmallIntegerField",
                             "PositiveSmallIntegerField", "PositiveBigIntegerField", "AutoField", "BigAutoField"})
-_plain: dict = {}
+_TEXT_TYPES = frozenset({"CharField", "TextField"})
+# The methods a value passes through on its way to the database (Field.get_db_prep_save ->
+# get_db_prep_value -> get_prep_value -> to_python): a field class that overrides none of them
+# below the stock class of its kind (an encrypted field does) hands a value of the kind's type on as it is.
+_PREP_METHODS = ("get_db_prep_save", "get_db_prep_value", "get_prep_value", "to_python")
 
 
-def _is_plain(f) -> bool:
-    """True for integer and boolean fields (and foreign keys to them) that prepare no value of their own."""
-    hit = _plain.get(f)
-    if hit is None:
-        target = f.target_field if f.is_relation else f
-        own_prep = (type(target).get_db_prep_save is models.Field.get_db_prep_save
-                    and (not f.is_relation or type(f).get_db_prep_save is models.ForeignKey.get_db_prep_save))
-        hit = _plain[f] = own_prep and target.get_internal_type() in (_INTEGER_TYPES | {"BooleanField"})
-    return hit
+def _stock(cls, base) -> bool:
+    return all(getattr(cls, m) is getattr(base, m) for m in _PREP_METHODS)
+
+
+def _as_is_types(f) -> tuple:
+    """The Python types whose values field `f` sends to the database unchanged (may be empty)."""
+    if f.is_relation:
+        if type(f).get_db_prep_save is not models.ForeignKey.get_db_prep_save:
+            return ()
+        f = f.target_field
+    kind, cls = f.get_internal_type(), type(f)
+    if kind in _INTEGER_TYPES and _stock(cls, getattr(models, kind, models.IntegerField)):
+        return (int,)
+    if kind == "BooleanField" and _stock(cls, models.BooleanField):
+        return (bool,)
+    if kind in _TEXT_TYPES and _stock(cls, getattr(models, kind)):
+        return (str,)
+    return ()
+
+
+@functools.cache
+def _plan(model, attnames: tuple) -> tuple:
+    """How to read each column of a row of `model`: (field, read the attribute straight, types sent
+    as they are). Field.pre_save is the attribute itself; fields that stamp a value (auto_now)
+    or prepare a file override it and keep their own."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    return tuple((f, type(f).pre_save is models.Field.pre_save, _as_is_types(f))
+                 for f in (fields[a] for a in attnames))
+
+
+@functools.lru_cache(maxsize=256)
+def _statement_text(shape: tuple) -> str:
+    """The statement's text for `shape` ((table, column names, row count) per group): the same for
+    every intake of one shape, so it is built once ($1, $2, … numbered in order)."""
+    qn = connection.ops.quote_name
+    parts, n = [], 0
+    for table, columns, count in shape:
+        width = len(columns)
+        rows = []
+        for _ in range(count):
+            rows.append("(" + ", ".join(f"${i}" for i in range(n + 1, n + width + 1)) + ")")
+            n += width
+        parts.append(f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES {', '.join(rows)}")
+    *ctes, last = parts
+    if not ctes:
+        return last
+    return "WITH " + ", ".join(f"w{i} AS ({p})" for i, p in enumerate(ctes)) + " " + last
 
 
 def insert_statement(objs: list[models.Model]) -> tuple[str, list]:
     """One SQL statement inserting every object (rows of one table and one column list share a
     VALUES list), with its parameters ($1, $2, … : see bound_cursor). Values are prepared as
-    Model.save() prepares them."""
+    Model.save() prepares them: pre_save, then get_db_prep_save — skipped only where they would
+    return the value unchanged (see _plan)."""
     groups: dict[tuple, list] = {}
     for obj in objs:
         split_private_text(obj)
-        fields = _columns(obj)
-        groups.setdefault((type(obj), tuple(f.attname for f in fields)), [fields, []])[1].append(obj)
+        model = type(obj)
+        groups.setdefault((model, _attnames(model, obj.pk is not None)), []).append(obj)
     params: list = []
-    parts = []
-    qn = connection.ops.quote_name
-    for (model, _), (fields, rows) in groups.items():
-        values = []
+    append = params.append
+    shape = []
+    for (model, attnames), rows in groups.items():
+        plan = _plan(model, attnames)
         for obj in rows:
-            first = len(params) + 1
-            for f in fields:
-                value = f.pre_save(obj, True)
-                plain = value is None or (type(value) in (int, bool) and _is_plain(f))
-                params.append(value if plain else f.get_db_prep_save(value, connection))
-            values.append("(" + ", ".join(f"${i}" for i in range(first, len(params) + 1)) + ")")
-        parts.append(f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-                     f"VALUES {', '.join(values)}")
-    *ctes, last = parts
-    if not ctes:
-        return last, params
-    return "WITH " + ", ".join(f"w{i} AS ({p})" for i, p in enumerate(ctes)) + " " + last, params
+            for f, straight, as_is in plan:
+                value = getattr(obj, f.attname) if straight else f.pre_save(obj, True)
+                append(value if value is None or type(value) in as_is else f.get_db_prep_save(value, connection))
+        shape.append((model._meta.db_table, tuple(f.column for f, _, _ in plan), len(rows)))
+    return _statement_text(tuple(shape)), params
