@@ -37,6 +37,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from civicgrid.core import pgschema
+
 log = logging.getLogger(__name__)
 
 CASES = "cases_case"
@@ -159,14 +161,8 @@ def status() -> dict:
 def _defs(cur, table: str) -> dict:
     """What the conversion rebuilds: secondary indexes, outgoing foreign keys, incoming foreign keys
     from other tables, triggers — as their own SQL."""
-    cur.execute(
-        "SELECT ci.relname, pg_get_indexdef(ix.indexrelid) FROM pg_index ix JOIN pg_class ci ON ci.oid = ix.indexrelid "
-        "WHERE ix.indrelid = %s::regclass AND NOT ix.indisprimary "
-        "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = ix.indexrelid) ORDER BY 1", [table])
-    indexes = cur.fetchall()
-    cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
-                "AND contype = 'f' AND conparentid = 0 ORDER BY 1", [table])
-    outgoing = cur.fetchall()
+    indexes = pgschema.secondary_indexes(cur, table)
+    outgoing = pgschema.constraints(cur, table, ("f",))
     cur.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE confrelid = %s::regclass AND contype = 'f' AND conparentid = 0 AND conrelid <> ALL(%s::regclass[]) "
                 "ORDER BY 1, 2",

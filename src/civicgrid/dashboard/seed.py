@@ -34,6 +34,7 @@ from django.utils import timezone
 from civicgrid.cases import workflow as W
 from civicgrid.cases import partitions, serials
 from civicgrid.cases.models import Case, CaseEvent, CaseSerial, Category
+from civicgrid.core import pgschema
 from civicgrid.departments.models import DepartmentUnit
 from civicgrid.regions.models import Region
 
@@ -429,18 +430,9 @@ def _indexes_set_aside(tables: list[str], unique_too: tuple[str, ...] = (), timi
         # ALTER TABLE on the tables they touch: run them now.
         cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table in tables:
-            cur.execute(
-                "SELECT ci.relname, pg_get_indexdef(ix.indexrelid) FROM pg_index ix "
-                "JOIN pg_class ci ON ci.oid = ix.indexrelid WHERE ix.indrelid = %s::regclass AND NOT ix.indisprimary "
-                "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = ix.indexrelid)", [table])
-            saved_indexes += cur.fetchall()
-            kinds = ["f", "u"] if table in unique_too else ["f"]
-            # conparentid = 0: on a partitioned table (cases/partitions.py) a key to another partitioned
-            # table has a copy per referenced partition, which go with the parent key.
-            cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                        "WHERE conrelid = %s::regclass AND contype = ANY(%s) AND conparentid = 0 "
-                        "ORDER BY contype DESC", [table, kinds])
-            saved_constraints += [(table, name, definition) for name, definition in cur.fetchall()]
+            saved_indexes += pgschema.secondary_indexes(cur, table)
+            kinds = ("f", "u") if table in unique_too else ("f",)
+            saved_constraints += [(table, name, definition) for name, definition in pgschema.constraints(cur, table, kinds)]
         for table, name, _ in saved_constraints:
             cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         for name, _ in saved_indexes:
