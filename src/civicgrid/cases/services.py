@@ -248,7 +248,7 @@ _orm_only = False  # tests: True makes intake take the ORM path on PostgreSQL to
 
 
 # The duplicate check's second look (any open report near the point, when no original report is)
-# on PostgreSQL: through case_dup_cells (category, cell, created_at), an index on a cell of about
+# on PostgreSQL: through case_dup_cells (cell, category, created_at), an index on a cell of about
 # 55 m × 43 m (1/2000 of a degree each way), so it reads the reports of the class in the few cells
 # around the point within the time window — not, as through (category, created_at), every report of
 # the class in the window across the city (a busy class at 35,000 calls a day: thousands per intake).
@@ -294,14 +294,15 @@ def _pg_candidates_sql(category: Category, *, lng, lat, grid, now, exclude_pk, l
         box = (f"SELECT id, number, lng, lat FROM {t} WHERE {common} AND lat BETWEEN %(lat0)s AND %(lat1)s "
                f"AND lng BETWEEN %(lng0)s AND %(lng1)s AND {d2} <= %(r2)s")
         order = f" ORDER BY {d2}, created_at, id LIMIT %(limit)s"
-        cells = dup_cells(p["lat0"], p["lat1"], p["lng0"], p["lng1"])
-        if cells is not None:  # both looks through the cell indexes: the box's cells, this window
-            p["cells"] = cells
-            box += f" AND {DUP_CELL_SQL} = ANY(%(cells)s::bigint[])"
         prefix += (", " if prefix else "") + (
             f"roots AS ({box} AND possible_duplicate_id IS NULL AND duplicate_of_id IS NULL{order})")
+        cells = dup_cells(p["lat0"], p["lat1"], p["lng0"], p["lng1"])
+        everyone = box
+        if cells is not None:  # the second look through case_dup_cells: the box's cells, this window
+            p["cells"] = cells
+            everyone += f" AND {DUP_CELL_SQL} = ANY(%(cells)s::bigint[])"
         looks = (f"SELECT 1 AS look, * FROM roots UNION ALL "
-                 f"SELECT 2, * FROM ({box}{order}) everyone WHERE NOT EXISTS (SELECT 1 FROM roots)")
+                 f"SELECT 2, * FROM ({everyone}{order}) everyone WHERE NOT EXISTS (SELECT 1 FROM roots)")
     with_ = f"WITH {prefix} " if prefix else ""
     from_ids = " FROM ids LEFT JOIN" if "ids AS" in prefix else " FROM"
     on = " ON true" if "ids AS" in prefix else ""
@@ -349,13 +350,11 @@ def _pg_prefetch(category: Category, *, lng, lat, grid, now) -> tuple[list, str,
         prefix="ids AS (SELECT nextval(%(serial)s::oid::regclass) AS serial, nextval(%(seq)s::oid::regclass) AS id)",
         select="ids.serial, ids.id, c.*")
     params.update(serial=serial_oid, seq=seq)
-    # Prepared: PostgreSQL parses it once per connection and, after five runs, plans it once (half of
-    # the check's cost was planning). The generic plan is safe because every index that serves a look
-    # is bounded by the point: case_dup_roots holds original reports only (a hot spot has one or a
-    # few), case_dup_cells the few cells around the point (tests/cases/test_duplicates.py checks
-    # both plans). A plan made while the table had no statistics can pick (category, created_at)
-    # instead; ANALYZE (autovacuum's, within a minute of a bulk load) replaces it.
-    rows = onewrite.fetch_all(sql, params, prepare=True)
+    # Not prepared: at a hot spot (thousands of open cases around one point) the generic plan PostgreSQL
+    # settles on after five runs took 30 % longer than one planned for the point's own values, and one
+    # made while the table had no statistics read every report of the class in the window (a twelfth
+    # of the throughput). The text is still converted once (onewrite.fetch_all).
+    rows = onewrite.fetch_all(sql, params, prepare=False)
     best = _pg_decide([r[2:] for r in rows], lng, lat,
                       lambda: _candidates(category, lng=lng, lat=lat, grid=grid, now=now, limit=1))
     return best, serials.number(day, rows[0][0]), rows[0][1]
