@@ -3,7 +3,12 @@ spot's reports gather on shows how many reports it stands for."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
+import random
 import time
+
+import pytest
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -132,8 +137,6 @@ def _rows_read(plan: dict) -> tuple[int, set]:
 
 def _explain(sql: str, params: dict) -> tuple[int, set]:
     """EXPLAIN ANALYZE of the check's statement, planned for its values as intake runs it."""
-    import json
-
     with connection.cursor() as cur:
         cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
         plan = cur.fetchone()[0]
@@ -146,10 +149,6 @@ def test_the_check_reads_the_cells_around_the_point_not_the_class_across_the_cit
     3,000 flagged reports and 20,000 older reports, where no report is near the second look reads the
     cells around the point — a handful of rows, not every report of the class in the window — and at
     the hot spot the original is found."""
-    import random
-
-    import pytest
-
     if connection.vendor != "postgresql":
         pytest.skip("the cell indexes are PostgreSQL's")
     first = _report(t, cats, P_A1a, T0)
@@ -161,20 +160,19 @@ def test_the_check_reads_the_cells_around_the_point_not_the_class_across_the_cit
         lng, lat = rng.uniform(116.001, 116.039), rng.uniform(39.901, 39.919)
         if abs(lng - nowhere[0]) > 0.002 or abs(lat - nowhere[1]) > 0.0015:
             spread.append((lng, lat))
-    Case.objects.bulk_create([
-        Case(number=f"CT{i:08d}", channel="grid_worker", category=first.category, description="占道",
-             lng=lng, lat=lat, region=first.region, grid=first.grid,
-             community=first.community, street=first.street, district=first.district, state=W.REPORTED,
-             tier=first.tier, created_at=T0 - dt.timedelta(minutes=i % 3000), version=1)
-        for i, (lng, lat) in enumerate(spread)], batch_size=2000)
+
+    def report(number, lng, lat, created_at, state):  # bulk rows of the class in the first's grid
+        return Case(number=number, channel="grid_worker", category=first.category, description="占道", lng=lng,
+                    lat=lat, region=first.region, grid=first.grid, community=first.community, street=first.street,
+                    district=first.district, state=state, tier=first.tier, created_at=created_at, version=1)
+
+    Case.objects.bulk_create([report(f"CT{i:08d}", lng, lat, T0 - dt.timedelta(minutes=i % 3000), W.REPORTED)
+                              for i, (lng, lat) in enumerate(spread)], batch_size=2000)
     # A district's history: most reports are originals (not flagged), older than the window. Without
     # it a 7,000-row table makes "every original report" look like a cheap thing to read.
-    Case.objects.bulk_create([
-        Case(number=f"OL{i:08d}", channel="grid_worker", category=first.category, description="旧案",
-             lng=rng.uniform(116.001, 116.039), lat=rng.uniform(39.901, 39.919), region=first.region, grid=first.grid,
-             community=first.community, street=first.street, district=first.district, state=W.CLOSED,
-             tier=first.tier, created_at=T0 - dt.timedelta(days=10, minutes=i), version=1)
-        for i in range(20000)], batch_size=5000)
+    Case.objects.bulk_create([report(f"OL{i:08d}", rng.uniform(116.001, 116.039), rng.uniform(39.901, 39.919),
+                                     T0 - dt.timedelta(days=10, minutes=i), W.CLOSED)
+                              for i in range(20000)], batch_size=5000)
     with connection.cursor() as cur:
         cur.execute("ANALYZE cases_case")  # what autovacuum keeps up to date
     for point, expect_first in ((P_A1a, True), (nowhere, False)):
@@ -192,9 +190,6 @@ def test_the_check_reads_the_cells_around_the_point_not_the_class_across_the_cit
 def test_cells_cover_every_point_of_the_box():
     """dup_cells lists the cell of every point in the box (the same floor as DUP_CELL_SQL's), and gives up
     (None: the plain query) when a radius set very wide would list too many."""
-    import math
-    import random
-
     rng = random.Random(7)
     for _ in range(2000):
         lat, lng = rng.uniform(18, 53), rng.uniform(73, 135)
