@@ -247,13 +247,24 @@ def _candidates(category: Category, *, lng=None, lat=None, grid=None, now=None, 
 _orm_only = False  # tests: True makes intake take the ORM path on PostgreSQL too (the reference)
 
 
-# The duplicate check's second look (any open report near the point, when no original report is)
-# on PostgreSQL: through case_dup_cells (cell, category, created_at), an index on a cell of about
-# 55 m × 43 m (1/2000 of a degree each way), so it reads the reports of the class in the few cells
-# around the point within the time window — not, as through (category, created_at), every report of
-# the class in the window across the city (a busy class at 35,000 calls a day: thousands per intake).
-# The expression is the index's (migration cases/0016); the query must say it the same way.
+# On PostgreSQL both looks read by "spot": a cell of about 55 m × 43 m (1/2000 of a degree each way)
+# and the class together in one number, through two indexes on (spot, created_at) (migration
+# cases/0017): case_dup_root_spots holds only the original reports, case_dup_spots every report. So
+# the first look reads the one or few originals in the cells around the point (not a hot spot's
+# thousands of flagged calls), the second the reports of the class in those cells within the window
+# (not every report of the class in the window across the city).
+#
+# The statement is written so that those indexes are the only ones its conditions can use: the class
+# is inside the spot, the states are "not terminal" (<> ALL cannot go through an index), and the
+# original reports are COALESCE(…) IS NULL, the partial index's own condition (the two plain keys'
+# indexes cannot take it). Any plan PostgreSQL makes — for these values or once for all (intake
+# prepares the check) and with whatever statistics — reads the same few rows, or the whole table
+# when it believes the table tiny. The expressions are the indexes'; the query must say them the
+# same way.
 DUP_CELL_SQL = "(floor(lat * 2000)::bigint * 1000000 + floor(lng * 2000)::bigint)"
+DUP_SPOT_SHIFT = 33_554_432  # 2**25: room for the class's id below the cell in one bigint
+DUP_SPOT_SQL = f"({DUP_CELL_SQL} * {DUP_SPOT_SHIFT} + category_id)"
+DUP_ROOT_SQL = "COALESCE(possible_duplicate_id, duplicate_of_id) IS NULL"
 DUP_CELLS_MAX = 64  # a radius set so wide that the box spans more cells: the plain box query instead
 
 
@@ -267,8 +278,20 @@ def dup_cells(lat0: float, lat1: float, lng0: float, lng1: float) -> list[int] |
     return [r * 1_000_000 + c for r in rows for c in cols]
 
 
+def dup_spots(category_id: int, lat0: float, lat1: float, lng0: float, lng1: float) -> list[int] | None:
+    """The spots (DUP_SPOT_SQL) of a class in a box, or None: too many cells, or a class id too large
+    to share the number with its cell (the plain box query then)."""
+    cells = dup_cells(lat0, lat1, lng0, lng1)
+    if cells is None or not 0 <= category_id < DUP_SPOT_SHIFT:
+        return None
+    return [c * DUP_SPOT_SHIFT + category_id for c in cells]
+
+
 def _pg_candidates_sql(category: Category, *, lng, lat, grid, now, exclude_pk, limit, prefix: str = "",
                        select: str = "c.*") -> tuple[str, dict]:
+    """The check as one PostgreSQL statement and its values. With a point, "spots" in the values means
+    the statement reads only through the spot indexes (above): its plan is bounded whatever PostgreSQL
+    knows, so it may be prepared."""
     meters = float(getattr(settings, "CASES_DUPLICATE_METERS", 50))
     hours = float(getattr(settings, "CASES_DUPLICATE_HOURS", 72))
     t = Case._meta.db_table
@@ -288,21 +311,25 @@ def _pg_candidates_sql(category: Category, *, lng, lat, grid, now, exclude_pk, l
         ky = 111_320.0
         kx = ky * max(0.01, math.cos(math.radians(lat)))
         dlat, dlng = meters / ky, meters / kx
-        p.update(lng=float(lng), lat=float(lat), kx=kx, ky=ky, lat0=lat - dlat, lat1=lat + dlat, lng0=lng - dlng,
-                 lng1=lng + dlng, r2=(meters * 1.01) ** 2)  # a hair of slack: the exact check decides
+        p.update(lng=float(lng), lat=float(lat), kx=kx, ky=ky, r2=(meters * 1.01) ** 2)  # slack: the exact check decides
         d2 = "((lng - %(lng)s) * %(kx)s) * ((lng - %(lng)s) * %(kx)s) + ((lat - %(lat)s) * %(ky)s) * ((lat - %(lat)s) * %(ky)s)"
-        box = (f"SELECT id, number, lng, lat FROM {t} WHERE {common} AND lat BETWEEN %(lat0)s AND %(lat1)s "
-               f"AND lng BETWEEN %(lng0)s AND %(lng1)s AND {d2} <= %(r2)s")
+        spots = dup_spots(category.pk, lat - dlat, lat + dlat, lng - dlng, lng + dlng)
+        if spots is not None:
+            p.pop("cat"), p.pop("states")
+            p.update(spots=spots, terminal=sorted(W.TERMINAL))
+            spot = (f"{DUP_SPOT_SQL} = ANY(%(spots)s::bigint[]) AND created_at >= %(since)s "
+                    f"AND state <> ALL(%(terminal)s)" + (" AND id <> %(exclude)s" if exclude_pk is not None else ""))
+            box = f"SELECT id, number, lng, lat FROM {t} WHERE {spot} AND {d2} <= %(r2)s"
+            root = f" AND {DUP_ROOT_SQL}"
+        else:
+            p.update(lat0=lat - dlat, lat1=lat + dlat, lng0=lng - dlng, lng1=lng + dlng)
+            box = (f"SELECT id, number, lng, lat FROM {t} WHERE {common} AND lat BETWEEN %(lat0)s AND %(lat1)s "
+                   f"AND lng BETWEEN %(lng0)s AND %(lng1)s AND {d2} <= %(r2)s")
+            root = " AND possible_duplicate_id IS NULL AND duplicate_of_id IS NULL"  # case_dup_roots
         order = f" ORDER BY {d2}, created_at, id LIMIT %(limit)s"
-        prefix += (", " if prefix else "") + (
-            f"roots AS ({box} AND possible_duplicate_id IS NULL AND duplicate_of_id IS NULL{order})")
-        cells = dup_cells(p["lat0"], p["lat1"], p["lng0"], p["lng1"])
-        everyone = box
-        if cells is not None:  # the second look through case_dup_cells: the box's cells, this window
-            p["cells"] = cells
-            everyone += f" AND {DUP_CELL_SQL} = ANY(%(cells)s::bigint[])"
+        prefix += (", " if prefix else "") + f"roots AS ({box}{root}{order})"
         looks = (f"SELECT 1 AS look, * FROM roots UNION ALL "
-                 f"SELECT 2, * FROM ({everyone}{order}) everyone WHERE NOT EXISTS (SELECT 1 FROM roots)")
+                 f"SELECT 2, * FROM ({box}{order}) everyone WHERE NOT EXISTS (SELECT 1 FROM roots)")
     with_ = f"WITH {prefix} " if prefix else ""
     from_ids = " FROM ids LEFT JOIN" if "ids AS" in prefix else " FROM"
     on = " ON true" if "ids AS" in prefix else ""
@@ -350,11 +377,10 @@ def _pg_prefetch(category: Category, *, lng, lat, grid, now) -> tuple[list, str,
         prefix="ids AS (SELECT nextval(%(serial)s::oid::regclass) AS serial, nextval(%(seq)s::oid::regclass) AS id)",
         select="ids.serial, ids.id, c.*")
     params.update(serial=serial_oid, seq=seq)
-    # Not prepared: at a hot spot (thousands of open cases around one point) the generic plan PostgreSQL
-    # settles on after five runs took 30 % longer than one planned for the point's own values, and one
-    # made while the table had no statistics read every report of the class in the window (a twelfth
-    # of the throughput). The text is still converted once (onewrite.fetch_all).
-    rows = onewrite.fetch_all(sql, params, prepare=False)
+    # Prepared when it reads by spot (planning it was half of its cost on the database): every plan
+    # it can get is bounded by the cells around the point (see DUP_SPOT_SQL). The plain statement's
+    # best plan depends on the point (a generic one read a hot spot's crowd): planned each time.
+    rows = onewrite.fetch_all(sql, params, prepare="spots" in params)
     best = _pg_decide([r[2:] for r in rows], lng, lat,
                       lambda: _candidates(category, lng=lng, lat=lat, grid=grid, now=now, limit=1))
     return best, serials.number(day, rows[0][0]), rows[0][1]
