@@ -1,7 +1,8 @@
 """Duplicate check at a hot spot: the time per check with HOT open reports of one class around
 one point (a construction site's noise, one blocked road), ours beside the old way.
 
-ours:     cases.services.find_duplicate — the original reports first (partial index case_dup_roots),
+ours:     cases.services.find_duplicate — the original reports first (partial index case_dup_roots;
+          on PostgreSQL case_dup_root_spots, by map cell and class),
           ranked and cut by the database (LIMIT 5), then the few rows checked by great-circle distance.
 old:      the check as it was: every case in the bounding box loaded as a Case object and the
           nearest picked in Python (kept here, verbatim in effect, as the baseline).

@@ -181,8 +181,8 @@ def duplicate_candidates(category: Category, *, lng=None, lat=None, grid=None, n
     A hot spot (one construction site's noise, one blocked road) draws thousands of calls, and each
     new one should join the case the others gather on. So the search looks first among the
     original reports — open cases not themselves flagged as a possible duplicate — through a
-    partial index that holds only those (case_dup_roots): a hot spot has one or a few, however many
-    calls it drew. Only when none is in range does it look among all open reports.
+    partial index that holds only those (case_dup_roots; on PostgreSQL case_dup_root_spots, by map
+    cell): a hot spot has one or a few, however many calls it drew. Only when none is in range does it look among all open reports.
 
     Either way the database ranks and cuts (a squared planar distance, exact enough at 50 m, with
     LIMIT), so the neighbourhood never travels to Python; the few rows that come back are checked
