@@ -240,6 +240,12 @@ def main() -> None:
             c = Client()
             c.force_login(user)
             clients[user.pk] = c
+    # This process stands for a web worker: its startup objects out of the collector's full passes, as
+    # civicgrid/wsgi.py does at a server's start (core/heap.py; without it about one page in ten
+    # waited ~100 ms for a full collection over the loaded data and code).
+    from civicgrid.core.heap import freeze_startup_objects
+
+    freeze_startup_objects()
     print(f"{n_cases:,} cases, {n_people:,} residents, load average {os.getloadavg()[0]:.1f}", flush=True)
     results = []
     for name, user, url, (before, ours) in scenarios:

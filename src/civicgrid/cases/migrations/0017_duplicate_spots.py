@@ -9,7 +9,8 @@ check's statement now has conditions only these two indexes can use, so whatever
 makes for it is bounded by the cells around the point, and intake can prepare it once per
 connection (services._pg_prefetch). Before, the first look went through case_dup_roots (class and
 latitude band), and with some statistics PostgreSQL combined that with the state and time indexes
-instead — tens of thousands of index entries per intake at a hot spot.
+instead — tens of thousands of index entries per intake at a hot spot. Runs ANALYZE (a few seconds
+on millions of cases): the plans rely on the spot expressions' statistics (services.DUP_SPOT_SQL).
 """
 from django.db import migrations
 
@@ -20,6 +21,10 @@ INDEXES = [
     "WHERE COALESCE(possible_duplicate_id, duplicate_of_id) IS NULL",
     f"CREATE INDEX IF NOT EXISTS case_dup_spots ON cases_case ({SPOT}, created_at)",
     "DROP INDEX IF EXISTS case_dup_cells",
+    # The planner's statistics of the spot expressions come from ANALYZE (autovacuum's only after a
+    # tenth of the table has changed): without them, on a table of millions with statistics of its
+    # own columns, PostgreSQL preferred the time index for the second look (the whole city's 72 hours).
+    "ANALYZE cases_case",
 ]
 
 
