@@ -98,12 +98,16 @@ class Window:
         return self.total if self.total is not None else (self.more_than or 0) + 1
 
 
-def window(qs, number, per_page: int, *, total: int | None = None, cap: int = COUNT_CAP) -> Window:
+def window(qs, number, per_page: int, *, total: int | None = None, cap: int = COUNT_CAP, fetch=None) -> Window:
     """Page `number` of qs (already ordered): per_page + 1 rows fetched; counted up to `cap` unless
-    `total` is given. A page past the end shows the last page that has rows, as Paginator.get_page did."""
+    `total` is given. A page past the end shows the last page that has rows, as Paginator.get_page did.
+    `fetch` (ids → {id: object}) as in chain_window: the page is read as primary keys, without the
+    joins for display, and its objects fetched once (a drill-down's list joined five tables for
+    display beside its filter's subquery: at 5M cases PostgreSQL spent 24 ms planning it)."""
     number = page_number(number)
     offset = (number - 1) * per_page
-    rows = list(qs[offset:offset + per_page + 1])
+    piece = qs.values_list("pk", flat=True) if fetch else qs
+    rows = list(piece[offset:offset + per_page + 1])
     if not rows and number > 1:
         known = total if total is not None else count_upto(qs, cap)
         if known <= cap or total is not None:
@@ -111,9 +115,12 @@ def window(qs, number, per_page: int, *, total: int | None = None, cap: int = CO
         else:
             number = 1
         offset = (number - 1) * per_page
-        rows = list(qs[offset:offset + per_page + 1])
+        rows = list(piece[offset:offset + per_page + 1])
     has_more = len(rows) > per_page
     rows = rows[:per_page]
+    if fetch:
+        found = fetch(rows)
+        rows = [found[pk] for pk in rows if pk in found]
     if total is None:
         if not has_more:
             total = offset + len(rows)  # the last page: the count is known for free

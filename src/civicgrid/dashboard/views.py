@@ -118,7 +118,7 @@ def cases(request):
     except ValidationError as exc:
         return _error(request, exc)
     # The count comes from the rollups where they hold it exactly; otherwise up to paging.COUNT_CAP.
-    page = paging.window(qs, g.get("page"), 50, total=total)
+    page = paging.window(qs, g.get("page"), 50, total=total, fetch=selectors.cases_by_id)
     rows = [(c, _case_url(c.number)) for c in page]
     query = g.copy()
     query.pop("page", None)
