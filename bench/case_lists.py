@@ -168,7 +168,8 @@ def main() -> None:
 
         def ours():
             qs = DS.cases_behind(user, area, figure, period, **filters)
-            w = paging.window(qs, params.get("page", 1), 50, total=DS.rollup_count(area, figure, period, **filters))
+            w = paging.window(qs, params.get("page", 1), 50, total=DS.rollup_count(area, figure, period, **filters),
+                              fetch=DS.cases_by_id)
             return list(w), w.count_label
         return before, ours
 
