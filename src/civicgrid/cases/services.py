@@ -182,7 +182,8 @@ def duplicate_candidates(category: Category, *, lng=None, lat=None, grid=None, n
     new one should join the case the others gather on. So the search looks first among the
     original reports — open cases not themselves flagged as a possible duplicate — through a
     partial index that holds only those (case_dup_roots; on PostgreSQL case_dup_root_spots, by map
-    cell): a hot spot has one or a few, however many calls it drew. Only when none is in range does it look among all open reports.
+    cell): a hot spot has one or a few, however many calls it drew. Only when none is in range does
+    it look among all open reports.
 
     Either way the database ranks and cuts (a squared planar distance, exact enough at 50 m, with
     LIMIT), so the neighbourhood never travels to Python; the few rows that come back are checked
@@ -293,8 +294,8 @@ def dup_spots(category_id: int, lat0: float, lat1: float, lng0: float, lng1: flo
 def _pg_candidates_sql(category: Category, *, lng, lat, grid, now, exclude_pk, limit, prefix: str = "",
                        select: str = "c.*") -> tuple[str, dict]:
     """The check as one PostgreSQL statement and its values. With a point, "spots" in the values means
-    the statement reads only through the spot indexes (above): its plan is bounded whatever PostgreSQL
-    knows, so it may be prepared."""
+    the statement reads through the spot indexes (above): its plans are bounded by the cells around
+    the point, so it may be prepared."""
     meters = float(getattr(settings, "CASES_DUPLICATE_METERS", 50))
     hours = float(getattr(settings, "CASES_DUPLICATE_HOURS", 72))
     t = Case._meta.db_table
@@ -318,7 +319,7 @@ def _pg_candidates_sql(category: Category, *, lng, lat, grid, now, exclude_pk, l
         d2 = "((lng - %(lng)s) * %(kx)s) * ((lng - %(lng)s) * %(kx)s) + ((lat - %(lat)s) * %(ky)s) * ((lat - %(lat)s) * %(ky)s)"
         spots = dup_spots(category.pk, lat - dlat, lat + dlat, lng - dlng, lng + dlng)
         if spots is not None:
-            p.pop("cat"), p.pop("states")
+            del p["cat"], p["states"]  # the class is in the spot; open is "not terminal"
             p.update(spots=spots, terminal=sorted(W.TERMINAL))
             spot = (f"{DUP_SPOT_SQL} = ANY(%(spots)s::bigint[]) AND created_at >= %(since)s "
                     f"AND state <> ALL(%(terminal)s)" + (" AND id <> %(exclude)s" if exclude_pk is not None else ""))
