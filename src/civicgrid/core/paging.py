@@ -98,6 +98,20 @@ class Window:
         return self.total if self.total is not None else (self.more_than or 0) + 1
 
 
+def _keys(qs, fetch):
+    """With `fetch`, the list read as primary keys only (no joins for display)."""
+    return qs.values_list("pk", flat=True) if fetch else qs
+
+
+def _fetched(rows: list, fetch) -> list:
+    """The page's objects, in the page's order, when `rows` are primary keys (`fetch`: ids → {id: obj}); a
+    case gone since its id was read is left out."""
+    if not fetch:
+        return rows
+    found = fetch(rows)
+    return [found[pk] for pk in rows if pk in found]
+
+
 def window(qs, number, per_page: int, *, total: int | None = None, cap: int = COUNT_CAP, fetch=None) -> Window:
     """Page `number` of qs (already ordered): per_page + 1 rows fetched; counted up to `cap` unless
     `total` is given. A page past the end shows the last page that has rows, as Paginator.get_page did.
@@ -106,7 +120,7 @@ def window(qs, number, per_page: int, *, total: int | None = None, cap: int = CO
     display beside its filter's subquery: at 5M cases PostgreSQL spent 24 ms planning it)."""
     number = page_number(number)
     offset = (number - 1) * per_page
-    piece = qs.values_list("pk", flat=True) if fetch else qs
+    piece = _keys(qs, fetch)
     rows = list(piece[offset:offset + per_page + 1])
     if not rows and number > 1:
         known = total if total is not None else count_upto(qs, cap)
@@ -117,10 +131,7 @@ def window(qs, number, per_page: int, *, total: int | None = None, cap: int = CO
         offset = (number - 1) * per_page
         rows = list(piece[offset:offset + per_page + 1])
     has_more = len(rows) > per_page
-    rows = rows[:per_page]
-    if fetch:
-        found = fetch(rows)
-        rows = [found[pk] for pk in rows if pk in found]
+    rows = _fetched(rows[:per_page], fetch)
     if total is None:
         if not has_more:
             total = offset + len(rows)  # the last page: the count is known for free
@@ -158,16 +169,12 @@ def chain_window(parts: list, number, per_page: int, *, cap: int = COUNT_CAP, fe
             if n <= skip:
                 skip -= n
                 continue
-        piece = qs.values_list("pk", flat=True) if fetch else qs
-        rows += list(piece[skip:skip + need - len(rows)])
+        rows += list(_keys(qs, fetch)[skip:skip + need - len(rows)])
         skip = 0
     if not rows and number > 1:  # past the end (a bookmark of a list that shrank): the first page
         return chain_window(parts, 1, per_page, cap=cap, fetch=fetch, whole=whole)
     has_more = len(rows) > per_page
-    rows = rows[:per_page]
-    if fetch:
-        found = fetch(rows)
-        rows = [found[pk] for pk in rows if pk in found]
+    rows = _fetched(rows[:per_page], fetch)
     if not has_more:
         return Window(rows, number, per_page, False, total=offset + len(rows))
     if whole is not None:
