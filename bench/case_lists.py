@@ -213,6 +213,14 @@ def main() -> None:
     if "demo-dispatcher" in users:
         add("worklist: street dispatcher, to-do", users["demo-dispatcher"], wl, "view=todo", worklist)
         add("worklist: street dispatcher, all", users["demo-dispatcher"], wl, "view=all", worklist)
+        # The to-do's later pieces, which its first page reads in a street with few overdue cases: the
+        # warned ones (by deadline), and the open ones without a deadline (verified, to be closed).
+        add("worklist: street dispatcher, to-do, filed", users["demo-dispatcher"], wl, "view=todo&state=filed",
+            worklist)
+        add("worklist: street dispatcher, to-do, verified", users["demo-dispatcher"], wl,
+            "view=todo&state=verified", worklist)
+    if "demo-community" in users:
+        add("worklist: community staff, to-do", users["demo-community"], wl, "view=todo", worklist)
     if "demo-grid" in users:
         add("worklist: grid worker, all", users["demo-grid"], wl, "view=all", worklist)
     add("drill-down: reported, district, year", commander, dc, f"figure=reported&{year}", drill)

@@ -18,6 +18,7 @@ from civicgrid.cases import services as S
 from civicgrid.cases import workflow as W
 from civicgrid.cases.models import Case
 
+from tests.pgplans import explain, rows_read
 from .conftest import P_A1a, T0
 
 H = dt.timedelta(hours=1)
@@ -122,29 +123,6 @@ def test_hot_spot_check_does_not_grow_with_the_crowd(t, cats):
     assert len(built) <= 5, len(built)
 
 
-def _rows_read(plan: dict) -> tuple[int, set]:
-    """Rows the plan's scans touched (returned plus removed by a filter or recheck) and the indexes they
-    went through (scans that ran: a branch the one-time filter skipped reads nothing)."""
-    read, used = 0, set()
-    if "Scan" in plan["Node Type"] and plan["Node Type"] not in ("CTE Scan", "Subquery Scan") and plan["Actual Loops"]:
-        read += plan["Actual Rows"] * plan["Actual Loops"] + plan.get("Rows Removed by Filter", 0) \
-            + plan.get("Rows Removed by Index Recheck", 0)
-        used.add(plan.get("Index Name") or plan["Node Type"])
-    for child in plan.get("Plans", ()):
-        r, u = _rows_read(child)
-        read, used = read + r, used | u
-    return read, used
-
-
-def _explain(sql: str, params: dict) -> tuple[int, set]:
-    """EXPLAIN ANALYZE of the check's statement, planned for its values as intake runs it."""
-    with connection.cursor() as cur:
-        cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
-        plan = cur.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    return _rows_read(plan[0]["Plan"])
-
-
 def _explain_generic(sql: str, params: dict) -> tuple[int, set]:
     """EXPLAIN ANALYZE of the check's statement as intake runs it: prepared, with the one plan
     PostgreSQL may settle on for every point (forced here; it does so after five runs when that plan
@@ -161,7 +139,7 @@ def _explain_generic(sql: str, params: dict) -> tuple[int, set]:
             cur.execute("DEALLOCATE ALL")
             cur.execute("RESET plan_cache_mode")
     plan = json.loads(plan) if isinstance(plan, str) else plan
-    return _rows_read(plan[0]["Plan"])
+    return rows_read(plan[0]["Plan"])
 
 
 def test_the_check_reads_the_cells_around_the_point_not_the_class_across_the_city(t, cats):
@@ -203,8 +181,8 @@ def test_the_check_reads_the_cells_around_the_point_not_the_class_across_the_cit
             sql, params = S._pg_candidates_sql(first.category, lng=point[0], lat=point[1], grid=None,
                                                now=T0 + H, exclude_pk=None, limit=1)
             assert "= ANY(%(spots)s" in sql
-            for how, explain in (("for the point", _explain), ("prepared, one plan for all", _explain_generic)):
-                read, used = explain(sql, params)
+            for how, run in (("for the point", explain), ("prepared, one plan for all", _explain_generic)):
+                read, used = run(sql, params)
                 assert read <= 60 and used <= bounded, (stats, point, how, read, used)
                 if not expect_first:  # the second look ran: through the spots of every report
                     assert "case_dup_spots" in used, (stats, how, used)

@@ -66,7 +66,7 @@ def subject(territory):
     cat = Category.objects.get(code="01037")
     done = CS.intake(t.users["operator"], channel="hotline", category=cat, description=f"路灯不亮，回电{PHONE}",
                      lng=116.005, lat=39.905, requester_name="张建国", requester_phone=PHONE)
-    Case.objects.filter(pk=done.pk).update(state="closed")
+    Case.objects.filter(pk=done.pk).update(state="closed", due_at=None, warn_at=None)
     open_case = CS.intake(t.users["operator"], channel="hotline", category=cat, description="井盖缺失",
                           lng=116.005, lat=39.905, requester_name="张建国", requester_phone=PHONE)
     contact = HS.record_contact(t.users["operator"], subject="咨询路灯报修", caller_phone=PHONE, caller_name="张建国")
