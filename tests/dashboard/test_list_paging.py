@@ -174,3 +174,34 @@ def test_overdue_now_lists_the_longest_overdue_first(loaded, client):
     html = client.get(f"/dashboard/cases/?figure=overdue_now&area={t.district.code}").content.decode()
     assert f"共 {len(rows):,} 件，超期最久的在前" in html
     assert html.index(rows[0].number) < html.index(rows[1].number)
+
+
+def test_a_page_is_read_without_parallel_workers_and_the_setting_ends_with_it(loaded):
+    """PostgreSQL: every statement of a worklist page and of a drill-down page runs with parallel workers
+    off (paging.serial), and the connection has its usual setting again afterwards (a pooled
+    connection must not keep it for the next request)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+
+    def setting() -> str:  # through the driver: not one of the statements recorded
+        return connection.connection.execute("SHOW max_parallel_workers_per_gather").fetchone()[0]
+
+    usual = setting()
+    assert usual != "0"
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        if "cases_case" in sql:
+            seen.append(setting())
+        return execute(sql, params, many, context)
+
+    user = loaded.users["commander"]
+    with connection.execute_wrapper(record):
+        page = CS.worklist_page(user, CS.Filters.from_query({"view": "all"}), 2, per_page=17, now=NOW)
+        drill = paging.window(DS.cases_behind(user, loaded.district, "reported", DS.parse_period({"start": "2026-03-01", "end": "2026-03-21"})),
+                              1, 20, fetch=DS.cases_by_id)
+    assert len(page) == 17 and len(drill) == 20
+    assert len(seen) >= 4 and set(seen) == {"0"}, seen
+    assert setting() == usual

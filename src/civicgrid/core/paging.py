@@ -14,14 +14,43 @@ subquery, so it stops after `cap + 1` rows.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from . import params as P
 
 COUNT_CAP = 1000
 MAX_PAGE = 10_000  # far beyond any clerk's patience; keeps OFFSET (and a hostile page=) bounded
+
+
+def serial(read):
+    """Run `read` without PostgreSQL's parallel workers. The setting is local to a transaction (or
+    savepoint) of the read's own and put back after it, so it never outlives the read: not on a
+    pooled connection, nor in a request's outer transaction (a failed read's rollback undoes it
+    too). A page reads at most a page of rows plus a capped count, yet PostgreSQL planned parallel
+    scans for some (a drill-down's year read newest first, a text search): starting the workers
+    cost more than they saved, and on a busy 2-core server they wait for a core. At 5M cases, in
+    isolation: the dispatched drill-down 82 → 53 ms, the reworked one 90 → 72, a text search
+    160–200 → 116."""
+    @functools.wraps(read)
+    def wrapper(*args, **kwargs):
+        if connection.vendor != "postgresql":
+            return read(*args, **kwargs)
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute(f"SELECT current_setting('{_WORKERS}'), set_config('{_WORKERS}', '0', true)")
+                before = cur.fetchone()[0]
+            result = read(*args, **kwargs)
+            with connection.cursor() as cur:
+                cur.execute(f"SELECT set_config('{_WORKERS}', %s, true)", [before])
+            return result
+    return wrapper
+
+
+_WORKERS = "max_parallel_workers_per_gather"
 
 
 def count_upto(qs: QuerySet, cap: int = COUNT_CAP) -> int:
@@ -112,6 +141,7 @@ def _fetched(rows: list, fetch) -> list:
     return [found[pk] for pk in rows if pk in found]
 
 
+@serial
 def window(qs, number, per_page: int, *, total: int | None = None, cap: int = COUNT_CAP, fetch=None) -> Window:
     """Page `number` of qs (already ordered): per_page + 1 rows fetched; counted up to `cap` unless
     `total` is given. A page past the end shows the last page that has rows, as Paginator.get_page did.
@@ -142,6 +172,7 @@ def window(qs, number, per_page: int, *, total: int | None = None, cap: int = CO
     return Window(rows, number, per_page, has_more, total)
 
 
+@serial
 def chain_window(parts: list, number, per_page: int, *, cap: int = COUNT_CAP, fetch=None, whole=None) -> Window:
     """A page of the concatenation of `parts` (querysets, each ordered along an index, disjoint):
     the way to page an order no index holds, like "overdue first, then by deadline, then the
