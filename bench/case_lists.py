@@ -183,7 +183,7 @@ def main() -> None:
             return list(p), p.paginator.count
 
         def ours():
-            w = paging.window(people(), params.get("page", 1), 30)
+            w = paging.window(people(), params.get("page", 1), 30, fetch=PS.people_by_id)
             return list(w), w.count_label
         return before, ours
 

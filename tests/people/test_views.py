@@ -268,3 +268,28 @@ def test_room_with_an_over_long_number_is_refused_with_the_reason(client, territ
     r = client.post(f"/people/buildings/{building.pk}/rooms/", {"entrance": "1", "number": "9" * 2000}, follow=True)
     assert "室不能超过 20 个字" in r.content.decode()
     assert not Room.objects.filter(building=building, number__startswith="999").exists()
+
+
+def test_register_pages_read_as_ids_show_the_search_in_order(homes, client):
+    """The register page reads its residents as ids, then the page's rows with their rooms and grids
+    (people_by_id): page after page the same residents in the same (name, id) order as the search,
+    each row with its room, and the count."""
+    from civicgrid.people import selectors
+
+    t, staff = homes["t"], homes["t"].users["staff_A1"]
+    for i in range(40):  # two pages and a bit of 张…, in rooms of the building
+        room = services.room_at(staff, homes["b_a"], f"{1 + i % 3}单元", f"{100 + i}")
+        services.create_person(staff, {"name": f"张{'甲乙丙丁戊'[i % 5]}{'一二三四五六七八'[i // 5]}",
+                                             "id_number": ident(100 + i)},
+                               room=room)
+    expected = list(selectors.search_people(staff, q="张").order_by("name", "id"))
+    assert len(expected) == 41
+    c = client_for(client, staff)
+    shown = []
+    for number in (1, 2):
+        page = c.get(reverse("people:index"), {"q": "张", "page": number}).context["page"]
+        rows = list(page)
+        assert all(p.room and p.room.building_id == homes["b_a"].pk and p.community_id for p in rows)
+        shown += [p.pk for p in rows]
+        assert page.count_label == "41"
+    assert shown == [p.pk for p in expected]

@@ -76,7 +76,7 @@ def index(request):
     if people is not None:
         # No exact count over a million residents for every search: the page's rows along the
         # (name, id) index, and a count that stops at paging.COUNT_CAP ("超过 1,000 人").
-        page = paging.window(people.order_by("name", "id"), request.GET.get("page"), 30)
+        page = paging.window(people.order_by("name", "id"), request.GET.get("page"), 30, fetch=selectors.people_by_id)
         if page.number == 1:  # turning pages of the same search is not a new search
             services.record_search(request.user, f, page.count_for_log)
     return render(request, "people/index.html", {
