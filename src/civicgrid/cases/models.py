@@ -78,6 +78,11 @@ class CaseSerial(models.Model):
         return f"{self.day:%Y-%m-%d} 已编至第 {self.last} 号"
 
 
+# "Open" as the partial indexes and check constraints say it: three inequalities, a text that survives
+# pg_get_indexdef and re-creation unchanged (the bulk loader drops and re-creates the indexes).
+NOT_TERMINAL = models.Q(*[~models.Q(state=s) for s in sorted(W.TERMINAL)])
+
+
 class Case(WorkflowLabels, SplitsPrivateText, models.Model):
     """One reported problem. Region FKs are denormalised so scoped lists are single-table filters.
 
@@ -197,19 +202,15 @@ class Case(WorkflowLabels, SplitsPrivateText, models.Model):
             # NOT state IN terminal ones), or with a deadline (any condition on due_at but IS NULL) —
             # the same rows, since only an open case has one (case_deadline_only_while_open), but
             # the lists' deadline pieces say no state beyond their own filter's (selectors._states_q).
-            # The open arm is written as three inequalities: that text survives pg_get_indexdef and
-            # re-creation unchanged (the bulk loader drops and re-creates it).
             models.Index(fields=["due_at", "-created_at", "-id"], name="case_open_urgency",
-                         condition=models.Q(due_at__isnull=False)
-                         | models.Q(*[~models.Q(state=s) for s in sorted(W.TERMINAL)])),
+                         condition=models.Q(due_at__isnull=False) | NOT_TERMINAL),
             # A street's open cases by deadline, as its dispatcher's to-do and lists read them: the
             # street's overdue ones were found through the whole district's deadline index (or
             # ANDed with a bitmap of the street's 770,000 cases of the year to count them) — at 5M
             # cases a to-do page took 100 ms, 19 ms with it. Only open cases (~2 % of the table),
             # said as case_open_urgency's condition is.
             models.Index(fields=["street", "due_at", "-created_at", "-id"], name="case_street_due",
-                         condition=models.Q(due_at__isnull=False)
-                         | models.Q(*[~models.Q(state=s) for s in sorted(W.TERMINAL)])),
+                         condition=models.Q(due_at__isnull=False) | NOT_TERMINAL),
             # Drill-downs and filtered lists of one community, street or class, newest first: read
             # along these from the period's end, the rows of a figure (filed on one day, closed this
             # year) come first instead of after the whole district's newer cases (or a sort of all
@@ -230,8 +231,7 @@ class Case(WorkflowLabels, SplitsPrivateText, models.Model):
             # The clock runs only while a case is open: closing, merging or not filing stops it
             # (core/workflow/machine.py start_clock with no step). The lists rely on it
             # (selectors._states_q: "has a deadline" already means open), so the database keeps it.
-            models.CheckConstraint(condition=models.Q(due_at__isnull=True)
-                                   | models.Q(*[~models.Q(state=s) for s in sorted(W.TERMINAL)]),
+            models.CheckConstraint(condition=models.Q(due_at__isnull=True) | NOT_TERMINAL,
                                    name="case_deadline_only_while_open"),
             # A warning point belongs to a running clock (start_clock sets both or neither; a
             # suspended case has a review date and no warning): the worklist's "warned" piece is
