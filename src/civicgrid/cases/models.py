@@ -211,6 +211,11 @@ class Case(WorkflowLabels, SplitsPrivateText, models.Model):
             # said as case_open_urgency's condition is.
             models.Index(fields=["street", "due_at", "-created_at", "-id"], name="case_street_due",
                          condition=models.Q(due_at__isnull=False) | NOT_TERMINAL),
+            # The same for a community's staff, the most numerous daily users: their to-do's pieces
+            # ANDed a bitmap of the community's 110,000 cases of the year, 10–16 ms each (a page 83 ms
+            # at 5M cases, 46 with it).
+            models.Index(fields=["community", "due_at", "-created_at", "-id"], name="case_community_due",
+                         condition=models.Q(due_at__isnull=False) | NOT_TERMINAL),
             # Drill-downs and filtered lists of one community, street or class, newest first: read
             # along these from the period's end, the rows of a figure (filed on one day, closed this
             # year) come first instead of after the whole district's newer cases (or a sort of all
