@@ -6,7 +6,7 @@ import os
 # servers behind nginx (deploy/nginx-upstream.conf) each bind their private address (GUNICORN_BIND).
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
-threads = 2
+threads = int(os.environ.get("GUNICORN_THREADS", 2))
 # Database connections are kept between requests (settings: CONN_MAX_AGE 600 s and health checks
 # in production); max_requests recycles a worker now and then, closing its connection cleanly.
 max_requests = 5000

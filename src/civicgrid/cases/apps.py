@@ -29,6 +29,12 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         # Navigation, tiles, the sweep, media rules, audit labels: cases/manifest.py.
         post_migrate.connect(_sync_transitions, sender=self)
+        from django.db.backends.signals import connection_created
+
+        from . import onewrite
+
+        connection_created.connect(onewrite.plan_prepared_statements_generically,
+                                   dispatch_uid="cases.plan_prepared_statements_generically")
         from . import joint  # joint action and emergency mode: the close guard and the emergency step
 
         joint.install()

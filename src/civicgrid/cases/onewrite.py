@@ -95,13 +95,35 @@ def bound_cursor(*, prepare: bool = True, raw: bool = False):
     per shape (the same tables, columns and row counts), so here psycopg converts each text once and
     PostgreSQL parses and plans it once per connection instead of on every request. Behind PgBouncer
     this needs transaction pooling with max_prepared_statements (PgBouncer 1.21 or later).
-    `prepare=False` for a query whose best plan depends on its values: PostgreSQL would settle on one
-    generic plan for them all. `raw`: the statement's placeholders are PostgreSQL's own ($1, $2, …),
-    which psycopg passes on as they are; it parses %s-style ones on every run of a statement longer
-    than 4 kB or with more than 50 values (it caches only shorter ones), as intake's insert is:
-    about 2 ms a request."""
+    `prepare=False` sends the statement unnamed; on these connections it too runs a generic plan
+    (plan_prepared_statements_generically): for a statement whose plan must follow its values, use
+    fetch_all(prepare=False), which binds on the client. `raw`: the statement's placeholders are
+    PostgreSQL's own ($1, $2, …), which psycopg passes on as they are; it parses %s-style ones on
+    every run of a statement longer than 4 kB or with more than 50 values (it caches only shorter
+    ones), as intake's insert is: about 2 ms a request."""
     connection.ensure_connection()
     return connection._prepare_cursor(_bound_cursor_class(prepare, raw)(connection.connection))
+
+
+def plan_prepared_statements_generically(sender, connection, **kwargs) -> None:
+    """PostgreSQL, on every new connection (connection_created): its prepared statements — only
+    intake's, see bound_cursor — run the one generic plan, never plans made for their values.
+
+    Why: by default PostgreSQL plans a prepared statement for its values five times, then keeps
+    planning for the values whenever those plans look cheaper than the generic one. The duplicate
+    check asks for reports of the last 72 hours, which lie beyond the statistics' newest value until
+    the next ANALYZE (autovacuum analyzes a table of millions after a tenth of it has changed: weeks
+    of intake). Planned for the values, the window looked empty, so the check went through the plain
+    created_at index and filtered every report of the window by spot: planned again on every intake,
+    and reading more with every report taken in (bench/open311_throughput.py: PostgreSQL's time per
+    intake grew from 1.5 to 3.5 ms over 4,000 intakes). The generic plan knows no values and reads
+    the cells around the point through the spot indexes (cases/services.py DUP_SPOT_SQL; its bound is
+    tested in tests/cases/test_duplicates.py). Django's own queries are never prepared (settings:
+    prepare_threshold), so nothing else is affected. Behind PgBouncer (transaction pooling) add
+    plan_cache_mode to its track_extra_parameters, so the setting follows the client."""
+    if connection.vendor == "postgresql":
+        with connection.connection.cursor() as cur:
+            cur.execute("SET plan_cache_mode = force_generic_plan")
 
 
 @functools.cache
@@ -130,7 +152,15 @@ def _bound_cursor_class(prepare: bool, raw: bool):
 def fetch_all(sql: str, params: dict, *, prepare: bool = True) -> list:
     """Run a read statement with %(name)s placeholders through bound_cursor() and return its rows.
     The text is turned into PostgreSQL's $1, $2, … once per text (psycopg would parse the duplicate
-    check's 5 kB on every run: it caches only short statements)."""
+    check's 5 kB on every run: it caches only short statements).
+
+    `prepare=False`: bound on the client instead (Django's cursor: the values written into the text),
+    so PostgreSQL plans the statement for its values — a parameter bound on the server would get
+    the generic plan these connections are set to (plan_prepared_statements_generically)."""
+    if not prepare:
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
     text, names = _numbered(sql)
     with bound_cursor(prepare=prepare, raw=True) as cur:
         cur.execute(text, [params[n] for n in names])
