@@ -55,7 +55,7 @@ def _rows(case) -> dict[str, list[dict]]:
         "audit": [norm(r) for r in AuditEntry.objects.filter(object_type="cases.case", object_id=str(pk)).values()],
         "inbox": sorted((norm(r, STAMPED | {"created_at"}) for r in Notification.objects.filter(**sub).values()),
                         key=lambda r: r["recipient_id"]),
-        "deltas": sorted((norm(r) for r in RollupDelta.objects.values()), key=lambda r: (r["level"], r["region_id"])),
+        "deltas": sorted((norm(r) for r in RollupDelta.objects.values()), key=lambda r: (r["day"], r["grid_id"] or 0)),
         "heat": [norm(r) for r in HeatDelta.objects.values()],
         "live": [norm(r) for r in LiveCase.objects.filter(case_id=pk).values()],
         "token": [norm(r, STAMPED | {"created_at"}) for r in RequestToken.objects.filter(case_id=pk).values()],
@@ -102,7 +102,8 @@ def test_one_statement_writes_exactly_the_rows_of_the_orm_path(territory, cats, 
     # The masked clear text and the encrypted original, on both paths.
     assert "13812345678" not in one_rows["case"][0]["description"]
     assert one_rows["case"][0]["description_private"] == "路灯不亮，联系13812345678"
-    assert len(one_rows["deltas"]) == 5  # grid, community, street, district, city
+    (delta,) = one_rows["deltas"]  # one row carrying the chain: grid, community, street, district, city
+    assert all(delta[f"{level}_id"] for level in ("grid", "community", "street", "district", "city")), delta
     assert len(one_rows["inbox"]) >= 1
 
 

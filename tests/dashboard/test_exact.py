@@ -8,7 +8,7 @@ import pytest
 from civicgrid.cases import workflow as W
 from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.dashboard import figures
-from civicgrid.dashboard.models import DailyRollup, DailyTotal, HeatCell, LiveCase, ReconciliationRun
+from civicgrid.dashboard.models import COUNTERS, DailyRollup, DailyTotal, HeatCell, LiveCase, ReconciliationRun
 from civicgrid.dashboard.reconcile import reconcile
 
 from .conftest import T0, report, simulate
@@ -122,11 +122,14 @@ def test_rollup_written_in_the_event_transaction(territory, cats):
     with pytest.raises(RuntimeError):
         with transaction.atomic():
             report(t, cats)
-            assert RollupDelta.objects.filter(reported=1).count() == 5  # grid, community, street, district, city
+            # One row carrying the chain: grid, community, street, district, city.
+            (delta,) = RollupDelta.objects.filter(reported=1)
+            assert delta.regions() == [(t.grids["A1a"].pk, "grid"), (t.communities["A1"].pk, "community"),
+                                       (t.streets["A"].pk, "street"), (t.district.pk, "district"), (t.city.pk, "city")]
             raise RuntimeError
     assert not RollupDelta.objects.exists() and not LiveCase.objects.exists() and not HeatDelta.objects.exists()
     c = report(t, cats, where="B1a")
-    assert not DailyRollup.objects.exists() and RollupDelta.objects.count() == 5  # appended, not folded yet
+    assert not DailyRollup.objects.exists() and RollupDelta.objects.count() == 1  # appended, not folded yet
     fold()
     assert not RollupDelta.objects.exists() and not HeatDelta.objects.exists()
     fold()  # nothing left: a second fold adds nothing
@@ -179,3 +182,40 @@ def test_hotline_response_rate_from_rollups_matches_the_hotline_definition(terri
     street_a = set(cases_behind(t.users["dispatcher_A"], t.streets["A"], "response_late", period)
                    .values_list("pk", flat=True))
     assert street_a == {waiting.pk}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_deltas_not_folded_before_the_chain_migration_are_folded_once_after_it(territory, cats):
+    """Rows appended in the old shape (one region and its level a row) and not folded yet when
+    dashboard 0008 runs are carried over, each region in its level's column, and the next fold counts
+    them exactly as the old fold would have."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from civicgrid.dashboard.fold import fold
+
+    t = territory
+    executor = MigrationExecutor(connection)
+    executor.migrate([("dashboard", "0007_board_answers_index")])
+    day = T0.date()
+    old = [(t.grids["A1a"].pk, "grid"), (t.communities["A1"].pk, "community"), (t.streets["A"].pk, "street"),
+           (t.district.pk, "district"), (t.city.pk, "city")]
+    counters = "reported, filed"
+    zeros = [c for c in COUNTERS if c not in ("reported", "filed")]
+    with connection.cursor() as cur:
+        for region_id, level in old:
+            cur.execute(f"INSERT INTO dashboard_rollupdelta (day, region_id, level, category_id, department_key, "
+                        f"channel, {counters}, {', '.join(zeros)}) VALUES (%s, %s, %s, %s, 0, 'hotline', 2, 1, "
+                        f"{', '.join('0' for _ in zeros)})", [day, region_id, level, cats["01037"].pk])
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from civicgrid.dashboard.models import RollupDelta
+
+    assert sorted(r for d in RollupDelta.objects.all() for r in d.regions()) == sorted(old)
+    fold()
+    rows = {(r.level, r.region_id): (r.reported, r.filed) for r in DailyRollup.objects.filter(day=day)}
+    assert rows == {(level, rid): (2, 1) for rid, level in old}
+    totals = {r.region_id: r.reported for r in DailyTotal.objects.filter(day=day)}
+    assert totals == {rid: 2 for rid, _ in old}

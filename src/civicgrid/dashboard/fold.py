@@ -27,6 +27,14 @@ TOTAL_KEY = ("region_id", "day")
 HEAT_KEY = ("day", "region_id", "x", "y")
 
 
+def _chain(source: str, cols: str) -> str:
+    """The delta rows of `source` once for each region of their chain: (day, region_id, level,
+    category_id, department_key, channel, counters…)."""
+    return " UNION ALL ".join(
+        f"SELECT day, {level}_id AS region_id, '{level}' AS level, category_id, department_key, channel, {cols} "
+        f"FROM {source} WHERE {level}_id IS NOT NULL" for level in RollupDelta.CHAIN_LEVELS)
+
+
 def _sql(pg: bool) -> list[str]:
     roll, total, heat = DailyRollup._meta.db_table, DailyTotal._meta.db_table, HeatCell._meta.db_table
     rdelta, hdelta = RollupDelta._meta.db_table, HeatDelta._meta.db_table
@@ -34,16 +42,17 @@ def _sql(pg: bool) -> list[str]:
     sums = ", ".join(f"SUM({c})" for c in COUNTERS)
     add = lambda t: ", ".join(f"{c} = {t}.{c} + excluded.{c}" for c in COUNTERS)  # noqa: E731
     rkey, tkey = ", ".join(ROLLUP_KEY), ", ".join(TOTAL_KEY)
+    chain_ids = ", ".join(f"{level}_id" for level in RollupDelta.CHAIN_LEVELS)
     if pg:
-        moved = (f"WITH moved AS (DELETE FROM {rdelta} RETURNING day, region_id, level, category_id, department_key, "
-                 f"channel, {cols}), ")
+        moved = (f"WITH moved AS (DELETE FROM {rdelta} RETURNING day, {chain_ids}, category_id, department_key, "
+                 f"channel, {cols}), chain AS ({_chain('moved', cols)}), ")
         return [
             moved
             + f"r AS (INSERT INTO {roll} (day, region_id, level, category_id, department_key, channel, {cols}) "
-              f"SELECT day, region_id, MAX(level), category_id, department_key, channel, {sums} FROM moved "
+              f"SELECT day, region_id, MAX(level), category_id, department_key, channel, {sums} FROM chain "
               f"GROUP BY {rkey} ON CONFLICT ({rkey}) DO UPDATE SET {add(roll)} RETURNING 1) "
               f"INSERT INTO {total} (day, region_id, level, {cols}) "
-              f"SELECT day, region_id, MAX(level), {sums} FROM moved GROUP BY {tkey} "
+              f"SELECT day, region_id, MAX(level), {sums} FROM chain GROUP BY {tkey} "
               f"ON CONFLICT ({tkey}) DO UPDATE SET {add(total)}",
             f"WITH moved AS (DELETE FROM {hdelta} RETURNING day, region_id, path, x, y, n) "
             f"INSERT INTO {heat} (day, region_id, path, x, y, n) SELECT day, region_id, MAX(path), x, y, SUM(n) "
@@ -51,12 +60,13 @@ def _sql(pg: bool) -> list[str]:
             f"ON CONFLICT (day, region_id, x, y) DO UPDATE SET n = {heat}.n + excluded.n",
         ]
     # SQLite: writers are serialised, so "everything up to the highest id now" is a stable set.
+    chain = f"({_chain(f'(SELECT * FROM {rdelta} WHERE id <= %(r)s)', cols)})"
     return [
         f"INSERT INTO {roll} (day, region_id, level, category_id, department_key, channel, {cols}) "
-        f"SELECT day, region_id, MAX(level), category_id, department_key, channel, {sums} FROM {rdelta} "
-        f"WHERE id <= %(r)s GROUP BY {rkey} ON CONFLICT ({rkey}) DO UPDATE SET {add(roll)}",
+        f"SELECT day, region_id, MAX(level), category_id, department_key, channel, {sums} FROM {chain} "
+        f"WHERE true GROUP BY {rkey} ON CONFLICT ({rkey}) DO UPDATE SET {add(roll)}",
         f"INSERT INTO {total} (day, region_id, level, {cols}) "
-        f"SELECT day, region_id, MAX(level), {sums} FROM {rdelta} WHERE id <= %(r)s GROUP BY {tkey} "
+        f"SELECT day, region_id, MAX(level), {sums} FROM {chain} WHERE true GROUP BY {tkey} "
         f"ON CONFLICT ({tkey}) DO UPDATE SET {add(total)}",
         f"DELETE FROM {rdelta} WHERE id <= %(r)s",
         f"INSERT INTO {heat} (day, region_id, path, x, y, n) SELECT day, region_id, MAX(path), x, y, SUM(n) "

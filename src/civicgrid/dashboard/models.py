@@ -151,21 +151,34 @@ class RollupDelta(Counters):
     and DailyTotal (per day and region) in one transaction — the worker every minute, and every read
     of the rollups before it reads — so the figures stay exact. Plain ids, no foreign keys: the
     insert checks nothing, and the fold writes the rows that carry the constraints.
+
+    One row per event and day, carrying the case's whole chain (grid … city, each NULL where the
+    case has no such region); the fold counts it once for each region of the chain (CHAIN_LEVELS).
+    A row per region made intake write five rows of 28 values where one does.
     """
 
     day = models.DateField()
-    region_id = models.BigIntegerField()
-    level = models.CharField(max_length=10)
+    grid_id = models.BigIntegerField(null=True)
+    community_id = models.BigIntegerField(null=True)
+    street_id = models.BigIntegerField(null=True)
+    district_id = models.BigIntegerField(null=True)
+    city_id = models.BigIntegerField(null=True)
     category_id = models.BigIntegerField()
     department_key = models.PositiveIntegerField(default=0)
     channel = models.CharField(max_length=15)
+
+    CHAIN_LEVELS = ("grid", "community", "street", "district", "city")  # each has its <level>_id column
 
     class Meta:
         verbose_name = "汇总增量（待归并）"
         verbose_name_plural = "汇总增量（待归并）"
 
     def __str__(self) -> str:
-        return f"{self.day:%Y-%m-%d} 区域 {self.region_id} 汇总增量"
+        return f"{self.day:%Y-%m-%d} 网格 {self.grid_id} 汇总增量"
+
+    def regions(self) -> list[tuple[int, str]]:
+        """(region id, level) for each region of the row's chain."""
+        return [(rid, level) for level in self.CHAIN_LEVELS if (rid := getattr(self, f"{level}_id")) is not None]
 
 
 class HeatDelta(models.Model):

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import F, Max, Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from civicgrid.cases import workflow as W
@@ -162,15 +162,24 @@ def _stored(model, key: tuple[str, ...], start: dt.date, end: dt.date) -> dict[t
     the same snapshot, so a fold committing meanwhile is seen whole or not at all)."""
     out = {tuple(r[k] for k in key): r for r in
            model.objects.filter(day__gte=start, day__lte=end).values("pk", "level", *key, *COUNTERS)}
-    pending = (RollupDelta.objects.filter(day__gte=start, day__lte=end).values(*key)
-               .annotate(**{f"d_{c}": Sum(c) for c in COUNTERS}, d_level=Max("level")))
+    # Each delta row counts once for every region of its chain (fold.py): grouped by the chain, then
+    # spread over its regions here.
+    chain_ids = [f"{level}_id" for level in RollupDelta.CHAIN_LEVELS]
+    rest = [f for f in key if f != "region_id"]
+    pending = (RollupDelta.objects.filter(day__gte=start, day__lte=end).values(*chain_ids, *rest)
+               .annotate(**{f"d_{c}": Sum(c) for c in COUNTERS}))
     for r in pending:
-        k = tuple(r[f] for f in key)
-        row = out.get(k)
-        if row is None:
-            row = out[k] = {"pk": None, "level": r["d_level"], **{f: r[f] for f in key}, **{c: 0 for c in COUNTERS}}
-        for c in COUNTERS:
-            row[c] += int(r[f"d_{c}"] or 0)
+        for level in RollupDelta.CHAIN_LEVELS:
+            if r[f"{level}_id"] is None:
+                continue
+            values = {**r, "region_id": r[f"{level}_id"]}
+            k = tuple(values[f] for f in key)
+            row = out.get(k)
+            if row is None:
+                row = out[k] = {"pk": None, "level": level, **{f: values[f] for f in key},
+                                **{c: 0 for c in COUNTERS}}
+            for c in COUNTERS:
+                row[c] += int(r[f"d_{c}"] or 0)
     return out
 
 

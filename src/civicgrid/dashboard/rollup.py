@@ -4,8 +4,9 @@ One rule decides every counter (`increments`); the live receiver and the bulk lo
 and reconcile.py recomputes the same counters from the raw cases by its own queries, so a slip in
 either path shows up as a difference there.
 
-Storage: the live path only appends. Each event inserts its rows into RollupDelta (one row per
-level of the chain and day touched, all in one INSERT) and, for a report with a point, one HeatDelta
+Storage: the live path only appends. Each event inserts its rows into RollupDelta (one row per day
+touched, carrying the case's chain: fold.py counts it for each region of it) and, for a report with
+a point, one HeatDelta
 row; nothing on the request path updates a shared row, so intakes of one district never wait on
 each other. fold.py moves the deltas into DailyRollup, DailyTotal and HeatCell (the worker every
 minute; every read of them first), so what the board reads is folded + just-arrived, exactly.
@@ -149,10 +150,10 @@ def apply_event(case, event, writes=None) -> None:
         for k, v in answer_increments(event.at, case.accept_due).items():
             row[k] = row.get(k, 0) + v
     by_day = {d: counters for d, counters in by_day.items() if counters}
-    regions = _case_chain(case) if by_day else []
-    rows = [RollupDelta(day=d, region_id=region_id, level=level, category_id=case.category_id,
-                        department_key=case.department_id or 0, channel=case.channel, **counters)
-            for d, counters in by_day.items() for region_id, level in regions]
+    chain_ids = {f"{level}_id": region_id for region_id, level in _case_chain(case)} if by_day else {}
+    rows = [RollupDelta(day=d, **chain_ids, category_id=case.category_id, department_key=case.department_id or 0,
+                        channel=case.channel, **counters)
+            for d, counters in by_day.items()] if chain_ids else []
     heat = None
     if event.action == "report" and case.lng is not None and case.lat is not None:
         x, y = cell_of(case.lng, case.lat)
@@ -184,7 +185,8 @@ def _values(model, objs: list, fields: list[str], params: list) -> str:
     return ", ".join(rows)
 
 
-_DELTA_FIELDS = ["day", "region_id", "level", "category_id", "department_key", "channel", *COUNTERS]
+_DELTA_FIELDS = ["day", *(f"{level}_id" for level in RollupDelta.CHAIN_LEVELS), "category_id", "department_key",
+                 "channel", *COUNTERS]
 _HEAT_FIELDS = ["day", "region_id", "path", "x", "y", "n"]
 
 
