@@ -2,8 +2,9 @@
 import multiprocessing
 import os
 
-# One app server: 2 × cores + 1 workers (WEB_CONCURRENCY overrides), 2 threads each. Several app
-# servers behind nginx (deploy/nginx-upstream.conf) each bind their private address (GUNICORN_BIND).
+# One app server: 2 × cores + 1 workers (WEB_CONCURRENCY overrides), 2 threads each (GUNICORN_THREADS
+# overrides). Several app servers behind nginx (deploy/nginx-upstream.conf) each bind their private
+# address (GUNICORN_BIND).
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", 2))
