@@ -7,8 +7,9 @@ either path shows up as a difference there.
 Storage: the live path only appends. Each event inserts its rows into RollupDelta (one row per day
 touched, carrying the case's chain: fold.py counts it for each region of it) and, for a report with
 a point, one HeatDelta row; nothing on the request path updates a shared row, so intakes of one
-district never wait on each other. fold.py moves the deltas into DailyRollup, DailyTotal and HeatCell (the worker every
-minute; every read of them first), so what the board reads is folded + just-arrived, exactly.
+district never wait on each other. fold.py moves the deltas into DailyRollup, DailyTotal and
+HeatCell (the worker every minute; every read of them first), so what the board reads is folded +
+just-arrived, exactly.
 
 Row keys: the local day of the event; each region of the case's chain (grid, community, street,
 district, city); the category; the department the case is with at that moment (0 before any
