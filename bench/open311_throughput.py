@@ -177,6 +177,17 @@ def interleaved(sides: dict[str, tuple[int, str, list[dict]]], rounds: int = ROU
     return {n: summary(r) for n, r in runs.items()}
 
 
+def _earlier_case(number: str, source: str, category, place, lng: float, lat: float, created, state: str,
+                  description: str, **more):
+    """A case row as intake leaves it, for the bulk loads below (its place already located)."""
+    from civicgrid.cases.models import Case
+
+    return Case(number=number, channel="hotline", source=source, category=category, description=description,
+                lng=lng, lat=lat, region=place.region, grid=place.grid, community=place.community,
+                street=place.street, district=place.district, state=state, tier=category.default_tier,
+                created_at=created, version=1, **more)
+
+
 def seed_history(n: int, categories) -> None:
     """n earlier cases spread over the district, 4 to 34 days old and closed: the table a district's
     intake works on (a city's holds millions, nearly all of them closed), none of them within the
@@ -194,13 +205,10 @@ def seed_history(n: int, categories) -> None:
     batch = []
     for i in range(n):
         lng, lat = rng.uniform(116.0005, 116.0395), rng.uniform(39.9005, 39.9195)
-        place, category = locate.require(lng=lng, lat=lat), categories[i % len(categories)]
         created = now - dt.timedelta(days=4 + 30 * i / n)
-        batch.append(Case(number=f"H{i + 1:09d}", channel="hotline", source="bench-history", category=category,
-                          description=f"先前的案件 {i}", lng=lng, lat=lat, region=place.region, grid=place.grid,
-                          community=place.community, street=place.street, district=place.district, state=W.CLOSED,
-                          tier=category.default_tier, created_at=created, closed_at=created + dt.timedelta(hours=20),
-                          version=1))
+        batch.append(_earlier_case(f"H{i + 1:09d}", "bench-history", categories[i % len(categories)],
+                                   locate.require(lng=lng, lat=lat), lng, lat, created, W.CLOSED, f"先前的案件 {i}",
+                                   closed_at=created + dt.timedelta(hours=20)))
     Case.objects.bulk_create(batch, batch_size=2000)
 
 
@@ -219,12 +227,10 @@ def seed_hot_spot(n: int, category, place) -> None:
 
     def case(i, root=None):
         created = now - dt.timedelta(hours=24.5 + 22 * (n - i) / n)  # before today: today's board is ours alone
-        return Case(number=f"{day:%Y%m%d}{i + 1:05d}", channel="hotline", source="bench-hot", category=category,
-                    description=f"工地夜间施工噪声扰民（先前来电 {i}）", lng=HOT_POINT[0] + rng.uniform(-2e-4, 2e-4),
-                    lat=HOT_POINT[1] + rng.uniform(-2e-4, 2e-4), region=place.region, grid=place.grid,
-                    community=place.community, street=place.street, district=place.district, state=W.REPORTED,
-                    tier=category.default_tier, possible_duplicate=root, created_at=created, version=1,
-                    due_at=created + dt.timedelta(hours=1), accept_due=created + dt.timedelta(hours=1))
+        return _earlier_case(f"{day:%Y%m%d}{i + 1:05d}", "bench-hot", category, place,
+                             HOT_POINT[0] + rng.uniform(-2e-4, 2e-4), HOT_POINT[1] + rng.uniform(-2e-4, 2e-4),
+                             created, W.REPORTED, f"工地夜间施工噪声扰民（先前来电 {i}）", possible_duplicate=root,
+                             due_at=created + dt.timedelta(hours=1), accept_due=created + dt.timedelta(hours=1))
 
     with transaction.atomic():
         root = case(0)

@@ -162,7 +162,7 @@ def fetch_all(sql: str, params: dict, *, prepare: bool = True) -> list:
             cur.execute(sql, params)
             return cur.fetchall()
     text, names = _numbered(sql)
-    with bound_cursor(prepare=prepare, raw=True) as cur:
+    with bound_cursor(raw=True) as cur:
         cur.execute(text, [params[n] for n in names])
         return cur.fetchall()
 

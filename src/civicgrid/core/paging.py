@@ -26,6 +26,9 @@ COUNT_CAP = 1000
 MAX_PAGE = 10_000  # far beyond any clerk's patience; keeps OFFSET (and a hostile page=) bounded
 
 
+_WORKERS = "max_parallel_workers_per_gather"
+
+
 def serial(read):
     """Run `read` without PostgreSQL's parallel workers. The setting is local to a transaction (or
     savepoint) of the read's own and put back after it, so it never outlives the read: not on a
@@ -48,9 +51,6 @@ def serial(read):
                 cur.execute(f"SELECT set_config('{_WORKERS}', %s, true)", [before])
             return result
     return wrapper
-
-
-_WORKERS = "max_parallel_workers_per_gather"
 
 
 def count_upto(qs: QuerySet, cap: int = COUNT_CAP) -> int:

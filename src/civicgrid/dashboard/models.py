@@ -178,7 +178,13 @@ class RollupDelta(Counters):
 
     def regions(self) -> list[tuple[int, str]]:
         """(region id, level) for each region of the row's chain."""
-        return [(rid, level) for level in self.CHAIN_LEVELS if (rid := getattr(self, f"{level}_id")) is not None]
+        return self.chain_of({f"{level}_id": getattr(self, f"{level}_id") for level in self.CHAIN_LEVELS})
+
+    @classmethod
+    def chain_of(cls, values: dict) -> list[tuple[int, str]]:
+        """(region id, level) for each region of a chain given as its <level>_id values (a row's
+        fields, or a values() dict)."""
+        return [(rid, level) for level in cls.CHAIN_LEVELS if (rid := values.get(f"{level}_id")) is not None]
 
 
 class HeatDelta(models.Model):

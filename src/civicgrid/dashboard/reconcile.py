@@ -169,10 +169,8 @@ def _stored(model, key: tuple[str, ...], start: dt.date, end: dt.date) -> dict[t
     pending = (RollupDelta.objects.filter(day__gte=start, day__lte=end).values(*chain_ids, *rest)
                .annotate(**{f"d_{c}": Sum(c) for c in COUNTERS}))
     for r in pending:
-        for level in RollupDelta.CHAIN_LEVELS:
-            if r[f"{level}_id"] is None:
-                continue
-            values = {**r, "region_id": r[f"{level}_id"]}
+        for region_id, level in RollupDelta.chain_of(r):
+            values = {**r, "region_id": region_id}
             k = tuple(values[f] for f in key)
             row = out.get(k)
             if row is None:
